@@ -1,0 +1,48 @@
+// Renders a reload plan as the lines `mcr check --diff` prints. Pure.
+import { describeEndpoint, describeInput } from '../config/endpoints.js';
+import type { Output, Rule } from '../config/ruleset.js';
+import type { Plan, SettingChange } from '../diff.js';
+import { plural } from './plural.js';
+
+export function describeOutput(output: Output): string {
+  const from = output.sourceAddress ? ` from ${output.sourceAddress}` : '';
+  return `${describeEndpoint(output)} ttl ${output.ttl}${from}`;
+}
+
+/** The file's spelling of a setting: statsInterval -> stats_interval. */
+function fileKey(setting: string): string {
+  return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+function ruleLine(verb: string, rule: Rule, detail = ''): string {
+  return `  ${verb.padEnd(8)} ${rule.name}  [${describeInput(rule.input)}]${detail}`;
+}
+
+function settingLine(change: SettingChange): string {
+  const restart = change.needsRestart ? ' (needs a data plane restart)' : '';
+  return `  setting  ${fileKey(change.setting)}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}${restart}`;
+}
+
+export function formatPlan(plan: Plan): string[] {
+  const lines: string[] = [];
+  for (const rule of plan.added) lines.push(ruleLine('add', rule, ` -> ${plural(rule.outputs.length, 'output')}`));
+  for (const rule of plan.removed) lines.push(ruleLine('remove', rule));
+  for (const { after, outputs } of plan.changed) {
+    const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept`;
+    lines.push(ruleLine('change', after, detail));
+    for (const output of outputs.added) lines.push(`             + ${describeOutput(output)}`);
+    for (const output of outputs.removed) lines.push(`             - ${describeOutput(output)}`);
+  }
+  for (const rename of plan.renamed) lines.push(`  rename   "${rename.from}" -> "${rename.to}"`);
+  for (const change of plan.daemon) lines.push(settingLine(change));
+  const summary = [
+    `${plan.added.length} added`,
+    `${plan.removed.length} removed`,
+    `${plan.changed.length} changed`,
+    `${plan.unchanged.length} unchanged`,
+    `${plan.renamed.length} renamed`,
+    plural(plan.daemon.length, 'setting') + ' changed',
+  ].join(', ');
+  lines.push(lines.length === 0 ? `no changes (${summary})` : summary);
+  return lines;
+}

@@ -1,0 +1,44 @@
+// `mcr`: the operator's command line. One file per command; this one only dispatches.
+import { readFileSync } from 'node:fs';
+import { runCheck } from './check.js';
+import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { processIo, type Io } from './io.js';
+
+const USAGE = `usage: mcr <command> [options]
+
+commands:
+  check [FILE]             check a rules file (default /etc/mcr.toml); exit 78 if invalid
+  check --diff OLD NEW     print the plan a reload from OLD to NEW would apply
+  help                     show this text
+  version                  show the version
+
+The daemon is mcrd; see mcrd --help.`;
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  check: runCheck,
+};
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    (name === undefined ? io.err : io.out)(USAGE);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === 'version' || name === '--version') {
+    io.out(`mcr ${packageVersion()}`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`mcr: unknown command "${name}"\n\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  return command(rest, io);
+}

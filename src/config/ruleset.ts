@@ -1,0 +1,117 @@
+// The canonical, frozen form of a valid rules file: what the daemon runs and what
+// diff() compares. Defaults are resolved here (the schema's own defaults were filled
+// in by validation), so two files that mean the same thing give equal RuleSets.
+import { describeInput } from './endpoints.js';
+import { isMulticast } from './ipv4.js';
+import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
+
+export type LogLevel = NonNullable<DaemonSection['log_level']>;
+
+export interface DaemonSettings {
+  readonly workers: number | 'auto';
+  readonly cpus: readonly number[] | null;
+  readonly statsInterval: number;
+  readonly statsFile: string;
+  readonly prometheusFile: string | null;
+  readonly logLevel: LogLevel;
+}
+
+export interface Input {
+  readonly interface: string;
+  readonly group: string;
+  readonly port: number;
+  readonly source: string | null;
+}
+
+export interface Output {
+  readonly interface: string;
+  readonly group: string;
+  readonly port: number;
+  readonly ttl: number;
+  readonly sourceAddress: string | null;
+}
+
+export interface Rule {
+  /** The rule's identity: its input. Equal keys are the same flow. */
+  readonly key: string;
+  /** A label for stats and logs; renaming is not a flow change. */
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly input: Input;
+  readonly outputs: readonly Output[];
+}
+
+export interface RuleSet {
+  readonly daemon: DaemonSettings;
+  readonly rules: readonly Rule[];
+}
+
+/** Multicast stays on the local segment unless asked (IGMP convention); unicast gets
+ * the usual host default. */
+export const DEFAULT_MULTICAST_TTL = 1;
+export const DEFAULT_UNICAST_TTL = 64;
+
+export function inputKey(input: Input): string {
+  return `${input.interface}|${input.group}|${input.port}|${input.source ?? '*'}`;
+}
+
+/** An output's identity: any change to it (even its TTL) makes it a different output. */
+export function outputKey(output: Output): string {
+  return `${output.interface}|${output.group}|${output.port}|${output.ttl}|${output.sourceAddress ?? '-'}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function toOutput(output: RuleOutput): Output {
+  return {
+    interface: output.interface,
+    group: output.group,
+    port: output.port,
+    ttl: output.ttl ?? (isMulticast(output.group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
+    sourceAddress: output.source_address ?? null,
+  };
+}
+
+function toRule(rule: RuleSection): Rule {
+  const input: Input = {
+    interface: rule.input.interface,
+    group: rule.input.group,
+    port: rule.input.port,
+    source: rule.input.source ?? null,
+  };
+  return {
+    key: inputKey(input),
+    name: rule.name ?? describeInput(input),
+    enabled: filled(rule.enabled, 'enabled'),
+    input,
+    outputs: rule.outputs.map(toOutput),
+  };
+}
+
+/** Defaults live in the schema and validation fills them in; a gap here is a bug. */
+function filled<T>(value: T | undefined, key: string): T {
+  if (value === undefined) throw new Error(`internal error: the schema default of ${key} was not applied`);
+  return value;
+}
+
+/** Builds the RuleSet from a file that passed validation (defaults filled in). */
+export function buildRuleSet(config: McrConfig): RuleSet {
+  const daemon = filled(config.daemon, 'daemon');
+  return deepFreeze({
+    daemon: {
+      workers: filled(daemon.workers, 'workers'),
+      cpus: daemon.cpus ?? null,
+      statsInterval: filled(daemon.stats_interval, 'stats_interval'),
+      statsFile: filled(daemon.stats_file, 'stats_file'),
+      prometheusFile: daemon.prometheus_file ?? null,
+      logLevel: filled(daemon.log_level, 'log_level'),
+    },
+    rules: (config.rule ?? []).map(toRule),
+  });
+}

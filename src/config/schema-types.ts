@@ -1,0 +1,106 @@
+// GENERATED from config/mcr.schema.json by scripts/gen-types.mjs: do not edit.
+// These are the shapes of the rules file as written; src/config/ruleset.ts holds
+// the canonical, defaulted form the daemon runs.
+
+/**
+ * A Linux network interface name, such as eth0 or br-media.
+ */
+export type InterfaceName = string
+/**
+ * A UDP port.
+ */
+export type Port = number
+
+/**
+ * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid IPv4 but wrong for their place, interface names) are checked after the schema, in src/config/semantic.ts.
+ */
+export interface McrConfig {
+daemon?: DaemonSection
+/**
+ * The relay rules, one [[rule]] table each.
+ */
+rule?: RuleSection[]
+}
+/**
+ * Settings of the mcrd process itself.
+ */
+export interface DaemonSection {
+/**
+ * Data plane worker threads: "auto" (one per usable CPU) or a count.
+ */
+workers?: ("auto" | number)
+/**
+ * CPUs to pin the workers to, in order; default: no pinning.
+ * 
+ * @minItems 1
+ */
+cpus?: [number, ...(number)[]]
+/**
+ * Seconds between stats samples (stats file, Prometheus file, log line).
+ */
+stats_interval?: number
+/**
+ * Where the JSON stats file is written (atomically).
+ */
+stats_file?: string
+/**
+ * Optional Prometheus text file for node_exporter's textfile collector.
+ */
+prometheus_file?: string
+/**
+ * Least severe level that is logged.
+ */
+log_level?: ("error" | "warn" | "info" | "debug")
+}
+/**
+ * One relay rule: what to receive, and where to republish it.
+ */
+export interface RuleSection {
+/**
+ * A label for stats and logs. Default: interface:group:port of the input.
+ */
+name?: string
+/**
+ * A disabled rule is checked but does not forward.
+ */
+enabled?: boolean
+input: RuleInput
+/**
+ * Where each received datagram is republished.
+ */
+outputs: RuleOutput[]
+}
+/**
+ * The flow a rule receives. Its identity: no two rules may share one.
+ */
+export interface RuleInput {
+interface: InterfaceName
+/**
+ * Destination address to receive: a multicast group, or a unicast address (unicast to multicast).
+ */
+group: string
+port: Port
+/**
+ * Only accept datagrams from this sender (source-specific join for a multicast group).
+ */
+source?: string
+}
+/**
+ * One destination of a rule.
+ */
+export interface RuleOutput {
+interface: InterfaceName
+/**
+ * Destination address: a multicast group, or a unicast address (multicast to unicast).
+ */
+group: string
+port: Port
+/**
+ * IP TTL of relayed datagrams. Default: 1 for a multicast group, 64 for unicast.
+ */
+ttl?: number
+/**
+ * Source address of relayed datagrams; default: the interface's primary address.
+ */
+source_address?: string
+}

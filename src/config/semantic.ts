@@ -1,0 +1,177 @@
+// Checks that JSON Schema cannot express, or cannot word well: addresses in the wrong
+// role, port 0, TTL range, interface names Linux would refuse, loops, and rules that
+// clash with each other. Runs on whatever the TOML parser produced, even where the
+// schema already complained, so one pass reports every problem; it skips any field
+// whose type is wrong (the schema has reported that one).
+import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
+import { fieldName } from './describe.js';
+import { classifyAddress, type AddressClass } from './ipv4.js';
+import type { JsonPath, Problem } from './problems.js';
+
+type Table = Record<string, unknown>;
+
+const IFNAMSIZ = 16;
+
+function isTable(value: unknown): value is Table {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+}
+
+function text(table: Table, key: string): string | undefined {
+  const value = table[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function integer(table: Table, key: string): number | undefined {
+  const value = table[key];
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** Mirrors the kernel's dev_valid_name(): what `ip link add` would refuse. */
+function interfaceProblem(name: string): string | undefined {
+  if (name.length === 0) return 'interface must not be empty';
+  if (name.length >= IFNAMSIZ) {
+    return `interface "${name}" is ${name.length} characters long; Linux allows at most ${IFNAMSIZ - 1}`;
+  }
+  if (name === '.' || name === '..') return `interface "${name}" is not a valid interface name`;
+  const bad = /[/:\s]/.exec(name);
+  if (bad) {
+    const what = bad[0] === '/' ? '"/"' : bad[0] === ':' ? '":" (an address label, not an interface)' : 'white space';
+    return `interface "${name}" contains ${what}, which Linux does not allow in interface names`;
+  }
+  return undefined;
+}
+
+const UNUSABLE: Record<Exclude<AddressClass, 'multicast' | 'unicast'>, string> = {
+  unspecified: '0.0.0.0/8 means "this network"',
+  loopback: '127.0.0.0/8 is loopback and never leaves the host',
+  reserved: '240.0.0.0/4 is reserved',
+  broadcast: '255.255.255.255 is the limited broadcast address',
+};
+
+/** A destination (input or output group) must be multicast or a unicast host. */
+function groupProblem(path: JsonPath, address: string): Problem | undefined {
+  const kind = classifyAddress(address);
+  if (kind === null || kind === 'multicast' || kind === 'unicast') return undefined;
+  return {
+    code: 'bad-group',
+    path,
+    message: `${fieldName(path)} ${address} is neither a multicast group (224.0.0.0/4) nor a unicast address: ${UNUSABLE[kind]}`,
+  };
+}
+
+/** A sender (input source, output source_address) must be a unicast host. */
+function senderProblem(path: JsonPath, address: string): Problem | undefined {
+  const kind = classifyAddress(address);
+  if (kind === null || kind === 'unicast') return undefined;
+  const why = kind === 'multicast' ? 'a multicast group cannot send' : UNUSABLE[kind];
+  return { code: 'bad-source', path, message: `${fieldName(path)} ${address} must be a unicast address: ${why}` };
+}
+
+class Checker {
+  readonly problems: Problem[] = [];
+
+  add(problem: Problem | undefined): void {
+    if (problem) this.problems.push(problem);
+  }
+
+  /** Checks shared by inputs and outputs; returns the endpoint if it is complete. */
+  endpoint(path: JsonPath, table: Table, role: 'input' | 'output'): Endpoint | undefined {
+    const name = text(table, 'interface');
+    const group = text(table, 'group');
+    const port = integer(table, 'port');
+    if (name !== undefined) {
+      const message = interfaceProblem(name);
+      if (message) this.add({ code: 'bad-interface', path: [...path, 'interface'], message });
+    }
+    if (group !== undefined) this.add(groupProblem([...path, 'group'], group));
+    if (port === 0) {
+      const verb = role === 'input' ? 'received on' : 'sent to';
+      this.add({ code: 'port-zero', path: [...path, 'port'], message: `port 0 cannot be ${verb}; use a port from 1 to 65535` });
+    }
+    if (name === undefined || group === undefined || port === undefined) return undefined;
+    return { interface: name, group, port };
+  }
+
+  output(path: JsonPath, output: Table, seen: Map<string, JsonPath>, input: Endpoint | undefined): void {
+    const endpoint = this.endpoint(path, output, 'output');
+    const ttl = integer(output, 'ttl');
+    if (ttl !== undefined && (ttl < 1 || ttl > 255)) {
+      this.add({ code: 'ttl-range', path: [...path, 'ttl'], message: `ttl must be from 1 to 255 (got ${ttl})` });
+    }
+    const sourceAddress = text(output, 'source_address');
+    if (sourceAddress !== undefined) this.add(senderProblem([...path, 'source_address'], sourceAddress));
+    if (endpoint === undefined) return;
+    const id = describeEndpoint(endpoint);
+    if (input && id === describeEndpoint(input)) {
+      this.add({ code: 'output-loop', path, message: `output sends to the rule's own input (${id}): that is a loop` });
+    }
+    const first = seen.get(id);
+    if (first) {
+      this.add({ code: 'duplicate-output', path, related: first, message: `output ${id} is listed twice in this rule (first at {related})` });
+    } else {
+      seen.set(id, path);
+    }
+  }
+
+  /** Checks one rule; returns its input identity and name for the cross-rule checks. */
+  rule(index: number, rule: Table): { input?: string; name?: string } {
+    const path: JsonPath = ['rule', index];
+    const input = isTable(rule.input) ? rule.input : undefined;
+    let endpoint: Endpoint | undefined;
+    let source: string | undefined;
+    if (input) {
+      endpoint = this.endpoint([...path, 'input'], input, 'input');
+      source = text(input, 'source');
+      if (source !== undefined) this.add(senderProblem([...path, 'input', 'source'], source));
+    }
+    if (Array.isArray(rule.outputs)) {
+      if (rule.outputs.length === 0) {
+        this.add({ code: 'no-outputs', path: [...path, 'outputs'], message: 'outputs is empty; a rule needs at least one output' });
+      }
+      const seen = new Map<string, JsonPath>();
+      rule.outputs.forEach((output, i) => {
+        if (isTable(output)) this.output([...path, 'outputs', i], output, seen, endpoint);
+      });
+    }
+    if (endpoint === undefined) return { name: text(rule, 'name') };
+    const identity = describeInput({ ...endpoint, source: source ?? null });
+    return { input: identity, name: text(rule, 'name') ?? identity };
+  }
+
+  rules(rules: unknown[]): void {
+    const inputs = new Map<string, { path: JsonPath; name: string }>();
+    const names = new Map<string, JsonPath>();
+    rules.forEach((rule, index) => {
+      if (!isTable(rule)) return;
+      const { input, name } = this.rule(index, rule);
+      const path: JsonPath = ['rule', index];
+      if (name !== undefined) {
+        const first = names.get(name);
+        if (first) {
+          this.add({ code: 'duplicate-name', path: [...path, 'name'], related: first, message: `rule name "${name}" is already used by the rule at {related}` });
+        } else {
+          names.set(name, path);
+        }
+      }
+      if (input !== undefined) {
+        const first = inputs.get(input);
+        if (first) {
+          this.add({
+            code: 'duplicate-input',
+            path: [...path, 'input'],
+            related: first.path,
+            message: `input ${input} is already relayed by rule "${first.name}" at {related}; each input may have one rule`,
+          });
+        } else {
+          inputs.set(input, { path, name: name ?? '' });
+        }
+      }
+    });
+  }
+}
+
+export function checkSemantics(data: unknown): Problem[] {
+  const checker = new Checker();
+  if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
+  return checker.problems;
+}
