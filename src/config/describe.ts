@@ -39,7 +39,9 @@ export function shown(value: unknown): string {
     const text = JSON.stringify(value);
     return text.length > 40 ? `${text.slice(0, 37)}..."` : text;
   }
-  if (Array.isArray(value) || (value !== null && typeof value === 'object' && !(value instanceof Date))) {
+  // smol-toml's dates print as written (2024-05-27), not as a JavaScript Date would.
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value) || (value !== null && typeof value === 'object')) {
     return tomlType(value);
   }
   return String(value);

@@ -67,7 +67,7 @@ function unknownKey(error: ErrorObject, path: JsonPath): Problem {
     code: 'unknown-key',
     path: [...path, key],
     atKey: true,
-    message: `unknown key "${key}" in ${tableName(path)}; ${hint}`,
+    message: `unknown key "${key}" ${path.length === 0 ? 'at' : 'in'} ${tableName(path)}; ${hint}`,
   };
 }
 

@@ -134,8 +134,7 @@ class Checker {
       });
     }
     if (endpoint === undefined) return { name: text(rule, 'name') };
-    const identity = describeInput({ ...endpoint, source: source ?? null });
-    return { input: identity, name: text(rule, 'name') ?? identity };
+    return { input: describeInput({ ...endpoint, source: source ?? null }), name: text(rule, 'name') };
   }
 
   rules(rules: unknown[]): void {
@@ -143,28 +142,34 @@ class Checker {
     const names = new Map<string, JsonPath>();
     rules.forEach((rule, index) => {
       if (!isTable(rule)) return;
-      const { input, name } = this.rule(index, rule);
       const path: JsonPath = ['rule', index];
-      if (name !== undefined) {
-        const first = names.get(name);
-        if (first) {
-          this.add({ code: 'duplicate-name', path: [...path, 'name'], related: first, message: `rule name "${name}" is already used by the rule at {related}` });
-        } else {
-          names.set(name, path);
-        }
+      const { input, name: explicitName } = this.rule(index, rule);
+      const firstInput = input === undefined ? undefined : inputs.get(input);
+      if (input !== undefined && firstInput) {
+        this.add({
+          code: 'duplicate-input',
+          path: [...path, 'input'],
+          related: firstInput.path,
+          message: `input ${input} is already relayed by rule "${firstInput.name}" at {related}; each input may have one rule`,
+        });
       }
-      if (input !== undefined) {
-        const first = inputs.get(input);
-        if (first) {
-          this.add({
-            code: 'duplicate-input',
-            path: [...path, 'input'],
-            related: first.path,
-            message: `input ${input} is already relayed by rule "${first.name}" at {related}; each input may have one rule`,
-          });
-        } else {
-          inputs.set(input, { path, name: name ?? '' });
-        }
+      // A rule without a name is named after its input (see describeInput).
+      const name = explicitName ?? input;
+      if (name === undefined) return;
+      if (input !== undefined && !firstInput) inputs.set(input, { path, name });
+      const firstName = names.get(name);
+      if (!firstName) {
+        names.set(name, path);
+      } else if (explicitName !== undefined) {
+        this.add({ code: 'duplicate-name', path: [...path, 'name'], related: firstName, message: `rule name "${name}" is already used by the rule at {related}` });
+      } else if (!firstInput) {
+        // Only reachable when another rule was explicitly given this rule's default name.
+        this.add({
+          code: 'duplicate-name',
+          path,
+          related: firstName,
+          message: `this rule has no name, and its default name "${name}" is already used by the rule at {related}; give it a name`,
+        });
       }
     });
   }

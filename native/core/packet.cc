@@ -1,0 +1,229 @@
+// Ingress frame parser (see packet.h). Owns the order in which a frame is judged, so
+// each bad frame lands in exactly one counter. Must not allocate, keep state, or read
+// outside the frame: every byte goes through ByteReader, which checks bounds first.
+#include "packet.h"
+
+namespace mcr {
+namespace {
+
+constexpr size_t kEthernetHeaderLen = 14;
+constexpr size_t kEtherTypeOffset = 12;
+constexpr size_t kVlanTagLen = 4;
+constexpr size_t kMaxVlanTags = 2;
+constexpr size_t kIpv4MinHeaderLen = 20;
+constexpr size_t kUdpHeaderLen = 8;
+
+constexpr uint16_t kEtherTypeIpv4 = 0x0800;
+constexpr uint16_t kTpidCustomerVlan = 0x8100;  // 802.1Q
+constexpr uint16_t kTpidServiceVlan = 0x88a8;   // 802.1ad (QinQ outer tag)
+constexpr uint16_t kVlanIdMask = 0x0fff;        // the TCI's top 4 bits are PCP and DEI
+
+constexpr uint8_t kIpProtoUdp = 17;
+constexpr uint16_t kIpMoreFragments = 0x2000;
+constexpr uint16_t kIpFragmentOffsetMask = 0x1fff;
+
+// A read-only window on part of the frame. Every accessor checks that the bytes exist
+// before touching them and reports failure instead of reading. Multi-byte values are
+// assembled from single bytes: no unaligned loads, no dependence on host byte order.
+class ByteReader {
+ public:
+  ByteReader() = default;
+  ByteReader(const uint8_t* data, size_t len) : data_(data), len_(len) {}
+
+  size_t size() const { return len_; }
+  const uint8_t* data() const { return data_; }
+
+  // Written so that offset + count can never overflow.
+  bool Has(size_t offset, size_t count) const {
+    return offset <= len_ && count <= len_ - offset;
+  }
+
+  bool U8(size_t offset, uint8_t* value) const {
+    if (!Has(offset, 1)) return false;
+    *value = data_[offset];
+    return true;
+  }
+
+  bool U16(size_t offset, uint16_t* value) const {
+    if (!Has(offset, 2)) return false;
+    *value = static_cast<uint16_t>((data_[offset] << 8) | data_[offset + 1]);
+    return true;
+  }
+
+  bool U32(size_t offset, uint32_t* value) const {
+    if (!Has(offset, 4)) return false;
+    *value = (uint32_t{data_[offset]} << 24) | (uint32_t{data_[offset + 1]} << 16) |
+             (uint32_t{data_[offset + 2]} << 8) | uint32_t{data_[offset + 3]};
+    return true;
+  }
+
+  // Narrows to [offset, offset + count). Later reads through the window are bounded by
+  // it, which is how "trust the IP total length, not the frame length" is enforced.
+  bool Window(size_t offset, size_t count, ByteReader* out) const {
+    if (!Has(offset, count)) return false;
+    *out = ByteReader(data_ + offset, count);
+    return true;
+  }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t len_ = 0;
+};
+
+struct Ipv4Fields {
+  uint8_t version_ihl = 0;
+  uint16_t total_length = 0;
+  uint16_t flags_fragment = 0;
+  uint8_t ttl = 0;
+  uint8_t protocol = 0;
+  uint32_t src = 0;
+  uint32_t dst = 0;
+};
+
+bool ReadIpv4Fields(const ByteReader& ip, Ipv4Fields* f) {
+  return ip.U8(0, &f->version_ihl) && ip.U16(2, &f->total_length) &&
+         ip.U16(6, &f->flags_fragment) && ip.U8(8, &f->ttl) && ip.U8(9, &f->protocol) &&
+         ip.U32(12, &f->src) && ip.U32(16, &f->dst);
+}
+
+struct UdpFields {
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint16_t length = 0;
+};
+
+bool ReadUdpFields(const ByteReader& udp, UdpFields* f) {
+  return udp.U16(0, &f->src_port) && udp.U16(2, &f->dst_port) && udp.U16(4, &f->length);
+}
+
+// Why verify at all: AF_PACKET hands us the frame before ip_rcv() has checked the
+// header checksum, so without this a corrupted header (wrong group, port or length)
+// would be relayed where the kernel itself would have dropped it. It costs ten 16-bit
+// adds over bytes already in cache. Summing the stored checksum too, a valid header
+// folds to 0xffff (either ones'-complement zero is accepted in the field).
+bool Ipv4ChecksumOk(const ByteReader& header) {
+  uint32_t sum = 0;
+  for (size_t offset = 0; offset + 1 < header.size(); offset += 2) {
+    uint16_t word = 0;
+    if (!header.U16(offset, &word)) return false;
+    sum += word;
+  }
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  return sum == 0xffff;
+}
+
+bool IsVlanTpid(uint16_t ethertype) {
+  // QinQ is accepted in either spelling: 802.1ad outer + 802.1Q inner, or the common
+  // 802.1Q-in-802.1Q. The legacy 0x9100 TPID is not: it is pre-standard.
+  return ethertype == kTpidCustomerVlan || ethertype == kTpidServiceVlan;
+}
+
+// Judges the IPv4 packet that starts at ip.data(); ip extends to the end of the frame.
+// The order of checks decides which counter a frame with several faults lands in:
+// header shape, then checksum (nothing else in a corrupt header is worth trusting),
+// then IP length, then protocol and fragmentation, then the UDP header.
+ParseResult ParseIpv4Udp(const ByteReader& ip, uint16_t vlan_id, UdpDatagram* out) {
+  Ipv4Fields f;
+  if (!ip.Has(0, kIpv4MinHeaderLen) || !ReadIpv4Fields(ip, &f)) {
+    return ParseResult::kTruncated;
+  }
+  if ((f.version_ihl >> 4) != 4) return ParseResult::kBadIpHeader;
+  const size_t header_len = size_t{4} * (f.version_ihl & 0x0fu);
+  if (header_len < kIpv4MinHeaderLen) return ParseResult::kBadIpHeader;
+
+  ByteReader header;
+  if (!ip.Window(0, header_len, &header)) return ParseResult::kBadIpHeader;
+  if (!Ipv4ChecksumOk(header)) return ParseResult::kBadIpChecksum;
+
+  // Ethernet pads short frames to 60 bytes (and some NICs leave the FCS on), so the
+  // frame may be longer than the packet: from here on only total_length bytes count.
+  ByteReader packet;
+  if (f.total_length < header_len || !ip.Window(0, f.total_length, &packet)) {
+    return ParseResult::kBadIpLength;
+  }
+  // Protocol before fragmentation: a non-UDP fragment is noise for a UDP relay, while
+  // the fragment counter should mean "a UDP flow is being fragmented and dropped".
+  if (f.protocol != kIpProtoUdp) return ParseResult::kNotUdp;
+  if ((f.flags_fragment & (kIpMoreFragments | kIpFragmentOffsetMask)) != 0) {
+    return ParseResult::kFragment;
+  }
+
+  ByteReader udp;
+  UdpFields u;
+  if (!packet.Window(header_len, packet.size() - header_len, &udp) ||
+      !udp.Has(0, kUdpHeaderLen) || !ReadUdpFields(udp, &u)) {
+    return ParseResult::kBadIpLength;
+  }
+  // The UDP length may be shorter than the IP payload (trailing bytes are ignored),
+  // never longer.
+  ByteReader payload;
+  if (u.length < kUdpHeaderLen ||
+      !udp.Window(kUdpHeaderLen, u.length - kUdpHeaderLen, &payload)) {
+    return ParseResult::kBadUdpLength;
+  }
+  // The UDP checksum is deliberately not verified:
+  //  - at the AF_PACKET tap it is often not a real checksum yet: traffic sent from this
+  //    host or over veth carries CHECKSUM_PARTIAL (only the pseudo-header sum);
+  //  - a relay, like a router, forwards what it got byte for byte; the wire was already
+  //    covered by the Ethernet FCS, and the receivers' own stacks check end to end
+  //    (though our egress socket computes a fresh checksum, so a payload corrupted in
+  //    the sender's memory is not caught here either way);
+  //  - it would touch every payload byte, up to 9 KB per jumbo frame, on the hot path.
+
+  out->src_ip = f.src;
+  out->dst_ip = f.dst;
+  out->src_port = u.src_port;
+  out->dst_port = u.dst_port;
+  out->vlan_id = vlan_id;
+  out->ttl = f.ttl;
+  out->has_ip_options = header_len > kIpv4MinHeaderLen;
+  out->payload = payload.data();
+  out->payload_len = payload.size();
+  return ParseResult::kOk;
+}
+
+}  // namespace
+
+ParseResult ParseFrame(const uint8_t* frame, size_t len, UdpDatagram* out) {
+  const ByteReader eth(frame, len);
+  uint16_t ethertype = 0;
+  if (!eth.U16(kEtherTypeOffset, &ethertype)) return ParseResult::kTruncated;
+
+  size_t offset = kEthernetHeaderLen;
+  size_t tags = 0;
+  uint16_t vlan_id = kNoVlan;
+  while (IsVlanTpid(ethertype)) {
+    if (tags == kMaxVlanTags) return ParseResult::kTooManyVlanTags;
+    uint16_t tci = 0;
+    if (!eth.U16(offset, &tci) || !eth.U16(offset + 2, &ethertype)) {
+      return ParseResult::kTruncated;
+    }
+    // The outer tag is the one the relay's interface (or its VLAN sub-interface) sees.
+    if (tags == 0) vlan_id = static_cast<uint16_t>(tci & kVlanIdMask);
+    ++tags;
+    offset += kVlanTagLen;
+  }
+  if (ethertype != kEtherTypeIpv4) return ParseResult::kNotIpv4;
+
+  ByteReader ip;
+  if (!eth.Window(offset, len - offset, &ip)) return ParseResult::kTruncated;
+  return ParseIpv4Udp(ip, vlan_id, out);
+}
+
+const char* ParseResultName(ParseResult result) {
+  switch (result) {
+    case ParseResult::kOk: return "ok";
+    case ParseResult::kNotIpv4: return "not_ipv4";
+    case ParseResult::kNotUdp: return "not_udp";
+    case ParseResult::kFragment: return "fragment";
+    case ParseResult::kTruncated: return "truncated";
+    case ParseResult::kBadIpHeader: return "bad_ip_header";
+    case ParseResult::kBadIpChecksum: return "bad_ip_checksum";
+    case ParseResult::kBadIpLength: return "bad_ip_length";
+    case ParseResult::kBadUdpLength: return "bad_udp_length";
+    case ParseResult::kTooManyVlanTags: return "too_many_vlan_tags";
+  }
+  return "unknown";
+}
+
+}  // namespace mcr

@@ -1,0 +1,60 @@
+// Ingress frame parser: turns one Ethernet II frame, exactly as an AF_PACKET SOCK_RAW
+// socket delivers it, into the IPv4/UDP datagram inside it, or into the one reason it
+// is not one. It owns the definition of "a well-formed frame we can relay".
+// It must not allocate, do I/O, keep state between calls, include Node headers, or
+// read a single byte outside [frame, frame + len): its input is untrusted wire data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mcr {
+
+// Each outcome becomes its own counter, so the values are dense from 0 (usable as an
+// array index) and a value, once shipped, keeps its meaning. Add new ones at the end.
+enum class ParseResult : uint8_t {
+  kOk = 0,           // IPv4/UDP, not a fragment: *out is filled in
+  kNotIpv4,          // another EtherType: IPv6, ARP, LLDP, 802.3 length field...
+  kNotUdp,           // IPv4 carrying another protocol (TCP, ICMP, IGMP...)
+  kFragment,         // any IPv4 UDP fragment, first/middle/last: we don't reassemble
+  kTruncated,        // the frame ends inside the Ethernet header, a VLAN tag, or the
+                     // first 20 bytes of the IPv4 header
+  kBadIpHeader,      // version != 4, IHL < 5, or IHL*4 beyond the end of the frame
+  kBadIpChecksum,    // IPv4 header checksum does not verify
+  kBadIpLength,      // total length < IHL*4 (+ 8 for UDP), or beyond the end of the
+                     // frame: a frame cut short inside the IP packet lands here
+  kBadUdpLength,     // UDP length < 8 or beyond the IPv4 payload
+  kTooManyVlanTags,  // more than two stacked 802.1Q/802.1ad tags
+};
+inline constexpr size_t kParseResultCount = 10;
+
+// VLAN ids are 12 bits, so this can never be a real one. VID 0 (a priority-only tag)
+// is recorded as 0, not as "no VLAN": the frame did carry a tag.
+inline constexpr uint16_t kNoVlan = 0xffff;
+
+struct UdpDatagram {
+  uint32_t src_ip = 0;  // all addresses and ports in host byte order
+  uint32_t dst_ip = 0;
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint16_t vlan_id = kNoVlan;  // VID of the outermost in-band tag
+  uint8_t ttl = 0;
+  bool has_ip_options = false;  // IHL > 5; the options were skipped, not interpreted
+  // Points into the caller's frame buffer and lives exactly as long as it does.
+  const uint8_t* payload = nullptr;
+  size_t payload_len = 0;  // UDP length - 8; may be less than the IP payload
+};
+
+// Parses frame[0, len). Writes *out only when the result is kOk; on any other result
+// *out is left untouched. frame may be null only when len is 0.
+//
+// Only in-band VLAN tags are seen here. With VLAN RX offload (the default on most
+// NICs) the kernel strips the tag and reports it in PACKET_AUXDATA / tp_vlan_tci; the
+// I/O layer must fill vlan_id from there when the frame itself has no tag.
+ParseResult ParseFrame(const uint8_t* frame, size_t len, UdpDatagram* out);
+
+// Stable snake_case name for counters and logs ("ok", "not_ipv4", ...). Never null;
+// a value outside the enum gives "unknown".
+const char* ParseResultName(ParseResult result);
+
+}  // namespace mcr

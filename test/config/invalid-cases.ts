@@ -1,0 +1,516 @@
+// Invalid rules files and the exact errors `mcr check` must report for each.
+// Shared by the table test and the catalog test (every problem code has a case).
+import type { ProblemCode } from '../../src/config/problems.js';
+
+export interface InvalidCase {
+  readonly name: string;
+  readonly lines: readonly string[];
+  /** "LINE:COL: message", in the order reported. */
+  readonly errors: readonly string[];
+  readonly codes: readonly ProblemCode[];
+}
+
+const INPUT = 'input = { interface = "eth0", group = "239.1.1.1", port = 5000 }';
+const OUTPUT = 'outputs = [ { interface = "eth1", group = "239.2.2.2", port = 5000 } ]';
+
+/** A [[rule]] whose output table is the given inline-table body. */
+function ruleWithOutput(body: string): string[] {
+  return ['[[rule]]', INPUT, `outputs = [ { ${body} } ]`];
+}
+
+/** A [[rule]] whose input table is the given inline-table body. */
+function ruleWithInput(body: string): string[] {
+  return ['[[rule]]', `input = { ${body} }`, OUTPUT];
+}
+
+export const INVALID_CASES: readonly InvalidCase[] = [
+  // TOML syntax: the parser stops at the first one.
+  {
+    name: 'an unterminated string',
+    lines: ['[daemon]', 'stats_file = "/run/mcr/stats.json'],
+    errors: ['2:34: TOML syntax error: control characters are not allowed in strings'],
+    codes: ['toml-syntax'],
+  },
+  {
+    name: 'a key with no value',
+    lines: ['[daemon]', 'workers ='],
+    errors: ['2:10: TOML syntax error: invalid value'],
+    codes: ['toml-syntax'],
+  },
+  {
+    name: 'a key given twice in one table',
+    lines: ['[daemon]', 'workers = 1', 'workers = 2'],
+    errors: ['3:1: TOML syntax error: trying to redefine an already defined table or value'],
+    codes: ['toml-syntax'],
+  },
+  {
+    name: 'an address written without quotes',
+    lines: ['[[rule]]', 'input = { interface = "eth0", group = 239.1.1.1, port = 5000 }'],
+    errors: ['2:44: TOML syntax error: illegal character in numeric literal'],
+    codes: ['toml-syntax'],
+  },
+  {
+    name: 'a table header without its closing brackets',
+    lines: ['[[rule]', 'name = "a"'],
+    errors: ['1:8: TOML syntax error: expected end of table array declaration'],
+    codes: ['toml-syntax'],
+  },
+  {
+    name: 'the [daemon] table defined twice',
+    lines: ['[daemon]', 'workers = 1', '[daemon]'],
+    errors: ['3:2: TOML syntax error: trying to redefine an already defined table or value'],
+    codes: ['toml-syntax'],
+  },
+
+  // Schema: keys.
+  {
+    name: 'an unknown top-level key close to a known one',
+    lines: ['rules = []'],
+    errors: ['1:1: unknown key "rules" at the top level; did you mean "rule"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'a misspelt [daemon] table',
+    lines: ['[deamon]', 'workers = 2'],
+    errors: ['1:1: unknown key "deamon" at the top level; did you mean "daemon"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'a misspelt daemon setting',
+    lines: ['[daemon]', 'stats_intervall = 5'],
+    errors: ['2:1: unknown key "stats_intervall" in [daemon]; did you mean "stats_interval"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'a daemon setting written with dashes',
+    lines: ['[daemon]', 'log-level = "debug"'],
+    errors: ['2:1: unknown key "log-level" in [daemon]; did you mean "log_level"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'an unknown daemon setting with nothing close',
+    lines: ['[daemon]', 'colour = "blue"'],
+    errors: [
+      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, log_level',
+    ],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'two letters swapped in a rule key',
+    lines: ['[[rule]]', 'nmae = "cam1"', INPUT, OUTPUT],
+    errors: ['2:1: unknown key "nmae" in [[rule]]; did you mean "name"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'a misspelt input key',
+    lines: ruleWithInput('intreface = "eth0", group = "239.1.1.1", port = 5000'),
+    errors: [
+      '2:9: [rule.input] is missing required key "interface"',
+      '2:11: unknown key "intreface" in [rule.input]; did you mean "interface"?',
+    ],
+    codes: ['missing-key', 'unknown-key'],
+  },
+  {
+    name: 'a misspelt output key',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, tll = 4'),
+    errors: ['3:69: unknown key "tll" in [[rule.outputs]]; did you mean "ttl"?'],
+    codes: ['unknown-key'],
+  },
+  {
+    name: 'a rule without an input',
+    lines: ['[[rule]]', 'name = "a"', OUTPUT],
+    errors: ['1:1: [[rule]] is missing required key "input"'],
+    codes: ['missing-key'],
+  },
+  {
+    name: 'a rule without outputs',
+    lines: ['[[rule]]', 'name = "a"', INPUT],
+    errors: ['1:1: [[rule]] is missing required key "outputs"'],
+    codes: ['missing-key'],
+  },
+  {
+    name: 'an input without a port, written as a table',
+    lines: ['[[rule]]', OUTPUT, '[rule.input]', 'interface = "eth0"', 'group = "239.1.1.1"'],
+    errors: ['3:1: [rule.input] is missing required key "port"'],
+    codes: ['missing-key'],
+  },
+  {
+    name: 'an output without a group, written as an array of tables',
+    lines: ['[[rule]]', INPUT, '[[rule.outputs]]', 'interface = "eth1"', 'port = 5000'],
+    errors: ['3:1: [[rule.outputs]] is missing required key "group"'],
+    codes: ['missing-key'],
+  },
+
+  // Schema: types and ranges.
+  {
+    name: 'zero workers',
+    lines: ['[daemon]', 'workers = 0'],
+    errors: ['2:11: workers must be "auto" or an integer from 1 to 256 (got 0)'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'workers given as a word other than auto',
+    lines: ['[daemon]', 'workers = "many"'],
+    errors: ['2:11: workers must be "auto" or an integer from 1 to 256 (got "many")'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a fractional worker count',
+    lines: ['[daemon]', 'workers = 1.5'],
+    errors: ['2:11: workers must be "auto" or an integer from 1 to 256 (got 1.5)'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'an empty CPU list',
+    lines: ['[daemon]', 'cpus = []'],
+    errors: ['2:8: cpus must list at least 1 item'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a CPU listed twice',
+    lines: ['[daemon]', 'cpus = [0, 1, 0]'],
+    errors: ['2:8: cpus lists 0 more than once'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a negative CPU number',
+    lines: ['[daemon]', 'cpus = [1, -1]'],
+    errors: ['2:12: cpus[1] must be at least 0 (got -1)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'a zero stats interval',
+    lines: ['[daemon]', 'stats_interval = 0'],
+    errors: ['2:18: stats_interval must be at least 0.1 (got 0)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'a stats interval with a unit',
+    lines: ['[daemon]', 'stats_interval = "5s"'],
+    errors: ['2:18: stats_interval must be a number (got string "5s")'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'an empty stats file path',
+    lines: ['[daemon]', 'stats_file = ""'],
+    errors: ['2:14: stats_file must not be empty'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a TOML date where a path belongs',
+    lines: ['[daemon]', 'prometheus_file = 2024-05-27'],
+    errors: ['2:19: prometheus_file must be a string (got date 2024-05-27)'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'an unknown log level',
+    lines: ['[daemon]', 'log_level = "verbose"'],
+    errors: ['2:13: log_level must be one of "error", "warn", "info", "debug" (got "verbose")'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'rule written as a single table instead of [[rule]]',
+    lines: ['[rule]', 'name = "a"'],
+    errors: ['1:1: rule must be an array (got table)'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'outputs written as a single table',
+    lines: ['[[rule]]', INPUT, '[rule.outputs]', 'interface = "eth1"'],
+    errors: ['3:1: outputs must be an array (got table)'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'a port above 65535',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 70000'),
+    errors: ['2:59: port must be at most 65535 (got 70000)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'a negative port',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = -1'),
+    errors: ['3:63: port must be at least 0 (got -1)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'a port in quotes',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1.1", port = "5000"'),
+    errors: ['2:59: port must be an integer (got string "5000")'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'a group with three octets',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1", port = 5000'),
+    errors: ['2:39: group must be an IPv4 address such as 239.1.1.1 (got "239.1.1")'],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'a group with a leading zero (octal in some parsers)',
+    lines: ruleWithOutput('interface = "eth1", group = "239.001.2.2", port = 5000'),
+    errors: ['3:43: group must be an IPv4 address such as 239.1.1.1 (got "239.001.2.2")'],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'a host name where an address belongs',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000, source = "camera.local"'),
+    errors: ['2:74: source must be an IPv4 address such as 239.1.1.1 (got "camera.local")'],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'a numeric source',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000, source = 5'),
+    errors: ['2:74: source must be a string (got integer 5)'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'an empty rule name',
+    lines: ['[[rule]]', 'name = ""', INPUT, OUTPUT],
+    errors: ['2:8: name must not be empty'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a rule name longer than 64 characters',
+    lines: ['[[rule]]', `name = "${'x'.repeat(65)}"`, INPUT, OUTPUT],
+    errors: ['2:8: name must be at most 64 characters (got 65)'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a rule name with a tab in it',
+    lines: ['[[rule]]', 'name = "cam\\t1"', INPUT, OUTPUT],
+    errors: ['2:8: name must not contain control characters'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'enabled given as a string',
+    lines: ['[[rule]]', 'enabled = "yes"', INPUT, OUTPUT],
+    errors: ['2:11: enabled must be true or false (got string "yes")'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'a fractional TTL',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, ttl = 1.5'),
+    errors: ['3:75: ttl must be an integer (got float 1.5)'],
+    codes: ['wrong-type'],
+  },
+
+  // Semantic checks.
+  {
+    name: 'input port 0',
+    lines: ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 0'),
+    errors: ['2:59: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['port-zero'],
+  },
+  {
+    name: 'output port 0',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 0'),
+    errors: ['3:63: port 0 cannot be sent to; use a port from 1 to 65535'],
+    codes: ['port-zero'],
+  },
+  {
+    name: 'TTL 0',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, ttl = 0'),
+    errors: ['3:75: ttl must be from 1 to 255 (got 0)'],
+    codes: ['ttl-range'],
+  },
+  {
+    name: 'TTL 256',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, ttl = 256'),
+    errors: ['3:75: ttl must be from 1 to 255 (got 256)'],
+    codes: ['ttl-range'],
+  },
+  {
+    name: 'an output group in the reserved class E range',
+    lines: ruleWithOutput('interface = "eth1", group = "240.0.0.1", port = 5000'),
+    errors: [
+      '3:43: group 240.0.0.1 is neither a multicast group (224.0.0.0/4) nor a unicast address: 240.0.0.0/4 is reserved',
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'the broadcast address as an output',
+    lines: ruleWithOutput('interface = "eth1", group = "255.255.255.255", port = 5000'),
+    errors: [
+      '3:43: group 255.255.255.255 is neither a multicast group (224.0.0.0/4) nor a unicast address: 255.255.255.255 is the limited broadcast address',
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'a loopback output',
+    lines: ruleWithOutput('interface = "eth1", group = "127.0.0.1", port = 5000'),
+    errors: [
+      '3:43: group 127.0.0.1 is neither a multicast group (224.0.0.0/4) nor a unicast address: 127.0.0.0/8 is loopback and never leaves the host',
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'the unspecified address as an input group',
+    lines: ruleWithInput('interface = "eth0", group = "0.0.0.0", port = 5000'),
+    errors: [
+      '2:39: group 0.0.0.0 is neither a multicast group (224.0.0.0/4) nor a unicast address: 0.0.0.0/8 means "this network"',
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'a multicast group as the input source',
+    lines: ruleWithInput('interface = "eth0", group = "232.1.1.1", port = 5000, source = "239.9.9.9"'),
+    errors: ['2:74: source 239.9.9.9 must be a unicast address: a multicast group cannot send'],
+    codes: ['bad-source'],
+  },
+  {
+    name: 'the unspecified address as the input source',
+    lines: ruleWithInput('interface = "eth0", group = "232.1.1.1", port = 5000, source = "0.0.0.0"'),
+    errors: ['2:74: source 0.0.0.0 must be a unicast address: 0.0.0.0/8 means "this network"'],
+    codes: ['bad-source'],
+  },
+  {
+    name: 'a multicast source_address on an output',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "239.9.9.9"'),
+    errors: ['3:86: source_address 239.9.9.9 must be a unicast address: a multicast group cannot send'],
+    codes: ['bad-source'],
+  },
+  {
+    name: 'an interface name longer than Linux allows',
+    lines: ruleWithOutput('interface = "br-media-studio-a", group = "239.2.2.2", port = 5000'),
+    errors: ['3:27: interface "br-media-studio-a" is 17 characters long; Linux allows at most 15'],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'an interface name with a space',
+    lines: ruleWithInput('interface = "eth 0", group = "239.1.1.1", port = 5000'),
+    errors: ['2:23: interface "eth 0" contains white space, which Linux does not allow in interface names'],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'an interface name with a slash',
+    lines: ruleWithInput('interface = "eth0/1", group = "239.1.1.1", port = 5000'),
+    errors: ['2:23: interface "eth0/1" contains "/", which Linux does not allow in interface names'],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'an address label used as an interface',
+    lines: ruleWithOutput('interface = "eth1:0", group = "239.2.2.2", port = 5000'),
+    errors: [
+      '3:27: interface "eth1:0" contains ":" (an address label, not an interface), which Linux does not allow in interface names',
+    ],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'an empty interface name',
+    lines: ruleWithInput('interface = "", group = "239.1.1.1", port = 5000'),
+    errors: ['2:23: interface must not be empty'],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'the interface name ".."',
+    lines: ruleWithOutput('interface = "..", group = "239.2.2.2", port = 5000'),
+    errors: ['3:27: interface ".." is not a valid interface name'],
+    codes: ['bad-interface'],
+  },
+  {
+    name: 'an empty outputs list',
+    lines: ['[[rule]]', INPUT, 'outputs = []'],
+    errors: ['3:11: outputs is empty; a rule needs at least one output'],
+    codes: ['no-outputs'],
+  },
+  {
+    name: 'an output that is the rule\'s own input',
+    lines: ['[[rule]]', INPUT, '[[rule.outputs]]', 'interface = "eth0"', 'group = "239.1.1.1"', 'port = 5000'],
+    errors: ['3:1: output sends to the rule\'s own input (eth0 239.1.1.1:5000): that is a loop'],
+    codes: ['output-loop'],
+  },
+  {
+    name: 'the same output listed twice (even with another TTL)',
+    lines: [
+      '[[rule]]',
+      INPUT,
+      'outputs = [',
+      '  { interface = "eth1", group = "239.2.2.2", port = 5000 },',
+      '  { interface = "eth1", group = "239.2.2.2", port = 5000, ttl = 8 },',
+      ']',
+    ],
+    errors: ['5:3: output eth1 239.2.2.2:5000 is listed twice in this rule (first at line 4)'],
+    codes: ['duplicate-output'],
+  },
+  {
+    name: 'two rules with the same input',
+    lines: ['[[rule]]', 'name = "a"', INPUT, OUTPUT, '', '[[rule]]', 'name = "b"', INPUT, OUTPUT],
+    errors: [
+      '8:9: input eth0 239.1.1.1:5000 is already relayed by rule "a" at line 1; each input may have one rule',
+    ],
+    codes: ['duplicate-input'],
+  },
+  {
+    name: 'two rules with the same source-specific input',
+    lines: [
+      '[[rule]]',
+      'input = { interface = "eth0", group = "232.1.1.1", port = 5000, source = "10.0.0.9" }',
+      OUTPUT,
+      '[[rule]]',
+      'input = { interface = "eth0", group = "232.1.1.1", port = 5000, source = "10.0.0.9" }',
+      'outputs = [ { interface = "eth2", group = "239.3.3.3", port = 5000 } ]',
+    ],
+    errors: [
+      '5:9: input eth0 232.1.1.1:5000 from 10.0.0.9 is already relayed by rule "eth0 232.1.1.1:5000 from 10.0.0.9" at line 1; each input may have one rule',
+    ],
+    codes: ['duplicate-input'],
+  },
+  {
+    name: 'two rules with the same name',
+    lines: [
+      '[[rule]]',
+      'name = "cam"',
+      INPUT,
+      OUTPUT,
+      '[[rule]]',
+      'name = "cam"',
+      'input = { interface = "eth0", group = "239.1.1.2", port = 5000 }',
+      OUTPUT,
+    ],
+    errors: ['6:8: rule name "cam" is already used by the rule at line 1'],
+    codes: ['duplicate-name'],
+  },
+  {
+    name: 'an unnamed rule whose default name another rule took',
+    lines: [
+      '[[rule]]',
+      'name = "eth0 239.1.1.1:5000"',
+      'input = { interface = "eth0", group = "239.1.1.2", port = 5000 }',
+      OUTPUT,
+      '[[rule]]',
+      INPUT,
+      OUTPUT,
+    ],
+    errors: [
+      '5:1: this rule has no name, and its default name "eth0 239.1.1.1:5000" is already used by the rule at line 1; give it a name',
+    ],
+    codes: ['duplicate-name'],
+  },
+
+  // Many problems at once: all are reported, in file order.
+  {
+    name: 'several problems in one file',
+    lines: [
+      '[daemon]',
+      'workers = -2',
+      'log_level = "trace"',
+      '',
+      '[[rule]]',
+      'name = "cam1"',
+      'input = { interface = "eth0", group = "239.1.1.1", port = 0 }',
+      'outputs = [',
+      '  { interface = "eth1", group = "239.2.2.2", port = 5000, ttl = 0 },',
+      '  { interface = "eth0", group = "239.1.1.1", port = 0, colour = "red" },',
+      ']',
+    ],
+    errors: [
+      '2:11: workers must be "auto" or an integer from 1 to 256 (got -2)',
+      '3:13: log_level must be one of "error", "warn", "info", "debug" (got "trace")',
+      '7:59: port 0 cannot be received on; use a port from 1 to 65535',
+      '9:65: ttl must be from 1 to 255 (got 0)',
+      '10:3: output sends to the rule\'s own input (eth0 239.1.1.1:0): that is a loop',
+      '10:53: port 0 cannot be sent to; use a port from 1 to 65535',
+      '10:56: unknown key "colour" in [[rule.outputs]]; expected one of: interface, group, port, ttl, source_address',
+    ],
+    codes: ['bad-value', 'port-zero', 'ttl-range', 'output-loop', 'unknown-key'],
+  },
+];
