@@ -36,7 +36,7 @@ t.test('a bad file: exit 78 and every error, positioned, on stderr', async (t) =
     `${file}:2:1: unknown key "wokers" in [daemon]; did you mean "workers"?`,
     `${file}:5:59: port 0 cannot be received on; use a port from 1 to 65535`,
     `${file}:6:13: output sends to the rule's own input (eth0 239.1.1.1:0): that is a loop`,
-    `${file}:6:61: port 0 cannot be sent to; use a port from 1 to 65535`,
+    `${file}:6:63: port 0 cannot be sent to; use a port from 1 to 65535`,
     `${file}: 4 errors`,
   ]);
 });
