@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds the native core and its unit tests with ASan + UBSan and runs every test in
+# its own process, so a sanitizer abort fails that one test and the rest still run.
+# Works from any directory; builds into build/native-test/ under the repo root.
+# Usage: native/test/run.sh [substring]   (only tests whose name contains substring)
+# The last line is always "N passed, N failed"; the exit status is non-zero if any
+# test failed, none ran, or the build failed. It must not touch files outside build/.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+out="$root/build/native-test"
+bin="$out/mcr-native-test"
+filter="${1:-}"
+cxx="${CXX:-g++}"
+
+flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer
+       -fsanitize=address,undefined -fno-sanitize-recover=all
+       -Wall -Wextra -Werror -Wconversion -Wshadow -D_GLIBCXX_ASSERTIONS)
+sources=("$root"/native/core/*.cc "$here"/*.cc)
+
+mkdir -p "$out"
+echo "building $bin with $cxx"
+if ! "$cxx" "${flags[@]}" -o "$bin" "${sources[@]}"; then
+  echo "build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# halt_on_error is the default for ASan; detect_leaks catches a forgotten free.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+passed=0
+failed=0
+failed_names=()
+while IFS= read -r name; do
+  [[ -n "$filter" && "$name" != *"$filter"* ]] && continue
+  if "$bin" "$name" >"$out/last.log" 2>&1; then
+    passed=$((passed + 1))
+    echo "ok - $name"
+  else
+    failed=$((failed + 1))
+    failed_names+=("$name")
+    echo "FAIL - $name"
+    # The binary's own result and summary lines would repeat what is printed here.
+    sed -e '/^[0-9]* passed, [0-9]* failed$/d' -e '/^\(ok\|FAIL\) - /d' -e 's/^ */    /' \
+      "$out/last.log"
+  fi
+done < <("$bin" --list)
+
+for name in "${failed_names[@]+"${failed_names[@]}"}"; do echo "failed: $name"; done
+echo "$passed passed, $failed failed"
+[[ "$failed" -eq 0 && "$passed" -gt 0 ]]
