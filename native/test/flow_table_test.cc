@@ -2,7 +2,9 @@
 // precedence as a table of cases, scale (20,000 keys), a long random run checked
 // against std::map, and proof that the per-packet calls never allocate.
 #include <map>
+#include <ostream>
 #include <tuple>
+#include <utility>
 
 #include "../core/flow_table.h"
 #include "harness.h"
@@ -168,21 +170,22 @@ TEST("a long random run of inserts and erases agrees with std::map") {
   };
   for (uint32_t step = 0; step < 60000; ++step) {
     const uint32_t r = next();
-    const FlowKey key = Key(r % 3, 0xef000000 | ((r >> 2) % 40), static_cast<uint16_t>(r >> 30),
-                            (r >> 8) % 4 == 0 ? 0 : (r >> 10) % 5);
+    const FlowKey key = Key(r % 3, 0xef000000 | ((r >> 2) % 40),
+                            static_cast<uint16_t>(r >> 30), (r >> 8) % 4 == 0 ? 0 : (r >> 10) % 5);
     const Tuple t{key.ifindex, key.dst_ip, key.dst_port, key.src_ip};
     if (next() % 3 == 0) {
       CHECK_MSG(table.Erase(key) == (model.erase(t) == 1), "erase at step " << step);
     } else {
       const bool fresh = model.emplace(t, step).second;
-      const FlowInsertResult want = fresh ? FlowInsertResult::kInserted : FlowInsertResult::kDuplicate;
+      const FlowInsertResult want =
+          fresh ? FlowInsertResult::kInserted : FlowInsertResult::kDuplicate;
       CHECK_MSG(table.Insert(key, step) == want, "insert at step " << step);
     }
     CHECK_EQ(table.size(), model.size());
     if (step % 1000 == 0 || step + 1 == 60000) {
       for (uint32_t i = 0; i < 3 * 40 * 4 * 5; ++i) {
-        const FlowKey k = Key(i % 3, 0xef000000 | ((i / 3) % 40), static_cast<uint16_t>((i / 120) % 4),
-                              (i / 480) % 5);
+        const FlowKey k = Key(i % 3, 0xef000000 | ((i / 3) % 40),
+                              static_cast<uint16_t>((i / 120) % 4), (i / 480) % 5);
         const auto it = model.find(Tuple{k.ifindex, k.dst_ip, k.dst_port, k.src_ip});
         CHECK_MSG(table.Find(k) == (it == model.end() ? kNone : it->second), "sweep " << step);
       }
@@ -211,7 +214,9 @@ TEST("find and lookup never allocate or grow the table; Reserve pre-sizes insert
 
   table.Reserve(100000);
   CHECK(table.capacity() >= 200000);
-  for (uint32_t i = 0; i < 1000; ++i) CHECK_MSG(table.Find(ManyKey(i)) == i, "after reserve " << i);
+  for (uint32_t i = 0; i < 1000; ++i) {
+    CHECK_MSG(table.Find(ManyKey(i)) == i, "after reserve " << i);
+  }
 }
 
 TEST("a moved-from table is empty and still usable") {

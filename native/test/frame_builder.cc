@@ -21,7 +21,8 @@ void Push32(std::vector<uint8_t>* bytes, uint32_t value) {
 Frame StartFrame(const FrameSpec& spec, uint16_t ethertype) {
   Frame frame;
   // Destination: the multicast MAC for the group; source: a locally administered MAC.
-  const uint8_t dst_mac[6] = {0x01, 0x00, 0x5e, static_cast<uint8_t>((spec.dst_ip >> 16) & 0x7f),
+  const uint8_t dst_mac[6] = {0x01, 0x00, 0x5e,
+                              static_cast<uint8_t>((spec.dst_ip >> 16) & 0x7f),
                               static_cast<uint8_t>(spec.dst_ip >> 8),
                               static_cast<uint8_t>(spec.dst_ip)};
   const uint8_t src_mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};

@@ -50,7 +50,8 @@ uint8_t PayloadByte(size_t i);
 Frame BuildUdpFrame(const FrameSpec& spec);
 // An Ethernet frame (with spec.vlan_tags) whose EtherType is `ethertype` and whose body
 // is `body` verbatim: for IPv6, ARP and other non-IPv4 frames.
-Frame BuildRawFrame(const FrameSpec& spec, uint16_t ethertype, const std::vector<uint8_t>& body);
+Frame BuildRawFrame(const FrameSpec& spec, uint16_t ethertype,
+                    const std::vector<uint8_t>& body);
 
 void Put16(std::vector<uint8_t>* bytes, size_t offset, uint16_t value);
 uint16_t Get16(const std::vector<uint8_t>& bytes, size_t offset);

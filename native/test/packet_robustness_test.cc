@@ -2,7 +2,8 @@
 // seeded random and mutated frames, and proof that parsing never allocates. Every
 // frame is parsed from an exactly-sized heap copy, so ASan catches any over-read.
 #include <array>
-#include <string>
+#include <memory>
+#include <vector>
 
 #include "frame_builder.h"
 #include "harness.h"

@@ -2,8 +2,11 @@
 // them, then one mutated frame per way a frame can be wrong. Robustness (every
 // truncation, random bytes, no allocation) lives in packet_robustness_test.cc.
 #include <cstring>
+#include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "frame_builder.h"
 #include "harness.h"
@@ -83,7 +86,9 @@ TEST("well-formed IPv4/UDP frames parse ok with every field reported") {
     UdpDatagram d;
     const ParseResult got = ParseCopy(frame.bytes, &storage, &d);
     CHECK_MSG(got == ParseResult::kOk, c.name << ": got " << got);
-    if (got == ParseResult::kOk) CheckDatagram(c.name, c.spec, frame, storage.get(), d, c.want_vlan);
+    if (got == ParseResult::kOk) {
+      CheckDatagram(c.name, c.spec, frame, storage.get(), d, c.want_vlan);
+    }
   }
 }
 
@@ -134,7 +139,8 @@ std::vector<BadCase> BadCases() {
   const FrameSpec padded = [] { FrameSpec s = Spec(4); s.eth_padding = 20; return s; }();
 
   return {
-      {"first fragment (MF=1, offset 0)", BuildUdpFrame(WithFlags(0x2000)), ParseResult::kFragment},
+      {"first fragment (MF=1, offset 0)", BuildUdpFrame(WithFlags(0x2000)),
+       ParseResult::kFragment},
       {"middle fragment (MF=1, offset 185)", BuildUdpFrame(WithFlags(0x2000 | 185)),
        ParseResult::kFragment},
       {"last fragment (MF=0, offset 185)", BuildUdpFrame(WithFlags(185)), ParseResult::kFragment},
