@@ -1,6 +1,7 @@
 {
   # One addon, mcr_native. Warnings are errors: the data plane parses untrusted
   # packets, so every implicit conversion the compiler notices is worth a look.
+  "includes": ["native/tools/tools.gypi"],
   "variables": {
     "mcr_sanitize%": "0"
   },
