@@ -1,16 +1,277 @@
-// The native boundary of mcr: the only translation unit that includes napi.h.
-// It exports plain functions; later the data plane object lives behind it.
-// Nothing here may touch a packet: JS values stop at this file.
+// The native boundary of mcr: the only translation unit that includes napi.h. Each
+// exported function checks its arguments (a TypeError with a plain message), copies
+// them into the plain structs of dataplane/specs.h, and from there on no JS value is
+// touched. Link events come back through one ThreadSafeFunction.
+#include <arpa/inet.h>
 #include <napi.h>
+#include <net/if.h>
 
+#include <memory>
+#include <string>
+
+#include "dataplane/dataplane.h"
+#include "dataplane/link_monitor.h"
 #include "version.h"
 
+namespace mcr {
 namespace {
+
+[[noreturn]] void Fail(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
+
+Napi::Object ObjectArg(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (info.Length() <= index || !info[index].IsObject()) Fail(info.Env(), std::string(what) + " must be an object");
+  return info[index].As<Napi::Object>();
+}
+
+std::string StringField(const Napi::Object& object, const char* name, const std::string& where) {
+  Napi::Value value = object.Get(name);
+  if (!value.IsString()) Fail(object.Env(), where + "." + name + " must be a string");
+  return value.As<Napi::String>().Utf8Value();
+}
+
+uint32_t NumberField(const Napi::Object& object, const char* name, const std::string& where, uint32_t min,
+                     uint32_t max, uint32_t fallback, bool required = true) {
+  Napi::Value value = object.Get(name);
+  if (value.IsUndefined() && !required) return fallback;
+  if (!value.IsNumber()) Fail(object.Env(), where + "." + name + " must be a number");
+  const double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= min && number <= max) || number != static_cast<double>(static_cast<uint32_t>(number))) {
+    Fail(object.Env(), where + "." + name + " must be an integer from " + std::to_string(min) + " to " +
+                           std::to_string(max));
+  }
+  return static_cast<uint32_t>(number);
+}
+
+std::string InterfaceField(const Napi::Object& object, const std::string& where) {
+  std::string name = StringField(object, "interface", where);
+  if (name.empty() || name.size() >= IFNAMSIZ) Fail(object.Env(), where + ".interface is not a valid interface name");
+  return name;
+}
+
+// An IPv4 address as dotted text, or null/undefined when optional; host byte order.
+uint32_t AddressField(const Napi::Object& object, const char* name, const std::string& where, bool required) {
+  Napi::Value value = object.Get(name);
+  if (!required && (value.IsUndefined() || value.IsNull())) return 0;
+  in_addr address{};
+  if (!value.IsString() || inet_pton(AF_INET, value.As<Napi::String>().Utf8Value().c_str(), &address) != 1) {
+    Fail(object.Env(), where + "." + name + " must be an IPv4 address");
+  }
+  return ntohl(address.s_addr);
+}
+
+std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::string& where) {
+  if (!value.IsArray()) Fail(env, where + " must be an array");
+  Napi::Array array = value.As<Napi::Array>();
+  std::vector<OutputSpec> outputs;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    const std::string at = where + "[" + std::to_string(i) + "]";
+    Napi::Value item = array.Get(i);
+    if (!item.IsObject()) Fail(env, at + " must be an object");
+    Napi::Object object = item.As<Napi::Object>();
+    OutputSpec output;
+    output.key = StringField(object, "key", at);
+    output.interface = InterfaceField(object, at);
+    output.group = AddressField(object, "group", at, true);
+    output.port = static_cast<uint16_t>(NumberField(object, "port", at, 1, 65535, 0));
+    output.ttl = static_cast<uint8_t>(NumberField(object, "ttl", at, 1, 255, 0));
+    output.source_address = AddressField(object, "sourceAddress", at, false);
+    outputs.push_back(std::move(output));
+  }
+  return outputs;
+}
+
+Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
+  Napi::Object rule = Napi::Object::New(env);
+  rule.Set("key", status.key);
+  rule.Set("slot", status.slot);
+  rule.Set("state", status.state);
+  rule.Set("error", status.error);
+  rule.Set("ifindex", status.ifindex);
+  Napi::Array outputs = Napi::Array::New(env, status.outputs.size());
+  for (size_t i = 0; i < status.outputs.size(); ++i) {
+    Napi::Object output = Napi::Object::New(env);
+    output.Set("key", status.outputs[i].key);
+    output.Set("slot", status.outputs[i].slot);
+    output.Set("state", status.outputs[i].state);
+    output.Set("error", status.outputs[i].error);
+    outputs.Set(static_cast<uint32_t>(i), output);
+  }
+  rule.Set("outputs", outputs);
+  return rule;
+}
+
+Napi::Array Names(Napi::Env env, const char* (*name)(uint32_t), uint32_t count) {
+  Napi::Array names = Napi::Array::New(env, count);
+  for (uint32_t i = 0; i < count; ++i) names.Set(i, name(i));
+  return names;
+}
+
+class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "DataPlane",
+                       {InstanceMethod<&DataPlaneWrap::AddRule>("addRule"),
+                        InstanceMethod<&DataPlaneWrap::ReplaceOutputs>("replaceOutputs"),
+                        InstanceMethod<&DataPlaneWrap::RemoveRule>("removeRule"),
+                        InstanceMethod<&DataPlaneWrap::Refresh>("refresh"),
+                        InstanceMethod<&DataPlaneWrap::Describe>("describe"),
+                        InstanceMethod<&DataPlaneWrap::Counters>("counters"),
+                        InstanceMethod<&DataPlaneWrap::Info>("info"),
+                        InstanceMethod<&DataPlaneWrap::Close>("close")});
+  }
+
+  // new DataPlane(options, onLinkEvent)
+  explicit DataPlaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataPlaneWrap>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object object = ObjectArg(info, 0, "options");
+    if (info.Length() < 2 || !info[1].IsFunction()) Fail(env, "onLinkEvent must be a function");
+    DataPlaneOptions options;
+    options.workers = NumberField(object, "workers", "options", 1, 256, 1);
+    Napi::Value cpus = object.Get("cpus");
+    if (cpus.IsArray()) {
+      Napi::Array list = cpus.As<Napi::Array>();
+      for (uint32_t i = 0; i < list.Length(); ++i) {
+        Napi::Value cpu = list.Get(i);
+        if (!cpu.IsNumber()) Fail(env, "options.cpus must hold numbers");
+        options.cpus.push_back(cpu.As<Napi::Number>().Uint32Value());
+      }
+    } else if (!cpus.IsUndefined() && !cpus.IsNull()) {
+      Fail(env, "options.cpus must be an array");
+    }
+    const std::string backend = object.Get("backend").IsUndefined() ? "auto" : StringField(object, "backend", "options");
+    if (backend == "io_uring") options.backend = BackendChoice::kIoUring;
+    else if (backend == "syscalls") options.backend = BackendChoice::kSyscalls;
+    else if (backend != "auto") Fail(env, "options.backend must be \"auto\", \"io_uring\" or \"syscalls\"");
+    options.max_rules = NumberField(object, "maxRules", "options", 1, 1 << 20, options.max_rules, false);
+    options.max_outputs = NumberField(object, "maxOutputs", "options", 1, 1 << 22, options.max_outputs, false);
+    options.ring_block_count = NumberField(object, "ringBlocks", "options", 2, 4096, options.ring_block_count, false);
+
+    std::string error;
+    plane_ = DataPlane::Create(options, &error);
+    if (!plane_) throw Napi::Error::New(env, error);
+    events_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "mcr-link-events", 0, 1);
+    events_.Unref(env);  // link events alone must not keep the process alive
+    monitor_ = LinkMonitor::Start(
+        [this](const LinkEvent& event) {
+          events_.NonBlockingCall(new LinkEvent(event), [](Napi::Env js, Napi::Function callback, LinkEvent* data) {
+            std::unique_ptr<LinkEvent> owned(data);
+            Napi::Object out = Napi::Object::New(js);
+            out.Set("ifindex", owned->ifindex);
+            out.Set("name", owned->name);
+            out.Set("removed", owned->removed);
+            out.Set("up", owned->up);
+            out.Set("running", owned->running);
+            callback.Call({out});
+          });
+        },
+        &error);
+    if (!monitor_) {
+      events_.Release();
+      throw Napi::Error::New(env, error);
+    }
+  }
+
+  ~DataPlaneWrap() override { Shutdown(); }
+
+ private:
+  DataPlane& Plane(Napi::Env env) {
+    if (!plane_) throw Napi::Error::New(env, "the data plane is closed");
+    return *plane_;
+  }
+
+  static void Check(Napi::Env env, const Status& status) {
+    if (!status.ok) throw Napi::Error::New(env, status.message);
+  }
+
+  Napi::Value AddRule(const Napi::CallbackInfo& info) {
+    Napi::Object object = ObjectArg(info, 0, "rule");
+    RuleSpec spec;
+    spec.key = StringField(object, "key", "rule");
+    spec.interface = InterfaceField(object, "rule");
+    spec.group = AddressField(object, "group", "rule", true);
+    spec.port = static_cast<uint16_t>(NumberField(object, "port", "rule", 1, 65535, 0));
+    spec.source = AddressField(object, "source", "rule", false);
+    spec.outputs = OutputsArg(info.Env(), object.Get("outputs"), "rule.outputs");
+    Check(info.Env(), Plane(info.Env()).AddRule(spec));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value ReplaceOutputs(const Napi::CallbackInfo& info) {
+    if (info.Length() < 2 || !info[0].IsString()) Fail(info.Env(), "replaceOutputs(key, outputs): key must be a string");
+    const std::vector<OutputSpec> outputs = OutputsArg(info.Env(), info[1], "outputs");
+    Check(info.Env(), Plane(info.Env()).ReplaceOutputs(info[0].As<Napi::String>().Utf8Value(), outputs));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value RemoveRule(const Napi::CallbackInfo& info) {
+    if (info.Length() < 1 || !info[0].IsString()) Fail(info.Env(), "removeRule(key): key must be a string");
+    Check(info.Env(), Plane(info.Env()).RemoveRule(info[0].As<Napi::String>().Utf8Value()));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Refresh(const Napi::CallbackInfo& info) {
+    Plane(info.Env()).Refresh();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Describe(const Napi::CallbackInfo& info) {
+    const std::vector<RuleStatus> statuses = Plane(info.Env()).Describe();
+    Napi::Array out = Napi::Array::New(info.Env(), statuses.size());
+    for (size_t i = 0; i < statuses.size(); ++i) out.Set(static_cast<uint32_t>(i), StatusObject(info.Env(), statuses[i]));
+    return out;
+  }
+
+  // The counters, shared with the workers: the same ArrayBuffer every time, no copy.
+  Napi::Value Counters(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (counter_buffer_.IsEmpty()) {
+      auto* owner = new std::shared_ptr<CounterMemory>(Plane(env).counters());
+      Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(
+          env, (*owner)->data(), (*owner)->size_bytes(),
+          [](Napi::Env, void*, std::shared_ptr<CounterMemory>* hint) { delete hint; }, owner);
+      counter_buffer_ = Napi::Persistent(buffer);
+    }
+    return counter_buffer_.Value();
+  }
+
+  Napi::Value Info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    DataPlane& plane = Plane(env);
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("backend", plane.backend());
+    out.Set("fallbackReason", plane.fallback_reason());
+    out.Set("workers", plane.worker_count());
+    out.Set("blockWords", static_cast<double>(plane.counters()->block_words()));
+    out.Set("workerCounters", Names(env, WorkerCounterName, kWorkerCounterCount));
+    out.Set("ruleCounters", Names(env, RuleCounterName, kRuleCounterCount));
+    out.Set("outputCounters", Names(env, OutputCounterName, kOutputCounterCount));
+    return out;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  // Stops the link thread before the TSFN it calls, and the workers before the rings.
+  void Shutdown() {
+    if (monitor_) monitor_.reset();
+    if (plane_) {
+      plane_.reset();
+      events_.Release();
+    }
+  }
+
+  std::unique_ptr<DataPlane> plane_;
+  std::unique_ptr<LinkMonitor> monitor_;
+  Napi::ThreadSafeFunction events_;
+  Napi::Reference<Napi::ArrayBuffer> counter_buffer_;
+};
 
 Napi::Object Version(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
-  out.Set("addon", Napi::String::New(env, mcr::kAddonVersion));
+  out.Set("addon", Napi::String::New(env, kAddonVersion));
   out.Set("napi", Napi::Number::New(env, NAPI_VERSION));
   out.Set("cplusplus", Napi::Number::New(env, static_cast<double>(__cplusplus)));
   return out;
@@ -18,9 +279,13 @@ Napi::Object Version(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("DataPlane", DataPlaneWrap::Define(env));
   return exports;
 }
 
 }  // namespace
+}  // namespace mcr
 
-NODE_API_MODULE(mcr_native, Init)
+// NODE_API_MODULE pastes its argument into a name, so it needs an unqualified one.
+static Napi::Object InitMcr(Napi::Env env, Napi::Object exports) { return mcr::Init(env, exports); }
+NODE_API_MODULE(mcr_native, InitMcr)

@@ -3,5 +3,5 @@
 #pragma once
 
 namespace mcr {
-inline constexpr const char* kAddonVersion = "1";
+inline constexpr const char* kAddonVersion = "2";
 }  // namespace mcr

@@ -1,4 +1,27 @@
 {
-  # Native traffic tools (mcr-gen, mcr-sink, mcr-inject): plain executables, no Node.
-  "targets": []
+  # Native traffic tools (mcr-gen, mcr-sink, mcr-inject): plain C++17 executables for
+  # the tests, no Node headers, built next to the addon in build/Release/.
+  "targets": [
+    {
+      "target_name": "mcr-gen",
+      "type": "executable",
+      "sources": ["gen.cc", "cli.cc"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+    },
+    {
+      "target_name": "mcr-sink",
+      "type": "executable",
+      "sources": ["sink.cc", "sink_socket.cc", "seq_tracker.cc", "cli.cc"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+    },
+    {
+      "target_name": "mcr-inject",
+      "type": "executable",
+      "sources": ["inject.cc", "hex_frames.cc", "cli.cc"],
+      "cflags_cc!": ["-std=gnu++17"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+    }
+  ]
 }

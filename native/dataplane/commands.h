@@ -1,0 +1,86 @@
+// Messages from the control plane to one worker. The worker alone mutates its flow
+// table and rule list; everything it is told arrives here, is applied between two ring
+// blocks, and is acknowledged by sequence number so the control plane knows when a
+// removed socket or ring is no longer in use and may be closed.
+#pragma once
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "../core/flow_table.h"
+#include "output_queue.h"
+
+namespace mcr {
+
+class PacketRing;
+
+struct Command {
+  enum class Kind : uint8_t { kAttachRing, kDetachRing, kSetRule, kRemoveRule, kStop };
+  Kind kind = Kind::kStop;
+  uint64_t sequence = 0;
+  PacketRing* ring = nullptr;  // attach/detach: owned by the control plane
+  FlowKey key;                 // set/remove rule
+  uint32_t rule_slot = 0;
+  // set rule: the complete new output list. Commands are applied between blocks, when
+  // every queue is empty, so swapping in new queue objects loses nothing; an output
+  // kept across a change keeps its socket and its counter slot.
+  std::vector<std::unique_ptr<OutputQueue>> outputs;
+};
+
+class CommandQueue {
+ public:
+  CommandQueue() : wake_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~CommandQueue() {
+    if (wake_ >= 0) close(wake_);
+  }
+  CommandQueue(const CommandQueue&) = delete;
+  CommandQueue& operator=(const CommandQueue&) = delete;
+
+  bool valid() const { return wake_ >= 0; }
+  int wake_fd() const { return wake_; }
+
+  uint64_t Push(Command command) {
+    uint64_t sequence;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      sequence = ++last_pushed_;
+      command.sequence = sequence;
+      queue_.push_back(std::move(command));
+      pending_.store(true, std::memory_order_release);
+    }
+    const uint64_t one = 1;
+    (void)!write(wake_, &one, sizeof one);
+    return sequence;
+  }
+
+  // Worker side: a cheap check on every loop turn, then take everything at once.
+  bool HasPending() const { return pending_.load(std::memory_order_acquire); }
+  std::deque<Command> TakeAll() {
+    uint64_t drained;
+    (void)!read(wake_, &drained, sizeof drained);
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.store(false, std::memory_order_relaxed);
+    return std::exchange(queue_, {});
+  }
+
+  void MarkApplied(uint64_t sequence) { applied_.store(sequence, std::memory_order_release); }
+  uint64_t applied() const { return applied_.load(std::memory_order_acquire); }
+
+ private:
+  int wake_;
+  std::mutex mutex_;
+  std::deque<Command> queue_;
+  uint64_t last_pushed_ = 0;
+  std::atomic<bool> pending_{false};
+  std::atomic<uint64_t> applied_{0};
+};
+
+}  // namespace mcr

@@ -1,0 +1,122 @@
+// The control plane of the native data plane: the rules, the sockets and rings they
+// need, and the workers that use them. All of its methods run on one thread (the JS
+// thread); it changes what workers do only by sending them commands, and it frees a
+// socket, ring or counter slot only after every worker has acknowledged that it no
+// longer uses it.
+//
+// A rule whose input interface does not exist is kept as pending; an output whose
+// interface does not exist is pending too. Refresh() (called on link events) resolves
+// interface names again and attaches, detaches or reopens what changed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "counters.h"
+#include "fd.h"
+#include "ingress.h"
+#include "slot_allocator.h"
+#include "specs.h"
+#include "sys_error.h"
+#include "worker.h"
+
+namespace mcr {
+
+struct OutputStatus {
+  std::string key;
+  uint32_t slot = 0;
+  std::string state;  // active | pending (no such interface) | error
+  std::string error;
+};
+
+struct RuleStatus {
+  std::string key;
+  uint32_t slot = 0;
+  std::string state;  // active | pending (no such interface) | error
+  std::string error;
+  int ifindex = 0;
+  std::vector<OutputStatus> outputs;
+};
+
+class DataPlane {
+ public:
+  static std::unique_ptr<DataPlane> Create(const DataPlaneOptions& options, std::string* error);
+  ~DataPlane();
+  DataPlane(const DataPlane&) = delete;
+  DataPlane& operator=(const DataPlane&) = delete;
+
+  const std::string& backend() const { return backend_; }
+  // Why io_uring is not in use, when the backend was "auto" and fell back.
+  const std::string& fallback_reason() const { return fallback_reason_; }
+  uint32_t worker_count() const { return static_cast<uint32_t>(workers_.size()); }
+  // Shared so that memory handed to JavaScript outlives the data plane if need be.
+  std::shared_ptr<CounterMemory> counters() const { return counters_; }
+
+  Status AddRule(const RuleSpec& spec);
+  Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs);
+  Status RemoveRule(const std::string& key);
+  void Refresh();
+  std::vector<RuleStatus> Describe() const;
+  void Shutdown();
+
+ private:
+  struct OutputState {
+    OutputSpec spec;
+    uint32_t slot = 0;
+    int ifindex = 0;
+    Fd fd;
+    std::string error;
+  };
+  struct RuleState {
+    RuleSpec spec;  // outputs live in `outputs`
+    uint32_t slot = 0;
+    int ifindex = 0;
+    bool attached = false;
+    std::string error;
+    std::vector<std::unique_ptr<OutputState>> outputs;
+  };
+  struct Shared {
+    Fd fd;
+    int refs = 0;
+  };
+  // What workers may still touch until they acknowledge the commands sent before.
+  struct Graveyard {
+    std::vector<std::unique_ptr<Ingress>> ingress;
+    std::vector<Fd> fds;
+    std::vector<uint32_t> rule_slots;
+    std::vector<uint32_t> output_slots;
+  };
+
+  explicit DataPlane(const DataPlaneOptions& options);
+  void OpenOutput(OutputState* output);
+  void Attach(RuleState* rule);
+  void Detach(RuleState* rule);
+  void SendRule(const RuleState& rule);
+  void Broadcast(Command::Kind kind, const RuleState& rule);
+  Ingress* AcquireIngress(int ifindex, std::string* error);
+  void ReleaseIngress(int ifindex, uint32_t destination);
+  bool AcquireGroup(const RuleState& rule, int ifindex, std::string* error);
+  void ReleaseGroup(const RuleState& rule);
+  void Bury(std::unique_ptr<OutputState> output);
+  void Sync();
+
+  DataPlaneOptions options_;
+  std::shared_ptr<CounterMemory> counters_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<uint64_t> last_sent_;
+  SlotAllocator rule_slots_;
+  SlotAllocator output_slots_;
+  std::map<std::string, std::unique_ptr<RuleState>> rules_;
+  std::map<int, std::unique_ptr<Ingress>> ingress_;
+  std::map<std::tuple<int, uint32_t, uint32_t>, Shared> memberships_;  // ifindex, group, source
+  std::map<std::pair<uint32_t, uint16_t>, Shared> catchers_;           // address, port
+  Graveyard graveyard_;
+  std::string backend_;
+  std::string fallback_reason_;
+};
+
+}  // namespace mcr

@@ -1,0 +1,38 @@
+#include "ingress.h"
+
+#include "bpf_filter.h"
+
+namespace mcr {
+
+std::unique_ptr<Ingress> Ingress::Open(int ifindex, uint32_t workers, const RingGeometry& geometry,
+                                       std::string* error) {
+  std::unique_ptr<Ingress> ingress(new Ingress(ifindex));
+  int fanout_id = -1;
+  // Each ring starts with a drop-all filter, and only gets the real one (UpdateFilter)
+  // once all of them are in the group: a frame can never reach two workers.
+  for (uint32_t worker = 0; worker < workers; ++worker) {
+    std::unique_ptr<PacketRing> ring = PacketRing::Open(ifindex, geometry, error);
+    if (!ring || !ring->JoinFanout(fanout_id, error)) return nullptr;
+    fanout_id = ring->fanout_id();
+    ingress->rings_.push_back(std::move(ring));
+  }
+  return ingress;
+}
+
+void Ingress::RemoveDestination(uint32_t address) {
+  auto found = destinations_.find(address);
+  if (found != destinations_.end() && --found->second <= 0) destinations_.erase(found);
+}
+
+bool Ingress::UpdateFilter(std::string* error) {
+  std::vector<uint32_t> addresses;
+  addresses.reserve(destinations_.size());
+  for (const auto& entry : destinations_) addresses.push_back(entry.first);
+  const std::vector<sock_filter> program = BuildIngressFilter(addresses);
+  for (const auto& ring : rings_) {
+    if (!ring->SetFilter(program, error)) return false;
+  }
+  return true;
+}
+
+}  // namespace mcr

@@ -1,0 +1,40 @@
+// Everything that receives on one input interface: one PacketRing per worker, all in
+// one fanout group, sharing one filter built from the destinations the interface's
+// rules want. Owned by the control plane; each worker reads only its own ring.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "packet_ring.h"
+
+namespace mcr {
+
+class Ingress {
+ public:
+  static std::unique_ptr<Ingress> Open(int ifindex, uint32_t workers, const RingGeometry& geometry,
+                                       std::string* error);
+
+  // Destinations are counted: two rules on one group (different ports) share one entry.
+  void AddDestination(uint32_t address) { ++destinations_[address]; }
+  void RemoveDestination(uint32_t address);
+  bool empty() const { return destinations_.empty(); }
+  // Rebuilds the kernel filter from the destinations and attaches it to every ring.
+  bool UpdateFilter(std::string* error);
+
+  int ifindex() const { return ifindex_; }
+  PacketRing* ring(uint32_t worker) const { return rings_[worker].get(); }
+  size_t ring_count() const { return rings_.size(); }
+
+ private:
+  explicit Ingress(int ifindex) : ifindex_(ifindex) {}
+
+  int ifindex_;
+  std::vector<std::unique_ptr<PacketRing>> rings_;
+  std::map<uint32_t, int> destinations_;
+};
+
+}  // namespace mcr

@@ -1,0 +1,125 @@
+#include "packet_ring.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "sys_error.h"
+
+namespace mcr {
+namespace {
+
+bool SetOption(int fd, int name, const void* value, socklen_t size, const char* what, std::string* error) {
+  if (setsockopt(fd, SOL_PACKET, name, value, size) == 0) return true;
+  *error = SysError(what, errno);
+  return false;
+}
+
+bool AttachFilter(int fd, const std::vector<sock_filter>& program, std::string* error) {
+  sock_fprog fprog{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) == 0) return true;
+  *error = SysError("attaching the ingress filter", errno);
+  return false;
+}
+
+}  // namespace
+
+PacketRing::~PacketRing() {
+  if (map_ != nullptr) munmap(map_, map_size_);
+}
+
+std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& geometry, std::string* error) {
+  // Protocol 0: nothing is queued until bind() names the protocol and the interface.
+  Fd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) {
+    *error = SysError("opening an AF_PACKET socket", errno);
+    return nullptr;
+  }
+  const std::vector<sock_filter> drop_all{{BPF_RET | BPF_K, 0, 0, 0}};
+  if (!AttachFilter(fd.get(), drop_all, error)) return nullptr;
+  int version = TPACKET_V3;
+  if (!SetOption(fd.get(), PACKET_VERSION, &version, sizeof version, "selecting TPACKET_V3", error)) return nullptr;
+  // The relay must never read back what it sends out of the same interface.
+  int ignore = 1;
+  if (!SetOption(fd.get(), PACKET_IGNORE_OUTGOING, &ignore, sizeof ignore,
+                 "setting PACKET_IGNORE_OUTGOING (needs Linux >= 4.20)", error)) {
+    return nullptr;
+  }
+  tpacket_req3 request{};
+  request.tp_block_size = geometry.block_size;
+  request.tp_block_nr = geometry.block_count;
+  request.tp_frame_size = 2048;  // only used by the kernel to size its frame count
+  request.tp_frame_nr = (geometry.block_size / request.tp_frame_size) * geometry.block_count;
+  request.tp_retire_blk_tov = geometry.block_timeout_ms;
+  if (!SetOption(fd.get(), PACKET_RX_RING, &request, sizeof request, "creating the receive ring", error)) return nullptr;
+  const size_t map_size = size_t{geometry.block_size} * geometry.block_count;
+  void* map = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_LOCKED, fd.get(), 0);
+  if (map == MAP_FAILED) {
+    // MAP_LOCKED can fail under a low RLIMIT_MEMLOCK; the ring works without it.
+    map = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+  }
+  if (map == MAP_FAILED) {
+    *error = SysError("mapping the receive ring", errno);
+    return nullptr;
+  }
+  std::unique_ptr<PacketRing> ring(
+      new PacketRing(std::move(fd), ifindex, static_cast<uint8_t*>(map), map_size, geometry));
+  sockaddr_ll address{};
+  address.sll_family = AF_PACKET;
+  address.sll_protocol = htons(ETH_P_ALL);
+  address.sll_ifindex = ifindex;
+  if (bind(ring->fd(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    *error = SysError("binding the AF_PACKET socket to its interface", errno);
+    return nullptr;
+  }
+  return ring;
+}
+
+bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
+  // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
+  int mode = PACKET_FANOUT_HASH;
+  int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
+  if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
+  if (fanout_id < 0) {
+    int value = 0;
+    socklen_t size = sizeof value;
+    if (getsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &value, &size) != 0) {
+      *error = SysError("reading the fanout group id", errno);
+      return false;
+    }
+    fanout_id = value & 0xffff;
+  }
+  fanout_id_ = fanout_id;
+  return true;
+}
+
+bool PacketRing::SetFilter(const std::vector<sock_filter>& program, std::string* error) {
+  return AttachFilter(fd(), program, error);
+}
+
+tpacket_block_desc* PacketRing::ReadyBlock() {
+  auto* block = reinterpret_cast<tpacket_block_desc*>(map_ + size_t{next_block_} * geometry_.block_size);
+  // Acquire: the frames the kernel wrote must be visible before we read them.
+  const uint32_t status = __atomic_load_n(&block->hdr.bh1.block_status, __ATOMIC_ACQUIRE);
+  return (status & TP_STATUS_USER) != 0 ? block : nullptr;
+}
+
+void PacketRing::ReleaseBlock(tpacket_block_desc* block) {
+  // Release: our reads of the block are done before the kernel may overwrite it.
+  __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+  next_block_ = (next_block_ + 1) % geometry_.block_count;
+}
+
+bool PacketRing::ReadStatistics(uint64_t* drops, uint64_t* freezes) {
+  tpacket_stats_v3 stats{};
+  socklen_t size = sizeof stats;
+  if (getsockopt(fd(), SOL_PACKET, PACKET_STATISTICS, &stats, &size) != 0) return false;
+  *drops = stats.tp_drops;
+  *freezes = stats.tp_freeze_q_cnt;
+  return true;
+}
+
+}  // namespace mcr

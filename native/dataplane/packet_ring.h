@@ -1,0 +1,99 @@
+// One AF_PACKET socket with a TPACKET_V3 receive ring, bound to one interface and (with
+// its siblings for the other workers) in one PACKET_FANOUT group. The kernel fills ring
+// blocks; the worker reads whole blocks with no system call and hands each back when
+// every datagram in it has been sent. Created by the control plane, read by one worker.
+#pragma once
+
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fd.h"
+
+namespace mcr {
+
+struct RingGeometry {
+  uint32_t block_size = 1u << 18;
+  uint32_t block_count = 32;
+  uint32_t block_timeout_ms = 1;
+};
+
+// One received frame, pointing into the ring: valid until its block is released.
+struct RingFrame {
+  const uint8_t* data = nullptr;
+  size_t length = 0;
+  bool vlan_offloaded = false;  // the NIC stripped a tag (TP_STATUS_VLAN_VALID)
+};
+
+class PacketRing {
+ public:
+  ~PacketRing();
+  PacketRing(const PacketRing&) = delete;
+  PacketRing& operator=(const PacketRing&) = delete;
+
+  // Opens, maps and binds the socket with a filter that drops everything, so that no
+  // frame reaches it before it is in its fanout group and has its real filter.
+  static std::unique_ptr<PacketRing> Open(int ifindex, const RingGeometry& geometry, std::string* error);
+
+  // Joins a fanout group; fanout_id < 0 creates a new group with a kernel-chosen id.
+  bool JoinFanout(int fanout_id, std::string* error);
+  int fanout_id() const { return fanout_id_; }
+  bool SetFilter(const std::vector<sock_filter>& program, std::string* error);
+
+  int fd() const { return fd_.get(); }
+  int ifindex() const { return ifindex_; }
+
+  // The block the kernel handed to user space next, or null when none is ready.
+  tpacket_block_desc* ReadyBlock();
+  // Calls visit(RingFrame) for each frame of the block; frames whose offsets fall
+  // outside the block are skipped and counted in *malformed.
+  template <typename Visit>
+  void ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t* malformed) const;
+  void ReleaseBlock(tpacket_block_desc* block);
+
+  // Ring drops and queue freezes since the previous call (the kernel resets them).
+  bool ReadStatistics(uint64_t* drops, uint64_t* freezes);
+
+ private:
+  PacketRing(Fd fd, int ifindex, uint8_t* map, size_t map_size, RingGeometry geometry)
+      : fd_(std::move(fd)), ifindex_(ifindex), map_(map), map_size_(map_size), geometry_(geometry) {}
+
+  Fd fd_;
+  int ifindex_;
+  uint8_t* map_;
+  size_t map_size_;
+  RingGeometry geometry_;
+  uint32_t next_block_ = 0;
+  int fanout_id_ = -1;
+};
+
+template <typename Visit>
+void PacketRing::ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t* malformed) const {
+  const auto* base = reinterpret_cast<const uint8_t*>(block);
+  const size_t limit = geometry_.block_size;
+  size_t offset = block->hdr.bh1.offset_to_first_pkt;
+  for (uint32_t i = 0; i < block->hdr.bh1.num_pkts; ++i) {
+    // The kernel writes these offsets, but a bug there must not become a read outside
+    // the block here: check each one against the block size.
+    if (offset + sizeof(tpacket3_hdr) > limit) {
+      ++*malformed;
+      return;
+    }
+    const auto* header = reinterpret_cast<const tpacket3_hdr*>(base + offset);
+    const size_t start = offset + header->tp_mac;
+    if (header->tp_mac < sizeof(tpacket3_hdr) || start > limit || header->tp_snaplen > limit - start) {
+      ++*malformed;
+    } else {
+      visit(RingFrame{base + start, header->tp_snaplen, (header->tp_status & TP_STATUS_VLAN_VALID) != 0});
+    }
+    if (header->tp_next_offset == 0) return;
+    offset += header->tp_next_offset;
+  }
+}
+
+}  // namespace mcr

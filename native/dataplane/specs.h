@@ -1,0 +1,44 @@
+// Plain C++ descriptions of what the data plane is asked to do. The addon copies JS
+// values into these at the boundary; from there on, no JS value is touched, and worker
+// threads only ever see these structs (or what the control plane builds from them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mcr {
+
+enum class BackendChoice : uint8_t { kAuto, kIoUring, kSyscalls };
+
+struct DataPlaneOptions {
+  uint32_t workers = 1;
+  std::vector<uint32_t> cpus;  // worker i is pinned to cpus[i % size]; empty: no pinning
+  BackendChoice backend = BackendChoice::kAuto;
+  uint32_t max_rules = 4096;      // counter slots, fixed for the data plane's life
+  uint32_t max_outputs = 65536;
+  uint32_t ring_block_size = 1u << 18;  // TPACKET_V3 block: 256 KiB
+  uint32_t ring_block_count = 32;       // 8 MiB of ring per ingress socket
+  uint32_t ring_block_timeout_ms = 1;   // latency bound for a partly filled block
+};
+
+// All addresses and ports in host byte order.
+struct OutputSpec {
+  std::string key;        // identity within its rule (see outputKey in src/config/ruleset.ts)
+  std::string interface;
+  uint32_t group = 0;
+  uint16_t port = 0;
+  uint8_t ttl = 1;
+  uint32_t source_address = 0;  // 0: the kernel chooses
+};
+
+struct RuleSpec {
+  std::string key;  // the rule's identity: its input
+  std::string interface;
+  uint32_t group = 0;
+  uint16_t port = 0;
+  uint32_t source = 0;  // 0: any source
+  std::vector<OutputSpec> outputs;
+};
+
+}  // namespace mcr

@@ -1,0 +1,209 @@
+#include "worker.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+#include <algorithm>
+
+#include "../core/packet.h"
+#include "packet_ring.h"
+
+namespace mcr {
+namespace {
+
+// Blocks taken from one ring before looking at the next, so one busy interface cannot
+// starve the others or delay commands for long.
+constexpr int kBlocksPerTurn = 4;
+constexpr int kIdleWaitMs = 100;
+constexpr uint64_t kStatisticsIntervalNs = 100'000'000;
+
+static_assert(static_cast<uint32_t>(ParseResult::kNotIpv4) == 1 &&
+                  kTooManyVlanTags - kNotIpv4 == static_cast<uint32_t>(ParseResult::kTooManyVlanTags) - 1,
+              "worker counters must follow ParseResult order");
+
+uint64_t NowNs() {
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
+}
+
+}  // namespace
+
+Worker::Worker(uint32_t index, int cpu, std::unique_ptr<Backend> backend, CounterMemory* counters, uint32_t max_rules)
+    : index_(index),
+      cpu_(cpu),
+      backend_(std::move(backend)),
+      counters_(counters),
+      worker_counters_(counters->Worker(index)),
+      rules_(max_rules) {}
+
+Worker::~Worker() { Stop(); }
+
+void Worker::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void Worker::Stop() {
+  if (!thread_.joinable()) return;
+  Command stop;
+  stop.kind = Command::Kind::kStop;
+  commands_.Push(std::move(stop));
+  thread_.join();
+}
+
+void Worker::Run() {
+  if (cpu_ >= 0) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpu_, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+  }
+  pthread_setname_np(pthread_self(), ("mcr-worker-" + std::to_string(index_)).substr(0, 15).c_str());
+  RebuildWaitList();
+  uint64_t next_statistics = NowNs() + kStatisticsIntervalNs;
+  for (;;) {
+    if (commands_.HasPending() && !ApplyCommands()) return;
+    bool worked = false;
+    for (PacketRing* ring : rings_) {
+      for (int i = 0; i < kBlocksPerTurn; ++i) {
+        tpacket_block_desc* block = ring->ReadyBlock();
+        if (block == nullptr) break;
+        ProcessBlock(*ring, block);
+        worked = true;
+      }
+    }
+    const uint64_t now = NowNs();
+    if (now >= next_statistics) {
+      ReadRingStatistics();
+      next_statistics = now + kStatisticsIntervalNs;
+    }
+    if (!worked) backend_->Wait(wait_fds_, kIdleWaitMs);
+  }
+}
+
+void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
+  auto* block = static_cast<tpacket_block_desc*>(raw_block);
+  std::atomic<uint64_t>* c = worker_counters_;
+  const uint32_t ifindex = static_cast<uint32_t>(ring.ifindex());
+  uint64_t malformed = 0;
+  ring.ForEachFrame(
+      block,
+      [&](const RingFrame& frame) {
+        Bump(c[kRxFrames]);
+        Bump(c[kRxBytes], frame.length);
+        UdpDatagram datagram;
+        const ParseResult result = ParseFrame(frame.data, frame.length, &datagram);
+        if (result != ParseResult::kOk) {
+          Bump(c[kNotIpv4 + static_cast<uint32_t>(result) - 1]);
+          return;
+        }
+        // A tag means the frame belongs to a VLAN interface, not to this one: rules for
+        // VLAN traffic are written on the VLAN interface (eth0.100).
+        if (frame.vlan_offloaded || datagram.vlan_id != kNoVlan) {
+          Bump(c[kVlanTagged]);
+          return;
+        }
+        const uint32_t slot = flows_.Lookup(ifindex, datagram.dst_ip, datagram.dst_port, datagram.src_ip);
+        WorkerRule* rule = slot < rules_.size() ? rules_[slot].get() : nullptr;
+        if (rule == nullptr) {
+          Bump(c[kNoMatch]);
+          return;
+        }
+        Bump(c[kMatched]);
+        std::atomic<uint64_t>* rule_counters = counters_->Rule(index_, slot);
+        Bump(rule_counters[kRulePackets]);
+        Bump(rule_counters[kRuleBytes], datagram.payload_len);
+        for (const std::unique_ptr<OutputQueue>& output : rule->outputs) {
+          OutputQueue& queue = *output;
+          // A full queue sends everything pending, all outputs at once: one io_uring
+          // submission, and per output the order of datagrams is kept.
+          if (queue.count == OutputQueue::kCapacity) backend_->Flush(&dirty_, counters_, index_);
+          queue.iov[queue.count] = iovec{const_cast<uint8_t*>(datagram.payload), datagram.payload_len};
+          ++queue.count;
+          if (!queue.dirty) {
+            queue.dirty = true;
+            dirty_.push_back(&queue);
+          }
+        }
+      },
+      &malformed);
+  Bump(c[kTruncated], malformed);
+  backend_->Flush(&dirty_, counters_, index_);
+  ring.ReleaseBlock(block);
+  Bump(c[kBatches]);
+}
+
+void Worker::ReadRingStatistics() {
+  for (PacketRing* ring : rings_) {
+    uint64_t drops = 0;
+    uint64_t freezes = 0;
+    if (ring->ReadStatistics(&drops, &freezes)) {
+      Bump(worker_counters_[kRingDrops], drops);
+      Bump(worker_counters_[kRingFreezes], freezes);
+    }
+  }
+}
+
+bool Worker::ApplyCommands() {
+  std::deque<Command> batch = commands_.TakeAll();
+  bool keep_running = true;
+  uint64_t last = 0;
+  for (Command& command : batch) {
+    if (command.kind == Command::Kind::kStop) keep_running = false;
+    else Apply(command);
+    last = command.sequence;
+  }
+  RebuildWaitList();
+  if (last != 0) commands_.MarkApplied(last);
+  return keep_running;
+}
+
+void Worker::Apply(Command& command) {
+  switch (command.kind) {
+    case Command::Kind::kAttachRing:
+      rings_.push_back(command.ring);
+      break;
+    case Command::Kind::kDetachRing:
+      backend_->Forget(command.ring->fd());
+      ReadRingStatistics();  // count its last drops before it goes
+      rings_.erase(std::remove(rings_.begin(), rings_.end(), command.ring), rings_.end());
+      break;
+    case Command::Kind::kSetRule: {
+      if (command.rule_slot >= rules_.size()) break;
+      std::unique_ptr<WorkerRule>& rule = rules_[command.rule_slot];
+      if (!rule) {
+        rule = std::make_unique<WorkerRule>();
+        flows_.Insert(command.key, command.rule_slot);
+      }
+      for (auto& output : command.outputs) {
+        // The header array never moves again, so point each message at its iovec once.
+        for (uint32_t i = 0; i < OutputQueue::kCapacity; ++i) {
+          output->messages[i].msg_hdr.msg_iov = &output->iov[i];
+          output->messages[i].msg_hdr.msg_iovlen = 1;
+        }
+      }
+      total_outputs_ += command.outputs.size();
+      total_outputs_ -= rule->outputs.size();
+      rule->outputs = std::move(command.outputs);
+      break;
+    }
+    case Command::Kind::kRemoveRule:
+      if (command.rule_slot >= rules_.size() || !rules_[command.rule_slot]) break;
+      flows_.Erase(command.key);
+      total_outputs_ -= rules_[command.rule_slot]->outputs.size();
+      rules_[command.rule_slot].reset();
+      break;
+    case Command::Kind::kStop:
+      break;
+  }
+}
+
+void Worker::RebuildWaitList() {
+  wait_fds_.clear();
+  wait_fds_.push_back(commands_.wake_fd());
+  for (PacketRing* ring : rings_) wait_fds_.push_back(ring->fd());
+  // Every output can be dirty at once; reserving here keeps the packet path free of
+  // allocations.
+  dirty_.reserve(total_outputs_);
+}
+
+}  // namespace mcr

@@ -1,0 +1,348 @@
+// mcr-gen: a rate-paced UDP sender of test payloads (payload.h) to one or several
+// consecutive groups (or unicast addresses). It owns pacing and send batching; what
+// goes into each datagram belongs to payload.h.
+//
+// Pacing: datagram j (0-based, over all streams) is due at t0 + j / rate. The loop
+// sends everything due (up to a sendmmsg batch), then sleeps on CLOCK_MONOTONIC until
+// enough datagrams are due to be worth a wake-up (about 100 us of them, at most one
+// batch). The average rate is exact and a late wake-up is caught up by a burst, instead
+// of drifting; bursts stay within one batch.
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "json_line.h"
+#include "payload.h"
+
+namespace {
+
+using namespace mcr::tools;
+
+constexpr char kProg[] = "mcr-gen";
+constexpr char kUsage[] =
+    "usage: mcr-gen --group A.B.C.D --port P [options]\n"
+    "Sends UDP test datagrams (the mcr payload format) and prints one JSON line:\n"
+    "  {\"sent\":N,\"seconds\":S,\"rate\":R,\"retries\":X,\"errors\":E,\"stopped\":WHY}\n"
+    "\n"
+    "  --group A.B.C.D          destination: a multicast group or a unicast address\n"
+    "  --port P                 destination UDP port, 1..65535\n"
+    "  --interface IF           send on IF (SO_BINDTODEVICE + IP_MULTICAST_IF)\n"
+    "  --count N                datagrams to send over all streams (default 1000; 0 = until\n"
+    "                           --duration-limit)\n"
+    "  --rate PPS               datagrams per second over all streams (default 1000; 0 = as\n"
+    "                           fast as possible)\n"
+    "  --size BYTES             UDP payload size, 0..65507 (default 1024; below 24 the header\n"
+    "                           is cut short)\n"
+    "  --streams K              K streams to groups A.B.C.D, +1, ... round-robin (default 1)\n"
+    "  --first-stream ID        stream id of the first stream (default 0)\n"
+    "  --ttl T                  1..255 (default 1 for multicast, 64 for unicast)\n"
+    "  --duration-limit SECONDS hard cap on the run (default 60, at most 86400)\n"
+    "\n"
+    "Exit 0 when every datagram was sent, 1 on send errors or a run cut by the limit,\n"
+    "64 on a bad command line, 77 without the privileges --interface needs.\n";
+
+constexpr size_t kBatch = 64;
+// After this many send errors in a row the destination is plainly unusable.
+constexpr uint64_t kMaxConsecutiveErrors = 1000;
+
+struct Options {
+  uint32_t group = 0;
+  uint16_t port = 0;
+  std::string interface;
+  unsigned ifindex = 0;
+  uint64_t count = 1000;
+  uint64_t rate = 1000;
+  uint32_t size = 1024;
+  uint32_t streams = 1;
+  uint32_t first_stream = 0;
+  int ttl = -1;
+  double duration_limit = 60;
+};
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+Options ParseOptions(int argc, char** argv) {
+  const ParsedArgs args = ParseArgs(argc, argv, kProg, kUsage,
+                                    {{"group", true}, {"port", true}, {"interface", true},
+                                     {"count", true}, {"rate", true}, {"size", true},
+                                     {"streams", true}, {"first-stream", true}, {"ttl", true},
+                                     {"duration-limit", true}});
+  if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
+  Options o;
+  bool has_group = false;
+  bool has_port = false;
+  for (const auto& [name, value] : args.options) {
+    if (name == "group") {
+      o.group = ToIpv4(kProg, name, value);
+      has_group = true;
+    } else if (name == "port") {
+      o.port = static_cast<uint16_t>(ToUint(kProg, name, value, 1, 65535));
+      has_port = true;
+    } else if (name == "interface") {
+      o.interface = value;
+      o.ifindex = ToIfindex(kProg, value);
+    } else if (name == "count") {
+      o.count = ToUint(kProg, name, value, 0, UINT64_MAX / 2);
+    } else if (name == "rate") {
+      o.rate = ToUint(kProg, name, value, 0, 100000000);
+    } else if (name == "size") {
+      o.size = static_cast<uint32_t>(ToUint(kProg, name, value, 0, kMaxPayload));
+    } else if (name == "streams") {
+      o.streams = static_cast<uint32_t>(ToUint(kProg, name, value, 1, 65536));
+    } else if (name == "first-stream") {
+      o.first_stream = static_cast<uint32_t>(ToUint(kProg, name, value, 0, UINT32_MAX));
+    } else if (name == "ttl") {
+      o.ttl = static_cast<int>(ToUint(kProg, name, value, 1, 255));
+    } else if (name == "duration-limit") {
+      o.duration_limit = ToSeconds(kProg, name, value, 86400);
+    }
+  }
+  if (!has_group) UsageError(kProg, "--group is required");
+  if (!has_port) UsageError(kProg, "--port is required");
+  if (o.group == 0 || o.group == 0xFFFFFFFFu) UsageError(kProg, "--group cannot be " + Ipv4String(o.group));
+  const uint64_t last = uint64_t{o.group} + o.streams - 1;
+  if (last > 0xFFFFFFFEu || IsMulticast(o.group) != IsMulticast(static_cast<uint32_t>(last))) {
+    UsageError(kProg, "--streams " + std::to_string(o.streams) + " from " + Ipv4String(o.group) +
+                          " runs past the end of its address range");
+  }
+  if (uint64_t{o.first_stream} + o.streams - 1 > UINT32_MAX) UsageError(kProg, "--first-stream + --streams exceeds 2^32");
+  if (o.ttl < 0) o.ttl = IsMulticast(o.group) ? 1 : 64;
+  return o;
+}
+
+void SetOpt(int fd, int level, int name, const void* value, socklen_t len, const char* what) {
+  if (setsockopt(fd, level, name, value, len) != 0) FatalErrno(kProg, what, errno);
+}
+
+int OpenSocket(const Options& o) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) FatalErrno(kProg, "socket", errno);
+  const int one = 1;
+  const int zero = 0;
+  const int ttl = o.ttl;
+  if (!o.interface.empty()) {
+    SetOpt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.interface.c_str(),
+           static_cast<socklen_t>(o.interface.size()), "SO_BINDTODEVICE");
+    ip_mreqn mreqn{};
+    mreqn.imr_ifindex = static_cast<int>(o.ifindex);
+    SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreqn, sizeof mreqn, "IP_MULTICAST_IF");
+  }
+  // Our own datagrams must not come back to a sink in this namespace.
+  SetOpt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero, "IP_MULTICAST_LOOP");
+  SetOpt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl, "IP_MULTICAST_TTL");
+  SetOpt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl, "IP_TTL");
+  SetOpt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one, "SO_BROADCAST");
+  // Without IP_RECVERR the kernel reports a full device queue (ENOBUFS) as success and
+  // drops the datagram silently; with it we see the drop and retry the datagram.
+  SetOpt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one, "IP_RECVERR");
+  const int sndbuf = 4 << 20;
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0) {
+    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);  // capped by wmem_max
+  }
+  return fd;
+}
+
+uint64_t DueCount(uint64_t elapsed_ns, uint64_t rate) {
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(elapsed_ns) * rate / 1000000000u) + 1;
+}
+
+uint64_t DueTime(uint64_t index, uint64_t rate) {
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(index) * 1000000000u / rate);
+}
+
+void SleepUntil(uint64_t nanos) {
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(nanos / 1000000000u);
+  ts.tv_nsec = static_cast<long>(nanos % 1000000000u);
+  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: the loop re-checks
+}
+
+// ICMP errors queued by IP_RECVERR would fill the error queue; they are counted when
+// sendmmsg reports them, so the queued copies are only read and thrown away.
+void DrainErrorQueue(int fd) {
+  char buf[256];
+  char control[512];
+  for (int i = 0; i < 64; ++i) {
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+  }
+}
+
+struct Totals {
+  uint64_t sent = 0;
+  uint64_t retries = 0;
+  uint64_t errors = 0;
+  uint64_t consecutive_errors = 0;
+  int last_error = 0;
+  uint64_t last_send_ns = 0;
+};
+
+class Sender {
+ public:
+  Sender(const Options& o, int fd, uint64_t deadline_ns)
+      : o_(o), fd_(fd), deadline_ns_(deadline_ns), buffers_(kBatch * std::max<size_t>(o.size, 1)),
+        iovs_(kBatch), msgs_(kBatch), dests_(o.streams) {
+    for (uint32_t k = 0; k < o.streams; ++k) {
+      dests_[k].sin_family = AF_INET;
+      dests_[k].sin_port = htons(o.port);
+      dests_[k].sin_addr.s_addr = htonl(o.group + k);
+    }
+  }
+
+  // Sends datagrams [first, first + n), n <= kBatch. Returns how many were dealt with
+  // (sent, or skipped after an error); fewer than n means stop.
+  size_t Send(uint64_t first, size_t n, Totals* totals) {
+    const size_t stride = std::max<size_t>(o_.size, 1);
+    for (size_t i = 0; i < n; ++i) {
+      const uint64_t index = first + i;
+      const uint32_t k = static_cast<uint32_t>(index % o_.streams);
+      uint8_t* buf = buffers_.data() + i * stride;
+      EncodePayload(Header{o_.first_stream + k, index / o_.streams, o_.size}, buf);
+      iovs_[i] = iovec{buf, o_.size};
+      msgs_[i] = mmsghdr{};
+      msgs_[i].msg_hdr.msg_name = &dests_[k];
+      msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+      msgs_[i].msg_hdr.msg_iov = &iovs_[i];
+      msgs_[i].msg_hdr.msg_iovlen = 1;
+    }
+    size_t done = 0;
+    while (done < n) {
+      const int r = sendmmsg(fd_, msgs_.data() + done, static_cast<unsigned>(n - done), 0);
+      if (r > 0) {
+        done += static_cast<size_t>(r);
+        totals->sent += static_cast<uint64_t>(r);
+        totals->consecutive_errors = 0;
+        totals->last_send_ns = NowNanos();
+        continue;
+      }
+      const int err = r < 0 ? errno : EAGAIN;
+      if (g_stop || NowNanos() >= deadline_ns_) return done;
+      if (err == EINTR) continue;
+      if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+        // The socket buffer or the device queue is full: wait a little, same datagram.
+        ++totals->retries;
+        pollfd pfd{fd_, POLLOUT, 0};
+        if (err == ENOBUFS) {
+          usleep(20);
+        } else {
+          poll(&pfd, 1, 10);
+        }
+        continue;
+      }
+      ++totals->errors;
+      totals->last_error = err;
+      DrainErrorQueue(fd_);
+      // ECONNREFUSED is an ICMP report about an earlier datagram: this one was not sent
+      // and is retried. Any other error is about this datagram: it is skipped (the sink
+      // will count it lost).
+      if (err != ECONNREFUSED) ++done;
+      if (++totals->consecutive_errors >= kMaxConsecutiveErrors) return done;
+    }
+    return done;
+  }
+
+ private:
+  const Options& o_;
+  int fd_;
+  uint64_t deadline_ns_;
+  std::vector<uint8_t> buffers_;
+  std::vector<iovec> iovs_;
+  std::vector<mmsghdr> msgs_;
+  std::vector<sockaddr_in> dests_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = ParseOptions(argc, argv);
+  const int fd = OpenSocket(o);
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  // The default 50 us timer slack would make every paced wake-up late.
+  prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+
+  const uint64_t t0 = NowNanos();
+  const uint64_t deadline = t0 + static_cast<uint64_t>(o.duration_limit * 1e9);
+  // About 100 us worth of datagrams per wake-up: one at 10 kpps, a full batch at 640 kpps.
+  const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kBatch);
+  Sender sender(o, fd, deadline);
+  Totals totals;
+  totals.last_send_ns = t0;
+  uint64_t next = 0;  // the next datagram index; all before it were sent or skipped
+  const char* stopped = "count";
+  while (o.count == 0 || next < o.count) {
+    const uint64_t now = NowNanos();
+    if (g_stop) {
+      stopped = "signal";
+      break;
+    }
+    if (now >= deadline) {
+      stopped = "duration";
+      break;
+    }
+    uint64_t n = kBatch;
+    if (o.rate > 0) {
+      const uint64_t due = DueCount(now - t0, o.rate);
+      if (due <= next) {
+        uint64_t wake_index = next + wake_batch - 1;
+        if (o.count > 0) wake_index = std::min(wake_index, o.count - 1);
+        SleepUntil(std::min(t0 + DueTime(wake_index, o.rate), deadline));
+        continue;
+      }
+      n = std::min<uint64_t>(due - next, kBatch);
+    }
+    if (o.count > 0) n = std::min(n, o.count - next);
+    const size_t done = sender.Send(next, static_cast<size_t>(n), &totals);
+    next += done;
+    if (done < n) {
+      stopped = g_stop ? "signal" : totals.consecutive_errors >= kMaxConsecutiveErrors ? "errors" : "duration";
+      break;
+    }
+  }
+  close(fd);
+
+  const double seconds = static_cast<double>(totals.last_send_ns - t0) / 1e9;
+  const double rate = seconds > 0 ? static_cast<double>(totals.sent) / seconds : 0;
+  std::printf("%s\n", JsonLine()
+                          .Num("sent", totals.sent)
+                          .Real("seconds", seconds)
+                          .Real("rate", rate)
+                          .Num("retries", totals.retries)
+                          .Num("errors", totals.errors)
+                          .Str("stopped", stopped)
+                          .Done()
+                          .c_str());
+  std::fflush(stdout);
+  if (totals.errors > 0) {
+    std::fprintf(stderr, "%s: %llu send errors, the last: %s\n", kProg,
+                 static_cast<unsigned long long>(totals.errors), std::strerror(totals.last_error));
+  }
+  if (std::strcmp(stopped, "duration") == 0 && o.count > 0) {
+    std::fprintf(stderr, "%s: stopped by --duration-limit after %llu of %llu datagrams\n", kProg,
+                 static_cast<unsigned long long>(next), static_cast<unsigned long long>(o.count));
+  }
+  const bool complete = o.count == 0 || next == o.count || std::strcmp(stopped, "signal") == 0;
+  return totals.errors == 0 && complete ? kExitOk : kExitFailure;
+}

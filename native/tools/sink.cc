@@ -1,0 +1,328 @@
+// mcr-sink: receives test datagrams (payload.h) on one port for one or more groups (or
+// one unicast address), checks every byte, and prints one JSON report when it stops.
+// It owns the options, the receive loop and the report; sequence accounting is in
+// seq_tracker.h (where lost, duplicated and reordered are defined) and the socket in
+// sink_socket.h. "ready" on stderr means it is bound and joined: start senders then.
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+#include "json_line.h"
+#include "payload.h"
+#include "seq_tracker.h"
+#include "sink_socket.h"
+
+namespace {
+
+using namespace mcr::tools;
+
+constexpr char kProg[] = "mcr-sink";
+constexpr char kUsage[] =
+    "usage: mcr-sink --group A.B.C.D [--group ...] --port P [options]\n"
+    "Receives mcr test datagrams, verifies them, and prints one JSON report on exit.\n"
+    "\n"
+    "  --group A.B.C.D          a multicast group to join (repeatable), or one unicast\n"
+    "                           address of this host to bind to\n"
+    "  --streams K              expand each --group into K consecutive groups (default 1)\n"
+    "  --port P                 UDP port, 1..65535\n"
+    "  --interface IF           join on IF and receive only from it\n"
+    "  --source S               source-specific join: only datagrams from S\n"
+    "  --expect N               stop once N datagrams arrived (all kinds)\n"
+    "  --expect-per-stream N    each stream was sent N datagrams: trailing losses count, and\n"
+    "                           streams --first-stream.. (one per group) are always reported\n"
+    "  --first-stream ID        first stream id for --expect-per-stream (default 0)\n"
+    "  --idle-timeout SECONDS   stop after this long with nothing received (default 2)\n"
+    "  --duration-limit SECONDS hard cap on the run (default 60, at most 86400)\n"
+    "  --rcvbuf BYTES           socket receive buffer (default 33554432)\n"
+    "  --max-streams N          streams tracked; others count out_of_range (default 1024)\n"
+    "  --max-seq N              sequence numbers tracked per stream, one bit each; higher\n"
+    "                           ones count out_of_range (default 67108864)\n"
+    "\n"
+    "SIGINT and SIGTERM stop it with a report. Exit 0 after a report, 64 on a bad command\n"
+    "line, 77 without the privileges --interface needs.\n";
+
+struct Options {
+  SinkSocketConfig socket;
+  uint64_t expect = 0;
+  uint64_t expect_per_stream = 0;
+  uint32_t first_stream = 0;
+  double idle_timeout = 2;
+  double duration_limit = 60;
+  uint64_t max_streams = 1024;
+  uint64_t max_seq = uint64_t{1} << 26;
+};
+
+volatile sig_atomic_t g_stop = 0;
+void OnSignal(int) { g_stop = 1; }
+
+Options ParseOptions(int argc, char** argv) {
+  const ParsedArgs args = ParseArgs(
+      argc, argv, kProg, kUsage,
+      {{"group", true}, {"streams", true}, {"port", true}, {"interface", true}, {"source", true},
+       {"expect", true}, {"expect-per-stream", true}, {"first-stream", true},
+       {"idle-timeout", true}, {"duration-limit", true}, {"rcvbuf", true},
+       {"max-streams", true}, {"max-seq", true}});
+  if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
+  Options o;
+  std::vector<uint32_t> bases;
+  uint64_t streams = 1;
+  bool has_port = false;
+  for (const auto& [name, value] : args.options) {
+    if (name == "group") {
+      bases.push_back(ToIpv4(kProg, name, value));
+    } else if (name == "streams") {
+      streams = ToUint(kProg, name, value, 1, 4096);
+    } else if (name == "port") {
+      o.socket.port = static_cast<uint16_t>(ToUint(kProg, name, value, 1, 65535));
+      has_port = true;
+    } else if (name == "interface") {
+      o.socket.interface = value;
+      o.socket.ifindex = ToIfindex(kProg, value);
+    } else if (name == "source") {
+      o.socket.source = ToIpv4(kProg, name, value);
+      if (o.socket.source == 0 || IsMulticast(o.socket.source)) UsageError(kProg, "--source must be a unicast address");
+    } else if (name == "expect") {
+      o.expect = ToUint(kProg, name, value, 1, UINT64_MAX);
+    } else if (name == "expect-per-stream") {
+      o.expect_per_stream = ToUint(kProg, name, value, 1, UINT64_MAX);
+    } else if (name == "first-stream") {
+      o.first_stream = static_cast<uint32_t>(ToUint(kProg, name, value, 0, UINT32_MAX));
+    } else if (name == "idle-timeout") {
+      o.idle_timeout = ToSeconds(kProg, name, value, 86400);
+    } else if (name == "duration-limit") {
+      o.duration_limit = ToSeconds(kProg, name, value, 86400);
+    } else if (name == "rcvbuf") {
+      o.socket.rcvbuf = static_cast<int>(ToUint(kProg, name, value, 4096, 1 << 30));
+    } else if (name == "max-streams") {
+      o.max_streams = ToUint(kProg, name, value, 1, 65536);
+    } else if (name == "max-seq") {
+      o.max_seq = ToUint(kProg, name, value, 1, uint64_t{1} << 34);
+    }
+  }
+  if (bases.empty()) UsageError(kProg, "--group is required");
+  if (!has_port) UsageError(kProg, "--port is required");
+  for (uint32_t base : bases) {
+    for (uint64_t k = 0; k < streams; ++k) {
+      const uint64_t group = uint64_t{base} + k;
+      if (group > 0xFFFFFFFEu || IsMulticast(static_cast<uint32_t>(group)) != IsMulticast(base)) {
+        UsageError(kProg, "--streams runs past the end of " + Ipv4String(base) + "'s range");
+      }
+      if (std::count(o.socket.groups.begin(), o.socket.groups.end(), group) != 0) {
+        UsageError(kProg, "group " + Ipv4String(static_cast<uint32_t>(group)) + " is given twice");
+      }
+      o.socket.groups.push_back(static_cast<uint32_t>(group));
+    }
+  }
+  const bool multicast = IsMulticast(o.socket.groups[0]);
+  for (uint32_t group : o.socket.groups) {
+    if (group == 0) UsageError(kProg, "--group cannot be 0.0.0.0");
+    if (!multicast || !IsMulticast(group)) {
+      if (o.socket.groups.size() > 1) UsageError(kProg, "a unicast --group must be the only group (one --streams)");
+    }
+  }
+  if (!multicast && o.socket.source != 0) UsageError(kProg, "--source needs a multicast --group");
+  if (o.expect_per_stream > 0 && o.socket.groups.size() > o.max_streams) {
+    UsageError(kProg, "more groups than --max-streams");
+  }
+  return o;
+}
+
+struct GroupCount {
+  uint32_t group = 0;
+  uint64_t datagrams = 0;
+  uint64_t bytes = 0;
+  uint64_t short_ = 0;
+};
+
+struct Totals {
+  uint64_t datagrams = 0;
+  uint64_t bytes = 0;
+  uint64_t short_ = 0;
+  uint64_t foreign = 0;
+  uint64_t bad_header = 0;
+  uint64_t out_of_range = 0;
+  uint64_t other_destination = 0;
+  double first_ns = 0;
+  double last_ns = 0;
+};
+
+class Sink {
+ public:
+  explicit Sink(const Options& o) : o_(o) {
+    for (uint32_t group : o.socket.groups) groups_.push_back(GroupCount{group, 0, 0, 0});
+    if (o.expect_per_stream > 0) {
+      for (size_t k = 0; k < o.socket.groups.size(); ++k) Stream(o.first_stream + static_cast<uint32_t>(k));
+    }
+  }
+
+  void Take(const uint8_t* data, size_t len, uint32_t dst, uint64_t now_ns) {
+    if (totals_.datagrams == 0) totals_.first_ns = static_cast<double>(now_ns);
+    totals_.last_ns = static_cast<double>(now_ns);
+    ++totals_.datagrams;
+    totals_.bytes += len;
+    GroupCount* group = FindGroup(dst);
+    if (group == nullptr) {
+      ++totals_.other_destination;
+    } else {
+      ++group->datagrams;
+      group->bytes += len;
+    }
+    Header h;
+    const Verdict verdict = Classify(data, len, &h);
+    switch (verdict) {
+      case Verdict::kShort:
+        ++totals_.short_;
+        if (group != nullptr) ++group->short_;
+        return;
+      case Verdict::kForeign:
+        ++totals_.foreign;
+        return;
+      case Verdict::kBadHeader:
+        ++totals_.bad_header;
+        return;
+      case Verdict::kIntact:
+      case Verdict::kCorrupted: {
+        SeqTracker* stream = Stream(h.stream);
+        if (stream == nullptr || !stream->Record(h.seq, len, verdict == Verdict::kCorrupted)) {
+          ++totals_.out_of_range;
+        }
+        return;
+      }
+    }
+  }
+
+  uint64_t datagrams() const { return totals_.datagrams; }
+
+  std::string Report(const char* stopped, int64_t socket_drops) const {
+    JsonLine report;
+    uint64_t sums[5] = {};  // received, lost, duplicated, reordered, corrupted
+    std::string streams = "[";
+    for (const auto& [id, tracker] : streams_) {
+      const StreamStats& s = tracker.stats();
+      const uint64_t lost = tracker.Lost(o_.expect_per_stream);
+      const uint64_t values[5] = {s.received, lost, s.duplicated, s.reordered, s.corrupted};
+      for (size_t i = 0; i < 5; ++i) sums[i] += values[i];
+      JsonLine line;
+      line.Num("stream", id).Num("received", s.received).Num("lost", lost)
+          .Num("duplicated", s.duplicated).Num("reordered", s.reordered)
+          .Num("corrupted", s.corrupted).Num("bytes", s.bytes);
+      if (s.received > 0) {
+        line.Num("first_seq", s.first_seq).Num("last_seq", s.last_seq).Num("max_seq", s.max_seq);
+      } else {
+        line.Raw("first_seq", "null").Raw("last_seq", "null").Raw("max_seq", "null");
+      }
+      streams += (streams.size() > 1 ? "," : "") + line.Done();
+    }
+    std::string groups = "[";
+    for (const GroupCount& g : groups_) {
+      groups += (groups.size() > 1 ? "," : "") +
+                JsonLine().Str("group", Ipv4String(g.group)).Num("port", o_.socket.port)
+                    .Num("datagrams", g.datagrams).Num("bytes", g.bytes).Num("short", g.short_).Done();
+    }
+    const double seconds = (totals_.last_ns - totals_.first_ns) / 1e9;
+    report.Num("datagrams", totals_.datagrams).Num("bytes", totals_.bytes)
+        .Num("received", sums[0]).Num("lost", sums[1]).Num("duplicated", sums[2])
+        .Num("reordered", sums[3]).Num("corrupted", sums[4])
+        .Num("short", totals_.short_).Num("foreign", totals_.foreign)
+        .Num("bad_header", totals_.bad_header).Num("out_of_range", totals_.out_of_range)
+        .Num("other_destination", totals_.other_destination);
+    if (socket_drops >= 0) {
+      report.Num("socket_drops", static_cast<uint64_t>(socket_drops));
+    } else {
+      report.Raw("socket_drops", "null");
+    }
+    report.Real("seconds", seconds)
+        .Real("rate", seconds > 0 ? static_cast<double>(totals_.datagrams - 1) / seconds : 0)
+        .Str("stopped", stopped).Raw("groups", groups + "]").Raw("streams", streams + "]");
+    return report.Done();
+  }
+
+ private:
+  GroupCount* FindGroup(uint32_t dst) {
+    for (GroupCount& g : groups_) {
+      if (g.group == dst) return &g;
+    }
+    return nullptr;
+  }
+
+  // The tracker for a stream id, created on first sight while under --max-streams.
+  SeqTracker* Stream(uint32_t id) {
+    auto it = streams_.find(id);
+    if (it != streams_.end()) return &it->second;
+    if (streams_.size() >= o_.max_streams) return nullptr;
+    return &streams_.emplace(id, SeqTracker(o_.max_seq)).first->second;
+  }
+
+  const Options& o_;
+  std::vector<GroupCount> groups_;
+  std::map<uint32_t, SeqTracker> streams_;
+  Totals totals_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = ParseOptions(argc, argv);
+  const int fd = OpenSinkSocket(kProg, o.socket);
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;  // no SA_RESTART: poll returns EINTR and the loop ends
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::fprintf(stderr, "%s: ready: port %u, %zu group(s) from %s\n", kProg, o.socket.port,
+               o.socket.groups.size(), Ipv4String(o.socket.groups[0]).c_str());
+  std::fflush(stderr);
+
+  Sink sink(o);
+  BatchReceiver receiver;
+  const uint64_t start = NowNanos();
+  const uint64_t deadline = start + static_cast<uint64_t>(o.duration_limit * 1e9);
+  const uint64_t idle_ns = static_cast<uint64_t>(o.idle_timeout * 1e9);
+  uint64_t last_rx = start;
+  const char* stopped = nullptr;
+  while (stopped == nullptr) {
+    const uint64_t now = NowNanos();
+    if (g_stop) {
+      stopped = "signal";
+    } else if (now >= deadline) {
+      stopped = "duration";
+    } else if (now - last_rx >= idle_ns) {
+      stopped = "idle";
+    }
+    if (stopped != nullptr) break;
+    const uint64_t wait_ns = std::min(deadline - now, last_rx + idle_ns - now);
+    pollfd pfd{fd, POLLIN, 0};
+    const int ready = poll(&pfd, 1, static_cast<int>(std::min<uint64_t>(wait_ns / 1000000 + 1, 1000)));
+    if (ready < 0 && errno != EINTR) FatalErrno(kProg, "poll", errno);
+    if (ready <= 0) continue;
+    // Drain what is queued before polling again; poll per batch would cost a syscall
+    // per 64 datagrams for nothing.
+    for (int round = 0; round < 64 && stopped == nullptr; ++round) {
+      const int n = receiver.Receive(fd);
+      if (n < 0) FatalErrno(kProg, "recvmmsg", errno);
+      if (n == 0) break;
+      last_rx = NowNanos();
+      for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
+        sink.Take(receiver.Data(i), std::min(receiver.Length(i), BatchReceiver::kBufferSize),
+                  receiver.Destination(i), last_rx);
+      }
+      if (o.expect > 0 && sink.datagrams() >= o.expect) stopped = "expect";
+    }
+  }
+  // SO_MEMINFO also counts drops after the last datagram we read; the ancillary count
+  // is the fallback for kernels without it.
+  const int64_t meminfo_drops = SocketDrops(fd);
+  const int64_t drops = std::max<int64_t>(meminfo_drops, receiver.overflow_drops());
+  close(fd);
+  std::printf("%s\n", sink.Report(stopped, drops).c_str());
+  std::fflush(stdout);
+  return kExitOk;
+}
