@@ -242,6 +242,7 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     out.Set("fallbackReason", plane.fallback_reason());
     out.Set("workers", plane.worker_count());
     out.Set("blockWords", static_cast<double>(plane.counters()->block_words()));
+    out.Set("maxRules", plane.max_rules());
     out.Set("workerCounters", Names(env, WorkerCounterName, kWorkerCounterCount));
     out.Set("ruleCounters", Names(env, RuleCounterName, kRuleCounterCount));
     out.Set("outputCounters", Names(env, OutputCounterName, kOutputCounterCount));

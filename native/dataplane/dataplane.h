@@ -53,6 +53,7 @@ class DataPlane {
   // Why io_uring is not in use, when the backend was "auto" and fell back.
   const std::string& fallback_reason() const { return fallback_reason_; }
   uint32_t worker_count() const { return static_cast<uint32_t>(workers_.size()); }
+  uint32_t max_rules() const { return options_.max_rules; }
   // Shared so that memory handed to JavaScript outlives the data plane if need be.
   std::shared_ptr<CounterMemory> counters() const { return counters_; }
 

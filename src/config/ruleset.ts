@@ -6,6 +6,7 @@ import { isMulticast } from './ipv4.js';
 import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
+export type Backend = NonNullable<DaemonSection['backend']>;
 
 export interface DaemonSettings {
   readonly workers: number | 'auto';
@@ -13,6 +14,7 @@ export interface DaemonSettings {
   readonly statsInterval: number;
   readonly statsFile: string;
   readonly prometheusFile: string | null;
+  readonly backend: Backend;
   readonly logLevel: LogLevel;
 }
 
@@ -110,6 +112,7 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       statsInterval: filled(daemon.stats_interval, 'stats_interval'),
       statsFile: filled(daemon.stats_file, 'stats_file'),
       prometheusFile: daemon.prometheus_file ?? null,
+      backend: filled(daemon.backend, 'backend'),
       logLevel: filled(daemon.log_level, 'log_level'),
     },
     rules: (config.rule ?? []).map(toRule),

@@ -48,6 +48,10 @@ stats_file?: string
  */
 prometheus_file?: string
 /**
+ * How workers send and wait: "auto" (io_uring where the kernel allows it, else plain system calls), "io_uring", or "syscalls".
+ */
+backend?: ("auto" | "io_uring" | "syscalls")
+/**
  * Least severe level that is logged.
  */
 log_level?: ("error" | "warn" | "info" | "debug")

@@ -1,6 +1,6 @@
 // The typed face of the native addon: what JavaScript may call. Only
-// src/native/load-binding.ts produces one; the data plane wrapper takes it as a
-// parameter so daemon logic can be tested without the addon.
+// src/native/load-binding.ts produces one, and only src/dataplane.ts uses it; the data
+// plane wrapper takes it as a parameter so its logic can be tested without the addon.
 
 export interface AddonVersion {
   /** The native ABI version, compared against EXPECTED_ADDON_VERSION. */
@@ -10,6 +10,86 @@ export interface AddonVersion {
   readonly cplusplus: number;
 }
 
+export type BackendChoice = 'auto' | 'io_uring' | 'syscalls';
+
+export interface NativeOptions {
+  workers: number;
+  cpus?: number[];
+  backend?: BackendChoice;
+  maxRules?: number;
+  maxOutputs?: number;
+  ringBlocks?: number;
+}
+
+export interface NativeOutput {
+  key: string;
+  interface: string;
+  group: string;
+  port: number;
+  ttl: number;
+  sourceAddress?: string | null;
+}
+
+export interface NativeRule {
+  key: string;
+  interface: string;
+  group: string;
+  port: number;
+  source?: string | null;
+  outputs: NativeOutput[];
+}
+
+export type NativeState = 'active' | 'pending' | 'error';
+
+export interface NativeRuleStatus {
+  key: string;
+  slot: number;
+  state: NativeState;
+  error: string;
+  ifindex: number;
+  outputs: { key: string; slot: number; state: NativeState; error: string }[];
+}
+
+export interface NativeInfo {
+  backend: 'io_uring' | 'syscalls';
+  /** Why io_uring is not used, when the backend was "auto" and fell back; else "". */
+  fallbackReason: string;
+  workers: number;
+  /** uint64 words per worker block in the counters buffer. */
+  blockWords: number;
+  /** Rule slots per block; output counters start after them. */
+  maxRules: number;
+  workerCounters: string[];
+  ruleCounters: string[];
+  outputCounters: string[];
+}
+
+export interface LinkEvent {
+  /** 0 when the kernel reported lost events: every interface must be looked up again. */
+  ifindex: number;
+  name: string;
+  removed: boolean;
+  up: boolean;
+  running: boolean;
+}
+
+export interface NativeDataPlane {
+  addRule(rule: NativeRule): void;
+  replaceOutputs(key: string, outputs: NativeOutput[]): void;
+  removeRule(key: string): void;
+  refresh(): void;
+  describe(): NativeRuleStatus[];
+  /** The live counters, shared with the workers: the same buffer on every call. */
+  counters(): ArrayBuffer;
+  info(): NativeInfo;
+  close(): void;
+}
+
+export interface NativeDataPlaneClass {
+  new (options: NativeOptions, onLinkEvent: (event: LinkEvent) => void): NativeDataPlane;
+}
+
 export interface NativeBinding {
   version(): AddonVersion;
+  DataPlane: NativeDataPlaneClass;
 }

@@ -15,6 +15,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     statsInterval: daemon.stats_interval.default,
     statsFile: daemon.stats_file.default,
     prometheusFile: null,
+    backend: daemon.backend.default,
     logLevel: daemon.log_level.default,
   });
   t.equal(ruleSet.daemon.statsFile, '/run/mcr/stats.json');
@@ -28,6 +29,7 @@ t.test('daemon settings are read as written', async (t) => {
     'stats_interval = 0.5',
     'stats_file = "/tmp/s.json"',
     'prometheus_file = "/var/lib/node_exporter/mcr.prom"',
+    'backend = "syscalls"',
     'log_level = "debug"',
   );
   t.same(ruleSet.daemon, {
@@ -36,6 +38,7 @@ t.test('daemon settings are read as written', async (t) => {
     statsInterval: 0.5,
     statsFile: '/tmp/s.json',
     prometheusFile: '/var/lib/node_exporter/mcr.prom',
+    backend: 'syscalls',
     logLevel: 'debug',
   });
 });
