@@ -18,9 +18,9 @@
 namespace mcr {
 
 struct RingGeometry {
-  uint32_t block_size = 1u << 18;
-  uint32_t block_count = 32;
-  uint32_t block_timeout_ms = 1;
+  uint32_t block_size = 0;
+  uint32_t block_count = 0;
+  uint32_t block_timeout_ms = 0;
 };
 
 // One received frame, pointing into the ring: valid until its block is released.

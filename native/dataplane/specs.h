@@ -17,8 +17,12 @@ struct DataPlaneOptions {
   BackendChoice backend = BackendChoice::kAuto;
   uint32_t max_rules = 4096;      // counter slots, fixed for the data plane's life
   uint32_t max_outputs = 65536;
-  uint32_t ring_block_size = 1u << 18;  // TPACKET_V3 block: 256 KiB
-  uint32_t ring_block_count = 32;       // 8 MiB of ring per ingress socket
+  // A TPACKET_V3 block is handed over when full or after the timeout, whichever comes
+  // first, so at low rates each block holds a few datagrams and the ring's depth in
+  // time is about block_count x timeout. Many small blocks keep that depth (256 ms)
+  // for a worker that is briefly descheduled; 16 MiB absorbs bursts at high rates.
+  uint32_t ring_block_size = 1u << 16;  // 64 KiB: room for several jumbo frames
+  uint32_t ring_block_count = 256;      // 16 MiB of ring per ingress socket
   uint32_t ring_block_timeout_ms = 1;   // latency bound for a partly filled block
 };
 
