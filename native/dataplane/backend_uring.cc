@@ -25,7 +25,10 @@ uint64_t PollData(int fd) { return (static_cast<uint64_t>(fd) << 1) | kPollTag; 
 
 class UringBackend final : public Backend {
  public:
-  ~UringBackend() override { io_uring_queue_exit(&ring_); }
+  ~UringBackend() override {
+    // A ring that failed to set up has ring_fd 0: "exiting" it would close stdin.
+    if (initialized_) io_uring_queue_exit(&ring_);
+  }
 
   bool Init(unsigned entries, std::string* error) {
     io_uring_params params{};
@@ -37,6 +40,7 @@ class UringBackend final : public Backend {
                (result == -EPERM ? " (kernel.io_uring_disabled, or a seccomp policy)" : "");
       return false;
     }
+    initialized_ = true;
     return true;
   }
 
@@ -119,6 +123,7 @@ class UringBackend final : public Backend {
   }
 
   io_uring ring_{};
+  bool initialized_ = false;
   std::unordered_set<int> armed_;
 };
 
