@@ -37,4 +37,10 @@ std::unique_ptr<Backend> MakeUringBackend(unsigned entries, std::string* error);
 // Counts one send's outcome: result is bytes sent, or -errno.
 void RecordSend(CounterMemory* counters, uint32_t worker, const OutputQueue& queue, long result);
 
+// Reads and so clears a socket's pending error. A packet socket whose link goes down
+// keeps ENETDOWN pending, and poll() reports POLLERR at once for as long as it stays:
+// without this a worker would spin on a downed link. Link state itself reaches the
+// control plane through netlink.
+void ClearSocketError(int fd);
+
 }  // namespace mcr

@@ -22,6 +22,12 @@ void RecordSend(CounterMemory* counters, uint32_t worker, const OutputQueue& que
   }
 }
 
+void ClearSocketError(int fd) {
+  int error = 0;
+  socklen_t size = sizeof error;
+  getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
+}
+
 namespace {
 
 class SyscallBackend final : public Backend {
@@ -40,7 +46,10 @@ class SyscallBackend final : public Backend {
   void Wait(const std::vector<int>& fds, int timeout_ms) override {
     polls_.resize(fds.size());
     for (size_t i = 0; i < fds.size(); ++i) polls_[i] = pollfd{fds[i], POLLIN, 0};
-    poll(polls_.data(), polls_.size(), timeout_ms);
+    if (poll(polls_.data(), polls_.size(), timeout_ms) <= 0) return;
+    for (const pollfd& entry : polls_) {
+      if ((entry.revents & POLLERR) != 0) ClearSocketError(entry.fd);
+    }
   }
 
   void Forget(int) override {}

@@ -112,7 +112,9 @@ class UringBackend final : public Backend {
       ++seen;
       const uint64_t data = cqe->user_data;
       if ((data & kPollTag) != 0) {
-        armed_.erase(static_cast<int>(data >> 1));
+        const int fd = static_cast<int>(data >> 1);
+        armed_.erase(fd);
+        if (cqe->res > 0 && (cqe->res & POLLERR) != 0) ClearSocketError(fd);
       } else if (data != 0 && counters != nullptr) {
         RecordSend(counters, worker, *reinterpret_cast<const OutputQueue*>(data), cqe->res);
         ++sends;

@@ -39,6 +39,8 @@ interface Reply {
 }
 
 export interface Relay {
+  /** The relay process (ip netns exec replaces itself with node: same pid). */
+  readonly pid: number;
   readonly info: { backend: string; fallbackReason: string; workers: number };
   /** Applies a rules file (as TOML lines); rejects on config errors or rule errors. */
   apply(...lines: string[]): Promise<RuleStatusReply[]>;
@@ -79,6 +81,7 @@ export async function startRelay(ns: Netns, options: { backend?: string; workers
       child.stdin!.write(`${JSON.stringify(command)}\n`);
     });
   return {
+    pid: child.pid ?? 0,
     info: hello.info!,
     async apply(...lines) {
       const reply = await send({ cmd: 'apply', toml: lines.join('\n') + '\n' });
