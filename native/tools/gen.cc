@@ -1,16 +1,10 @@
 // mcr-gen: a rate-paced UDP sender of test payloads (payload.h) to one or several
-// consecutive groups (or unicast addresses). It owns pacing and send batching; what
-// goes into each datagram belongs to payload.h.
-//
-// Pacing: datagram j (0-based, over all streams) is due at t0 + j / rate. The loop
-// sends everything due (up to a sendmmsg batch), then sleeps on CLOCK_MONOTONIC until
-// enough datagrams are due to be worth a wake-up (about 100 us of them, at most one
-// batch). The average rate is exact and a late wake-up is caught up by a burst, instead
-// of drifting; bursts stay within one batch.
+// consecutive groups (or unicast addresses). It owns the options, the socket and the
+// main loop: the loop sends everything due (pacing.h), at most one sendmmsg batch at
+// a time (gen_send.h), then sleeps until enough datagrams are due to be worth a
+// wake-up (about 100 us of them, at most one batch), so bursts stay within a batch.
 #include <arpa/inet.h>
-#include <net/if.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,12 +14,12 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <string>
-#include <vector>
 
 #include "cli.h"
+#include "gen_send.h"
 #include "json_line.h"
+#include "pacing.h"
 #include "payload.h"
 
 namespace {
@@ -54,10 +48,6 @@ constexpr char kUsage[] =
     "\n"
     "Exit 0 when every datagram was sent, 1 on send errors or a run cut by the limit,\n"
     "64 on a bad command line, 77 without the privileges --interface needs.\n";
-
-constexpr size_t kBatch = 64;
-// After this many send errors in a row the destination is plainly unusable.
-constexpr uint64_t kMaxConsecutiveErrors = 1000;
 
 struct Options {
   uint32_t group = 0;
@@ -157,120 +147,6 @@ int OpenSocket(const Options& o) {
   return fd;
 }
 
-uint64_t DueCount(uint64_t elapsed_ns, uint64_t rate) {
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(elapsed_ns) * rate / 1000000000u) + 1;
-}
-
-uint64_t DueTime(uint64_t index, uint64_t rate) {
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(index) * 1000000000u / rate);
-}
-
-void SleepUntil(uint64_t nanos) {
-  timespec ts{};
-  ts.tv_sec = static_cast<time_t>(nanos / 1000000000u);
-  ts.tv_nsec = static_cast<long>(nanos % 1000000000u);
-  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr);  // EINTR: the loop re-checks
-}
-
-// ICMP errors queued by IP_RECVERR would fill the error queue; they are counted when
-// sendmmsg reports them, so the queued copies are only read and thrown away.
-void DrainErrorQueue(int fd) {
-  char buf[256];
-  char control[512];
-  for (int i = 0; i < 64; ++i) {
-    iovec iov{buf, sizeof buf};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
-  }
-}
-
-struct Totals {
-  uint64_t sent = 0;
-  uint64_t retries = 0;
-  uint64_t errors = 0;
-  uint64_t consecutive_errors = 0;
-  int last_error = 0;
-  uint64_t last_send_ns = 0;
-};
-
-class Sender {
- public:
-  Sender(const Options& o, int fd, uint64_t deadline_ns)
-      : o_(o), fd_(fd), deadline_ns_(deadline_ns), buffers_(kBatch * std::max<size_t>(o.size, 1)),
-        iovs_(kBatch), msgs_(kBatch), dests_(o.streams) {
-    for (uint32_t k = 0; k < o.streams; ++k) {
-      dests_[k].sin_family = AF_INET;
-      dests_[k].sin_port = htons(o.port);
-      dests_[k].sin_addr.s_addr = htonl(o.group + k);
-    }
-  }
-
-  // Sends datagrams [first, first + n), n <= kBatch. Returns how many were dealt with
-  // (sent, or skipped after an error); fewer than n means stop.
-  size_t Send(uint64_t first, size_t n, Totals* totals) {
-    const size_t stride = std::max<size_t>(o_.size, 1);
-    for (size_t i = 0; i < n; ++i) {
-      const uint64_t index = first + i;
-      const uint32_t k = static_cast<uint32_t>(index % o_.streams);
-      uint8_t* buf = buffers_.data() + i * stride;
-      EncodePayload(Header{o_.first_stream + k, index / o_.streams, o_.size}, buf);
-      iovs_[i] = iovec{buf, o_.size};
-      msgs_[i] = mmsghdr{};
-      msgs_[i].msg_hdr.msg_name = &dests_[k];
-      msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
-      msgs_[i].msg_hdr.msg_iov = &iovs_[i];
-      msgs_[i].msg_hdr.msg_iovlen = 1;
-    }
-    size_t done = 0;
-    while (done < n) {
-      const int r = sendmmsg(fd_, msgs_.data() + done, static_cast<unsigned>(n - done), 0);
-      if (r > 0) {
-        done += static_cast<size_t>(r);
-        totals->sent += static_cast<uint64_t>(r);
-        totals->consecutive_errors = 0;
-        totals->last_send_ns = NowNanos();
-        continue;
-      }
-      const int err = r < 0 ? errno : EAGAIN;
-      if (g_stop || NowNanos() >= deadline_ns_) return done;
-      if (err == EINTR) continue;
-      if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-        // The socket buffer or the device queue is full: wait a little, same datagram.
-        ++totals->retries;
-        pollfd pfd{fd_, POLLOUT, 0};
-        if (err == ENOBUFS) {
-          usleep(20);
-        } else {
-          poll(&pfd, 1, 10);
-        }
-        continue;
-      }
-      ++totals->errors;
-      totals->last_error = err;
-      DrainErrorQueue(fd_);
-      // ECONNREFUSED is an ICMP report about an earlier datagram: this one was not sent
-      // and is retried. Any other error is about this datagram: it is skipped (the sink
-      // will count it lost).
-      if (err != ECONNREFUSED) ++done;
-      if (++totals->consecutive_errors >= kMaxConsecutiveErrors) return done;
-    }
-    return done;
-  }
-
- private:
-  const Options& o_;
-  int fd_;
-  uint64_t deadline_ns_;
-  std::vector<uint8_t> buffers_;
-  std::vector<iovec> iovs_;
-  std::vector<mmsghdr> msgs_;
-  std::vector<sockaddr_in> dests_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -286,9 +162,9 @@ int main(int argc, char** argv) {
   const uint64_t t0 = NowNanos();
   const uint64_t deadline = t0 + static_cast<uint64_t>(o.duration_limit * 1e9);
   // About 100 us worth of datagrams per wake-up: one at 10 kpps, a full batch at 640 kpps.
-  const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kBatch);
-  Sender sender(o, fd, deadline);
-  Totals totals;
+  const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kSendBatch);
+  BatchSender sender(Destinations{o.group, o.port, o.streams, o.first_stream, o.size}, fd, deadline, &g_stop);
+  SendTotals totals;
   totals.last_send_ns = t0;
   uint64_t next = 0;  // the next datagram index; all before it were sent or skipped
   const char* stopped = "count";
@@ -302,7 +178,7 @@ int main(int argc, char** argv) {
       stopped = "duration";
       break;
     }
-    uint64_t n = kBatch;
+    uint64_t n = kSendBatch;
     if (o.rate > 0) {
       const uint64_t due = DueCount(now - t0, o.rate);
       if (due <= next) {
@@ -311,7 +187,7 @@ int main(int argc, char** argv) {
         SleepUntil(std::min(t0 + DueTime(wake_index, o.rate), deadline));
         continue;
       }
-      n = std::min<uint64_t>(due - next, kBatch);
+      n = std::min<uint64_t>(due - next, kSendBatch);
     }
     if (o.count > 0) n = std::min(n, o.count - next);
     const size_t done = sender.Send(next, static_cast<size_t>(n), &totals);

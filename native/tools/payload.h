@@ -91,6 +91,7 @@ inline void EncodePayload(const Header& h, uint8_t* out) {
   uint8_t header[kHeaderSize];
   EncodeHeader(h, header);
   const size_t size = h.size;
+  if (size == 0) return;  // out may be null then
   std::memcpy(out, header, size < kHeaderSize ? size : kHeaderSize);
   if (size > kHeaderSize) {
     const uint32_t seed = Seed(h.stream, h.seq);

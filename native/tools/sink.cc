@@ -1,8 +1,8 @@
 // mcr-sink: receives test datagrams (payload.h) on one port for one or more groups (or
 // one unicast address), checks every byte, and prints one JSON report when it stops.
-// It owns the options, the receive loop and the report; sequence accounting is in
-// seq_tracker.h (where lost, duplicated and reordered are defined) and the socket in
-// sink_socket.h. "ready" on stderr means it is bound and joined: start senders then.
+// It owns the options and the receive loop; the socket is in sink_socket.h, the
+// counting in sink_stats.h, and lost, duplicated and reordered are defined in
+// seq_tracker.h. "ready" on stderr means it is bound and joined: start senders then.
 #include <poll.h>
 #include <unistd.h>
 
@@ -11,14 +11,11 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "cli.h"
-#include "json_line.h"
-#include "payload.h"
-#include "seq_tracker.h"
+#include "sink_stats.h"
 #include "sink_socket.h"
 
 namespace {
@@ -136,138 +133,6 @@ Options ParseOptions(int argc, char** argv) {
   return o;
 }
 
-struct GroupCount {
-  uint32_t group = 0;
-  uint64_t datagrams = 0;
-  uint64_t bytes = 0;
-  uint64_t short_ = 0;
-};
-
-struct Totals {
-  uint64_t datagrams = 0;
-  uint64_t bytes = 0;
-  uint64_t short_ = 0;
-  uint64_t foreign = 0;
-  uint64_t bad_header = 0;
-  uint64_t out_of_range = 0;
-  uint64_t other_destination = 0;
-  double first_ns = 0;
-  double last_ns = 0;
-};
-
-class Sink {
- public:
-  explicit Sink(const Options& o) : o_(o) {
-    for (uint32_t group : o.socket.groups) groups_.push_back(GroupCount{group, 0, 0, 0});
-    if (o.expect_per_stream > 0) {
-      for (size_t k = 0; k < o.socket.groups.size(); ++k) Stream(o.first_stream + static_cast<uint32_t>(k));
-    }
-  }
-
-  void Take(const uint8_t* data, size_t len, uint32_t dst, uint64_t now_ns) {
-    if (totals_.datagrams == 0) totals_.first_ns = static_cast<double>(now_ns);
-    totals_.last_ns = static_cast<double>(now_ns);
-    ++totals_.datagrams;
-    totals_.bytes += len;
-    GroupCount* group = FindGroup(dst);
-    if (group == nullptr) {
-      ++totals_.other_destination;
-    } else {
-      ++group->datagrams;
-      group->bytes += len;
-    }
-    Header h;
-    const Verdict verdict = Classify(data, len, &h);
-    switch (verdict) {
-      case Verdict::kShort:
-        ++totals_.short_;
-        if (group != nullptr) ++group->short_;
-        return;
-      case Verdict::kForeign:
-        ++totals_.foreign;
-        return;
-      case Verdict::kBadHeader:
-        ++totals_.bad_header;
-        return;
-      case Verdict::kIntact:
-      case Verdict::kCorrupted: {
-        SeqTracker* stream = Stream(h.stream);
-        if (stream == nullptr || !stream->Record(h.seq, len, verdict == Verdict::kCorrupted)) {
-          ++totals_.out_of_range;
-        }
-        return;
-      }
-    }
-  }
-
-  uint64_t datagrams() const { return totals_.datagrams; }
-
-  std::string Report(const char* stopped, int64_t socket_drops) const {
-    JsonLine report;
-    uint64_t sums[5] = {};  // received, lost, duplicated, reordered, corrupted
-    std::string streams = "[";
-    for (const auto& [id, tracker] : streams_) {
-      const StreamStats& s = tracker.stats();
-      const uint64_t lost = tracker.Lost(o_.expect_per_stream);
-      const uint64_t values[5] = {s.received, lost, s.duplicated, s.reordered, s.corrupted};
-      for (size_t i = 0; i < 5; ++i) sums[i] += values[i];
-      JsonLine line;
-      line.Num("stream", id).Num("received", s.received).Num("lost", lost)
-          .Num("duplicated", s.duplicated).Num("reordered", s.reordered)
-          .Num("corrupted", s.corrupted).Num("bytes", s.bytes);
-      if (s.received > 0) {
-        line.Num("first_seq", s.first_seq).Num("last_seq", s.last_seq).Num("max_seq", s.max_seq);
-      } else {
-        line.Raw("first_seq", "null").Raw("last_seq", "null").Raw("max_seq", "null");
-      }
-      streams += (streams.size() > 1 ? "," : "") + line.Done();
-    }
-    std::string groups = "[";
-    for (const GroupCount& g : groups_) {
-      groups += (groups.size() > 1 ? "," : "") +
-                JsonLine().Str("group", Ipv4String(g.group)).Num("port", o_.socket.port)
-                    .Num("datagrams", g.datagrams).Num("bytes", g.bytes).Num("short", g.short_).Done();
-    }
-    const double seconds = (totals_.last_ns - totals_.first_ns) / 1e9;
-    report.Num("datagrams", totals_.datagrams).Num("bytes", totals_.bytes)
-        .Num("received", sums[0]).Num("lost", sums[1]).Num("duplicated", sums[2])
-        .Num("reordered", sums[3]).Num("corrupted", sums[4])
-        .Num("short", totals_.short_).Num("foreign", totals_.foreign)
-        .Num("bad_header", totals_.bad_header).Num("out_of_range", totals_.out_of_range)
-        .Num("other_destination", totals_.other_destination);
-    if (socket_drops >= 0) {
-      report.Num("socket_drops", static_cast<uint64_t>(socket_drops));
-    } else {
-      report.Raw("socket_drops", "null");
-    }
-    report.Real("seconds", seconds)
-        .Real("rate", seconds > 0 ? static_cast<double>(totals_.datagrams - 1) / seconds : 0)
-        .Str("stopped", stopped).Raw("groups", groups + "]").Raw("streams", streams + "]");
-    return report.Done();
-  }
-
- private:
-  GroupCount* FindGroup(uint32_t dst) {
-    for (GroupCount& g : groups_) {
-      if (g.group == dst) return &g;
-    }
-    return nullptr;
-  }
-
-  // The tracker for a stream id, created on first sight while under --max-streams.
-  SeqTracker* Stream(uint32_t id) {
-    auto it = streams_.find(id);
-    if (it != streams_.end()) return &it->second;
-    if (streams_.size() >= o_.max_streams) return nullptr;
-    return &streams_.emplace(id, SeqTracker(o_.max_seq)).first->second;
-  }
-
-  const Options& o_;
-  std::vector<GroupCount> groups_;
-  std::map<uint32_t, SeqTracker> streams_;
-  Totals totals_;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,7 +146,8 @@ int main(int argc, char** argv) {
                o.socket.groups.size(), Ipv4String(o.socket.groups[0]).c_str());
   std::fflush(stderr);
 
-  Sink sink(o);
+  SinkStats sink(SinkStatsConfig{o.socket.groups, o.socket.port, o.expect_per_stream, o.first_stream,
+                                 o.max_streams, o.max_seq});
   BatchReceiver receiver;
   const uint64_t start = NowNanos();
   const uint64_t deadline = start + static_cast<uint64_t>(o.duration_limit * 1e9);

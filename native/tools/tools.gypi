@@ -5,14 +5,14 @@
     {
       "target_name": "mcr-gen",
       "type": "executable",
-      "sources": ["gen.cc", "cli.cc"],
+      "sources": ["gen.cc", "gen_send.cc", "cli.cc"],
       "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
     },
     {
       "target_name": "mcr-sink",
       "type": "executable",
-      "sources": ["sink.cc", "sink_socket.cc", "seq_tracker.cc", "cli.cc"],
+      "sources": ["sink.cc", "sink_socket.cc", "sink_stats.cc", "seq_tracker.cc", "cli.cc"],
       "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
     },

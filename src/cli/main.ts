@@ -1,6 +1,8 @@
 // `mcr`: the operator's command line. One file per command; this one only dispatches.
 import { readFileSync } from 'node:fs';
 import { runCheck } from './check.js';
+import { runGen } from './gen.js';
+import { runSink } from './sink.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
@@ -9,6 +11,8 @@ const USAGE = `usage: mcr <command> [options]
 commands:
   check [FILE]             check a rules file (default /etc/mcr.toml); exit 78 if invalid
   check --diff OLD NEW     print the plan a reload from OLD to NEW would apply
+  gen [options]            send rate-paced test traffic (see mcr gen --help)
+  sink [options]           receive test traffic and count loss, duplicates, reordering
   help                     show this text
   version                  show the version
 
@@ -18,6 +22,8 @@ type Command = (args: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
+  gen: runGen,
+  sink: runSink,
 };
 
 export function packageVersion(): string {

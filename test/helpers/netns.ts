@@ -213,6 +213,27 @@ export class Netns {
     }));
   }
 
+  /**
+   * Waits until each named link has carrier and, if it is a bridge port, forwards.
+   * Carrier changes reach the bridge through the kernel's linkwatch, up to a second
+   * late, and a port drops frames until then: traffic sent earlier would vanish.
+   */
+  async waitForwarding(names: readonly string[], timeoutMs = 10_000): Promise<void> {
+    type Raw = { ifname: string; operstate: string; linkinfo?: { info_slave_kind?: string; info_slave_data?: { state?: string } } };
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const links = JSON.parse(await this.ip('-j', '-d', 'link', 'show')) as Raw[];
+      const pending = names.filter((name) => {
+        const link = links.find((l) => l.ifname === name);
+        if (link?.operstate !== 'UP') return true;
+        return link.linkinfo?.info_slave_kind === 'bridge' && link.linkinfo.info_slave_data?.state !== 'forwarding';
+      });
+      if (pending.length === 0) return;
+      if (Date.now() > deadline) throw new Error(`${this.name}: ${pending.join(', ')} not up and forwarding after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
   async mac(iface: string): Promise<string> {
     const link = (await this.links()).find((l) => l.name === iface);
     if (!link) throw new Error(`no interface ${iface} in ${this.name}`);
@@ -287,6 +308,9 @@ export class Lab {
     }
     await inParallel([...create], 8, ([ns, lines]) => ns.batch(lines));
     await inParallel([...configure], 8, ([ns, lines]) => ns.batch(lines));
+    const expected = new Map<Netns, string[]>();
+    for (const end of (spec.veths ?? []).flat()) expected.set(end.ns, [...(expected.get(end.ns) ?? []), end.name]);
+    await inParallel([...expected], 8, ([ns, names]) => ns.waitForwarding(names));
   }
 
   /** @internal Netns.spawn registers its processes here. */

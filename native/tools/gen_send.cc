@@ -1,0 +1,98 @@
+// Implementation of gen_send.h.
+#include "gen_send.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "cli.h"
+#include "payload.h"
+
+namespace mcr::tools {
+
+namespace {
+
+// ICMP errors queued by IP_RECVERR would fill the error queue; they are counted when
+// sendmmsg reports them, so the queued copies are only read and thrown away.
+void DrainErrorQueue(int fd) {
+  char buf[256];
+  char control[512];
+  for (int i = 0; i < 64; ++i) {
+    iovec iov{buf, sizeof buf};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) < 0) return;
+  }
+}
+
+}  // namespace
+
+BatchSender::BatchSender(const Destinations& dest, int fd, uint64_t deadline_ns,
+                         const volatile sig_atomic_t* stop)
+    : dest_(dest), fd_(fd), deadline_ns_(deadline_ns), stop_(stop),
+      buffers_(kSendBatch * std::max<size_t>(dest.size, 1)), iovs_(kSendBatch), msgs_(kSendBatch),
+      addrs_(dest.streams) {
+  for (uint32_t k = 0; k < dest.streams; ++k) {
+    addrs_[k].sin_family = AF_INET;
+    addrs_[k].sin_port = htons(dest.port);
+    addrs_[k].sin_addr.s_addr = htonl(dest.group + k);
+  }
+}
+
+size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
+  const size_t stride = std::max<size_t>(dest_.size, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t index = first + i;
+    const uint32_t k = static_cast<uint32_t>(index % dest_.streams);
+    uint8_t* buf = buffers_.data() + i * stride;
+    EncodePayload(Header{dest_.first_stream + k, index / dest_.streams, dest_.size}, buf);
+    iovs_[i] = iovec{buf, dest_.size};
+    msgs_[i] = mmsghdr{};
+    msgs_[i].msg_hdr.msg_name = &addrs_[k];
+    msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    msgs_[i].msg_hdr.msg_iov = &iovs_[i];
+    msgs_[i].msg_hdr.msg_iovlen = 1;
+  }
+  size_t done = 0;
+  while (done < n) {
+    const int r = sendmmsg(fd_, msgs_.data() + done, static_cast<unsigned>(n - done), 0);
+    if (r > 0) {
+      done += static_cast<size_t>(r);
+      totals->sent += static_cast<uint64_t>(r);
+      totals->consecutive_errors = 0;
+      totals->last_send_ns = NowNanos();
+      continue;
+    }
+    const int err = r < 0 ? errno : EAGAIN;
+    if (*stop_ || NowNanos() >= deadline_ns_) return done;
+    if (err == EINTR) continue;
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+      // The socket buffer or the device queue is full: wait a little, same datagram.
+      ++totals->retries;
+      if (err == ENOBUFS) {
+        usleep(20);
+      } else {
+        pollfd pfd{fd_, POLLOUT, 0};
+        poll(&pfd, 1, 10);
+      }
+      continue;
+    }
+    ++totals->errors;
+    totals->last_error = err;
+    DrainErrorQueue(fd_);
+    // ECONNREFUSED is an ICMP report about an earlier datagram: this one was not sent
+    // and is retried. Any other error is about this datagram: it is skipped (the sink
+    // will count it lost).
+    if (err != ECONNREFUSED) ++done;
+    if (++totals->consecutive_errors >= kMaxConsecutiveErrors) return done;
+  }
+  return done;
+}
+
+}  // namespace mcr::tools
