@@ -24,7 +24,8 @@
         "native/dataplane/packet_ring.cc",
         "native/dataplane/sockets.cc",
         "native/dataplane/sys_error.cc",
-        "native/dataplane/worker.cc"
+        "native/dataplane/worker.cc",
+        "native/system/notify.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -2,4 +2,5 @@
 // Entry point of `mcrd`. The TypeScript is compiled to dist/ by `npm run build`.
 import { main } from '../dist/daemon/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+// Exit explicitly once stopped: nothing left running may keep a stopped daemon alive.
+process.exit(await main(process.argv.slice(2)));

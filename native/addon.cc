@@ -11,6 +11,7 @@
 
 #include "dataplane/dataplane.h"
 #include "dataplane/link_monitor.h"
+#include "system/notify.h"
 #include "version.h"
 
 namespace mcr {
@@ -278,8 +279,21 @@ Napi::Object Version(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// notify(socketPath, message): one sd_notify datagram; throws when it cannot be sent.
+Napi::Value Notify(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) {
+    Fail(info.Env(), "notify(socketPath, message) takes two strings");
+  }
+  std::string error;
+  if (!SendNotification(info[0].As<Napi::String>().Utf8Value(), info[1].As<Napi::String>().Utf8Value(), &error)) {
+    throw Napi::Error::New(info.Env(), error);
+  }
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("version", Napi::Function::New(env, Version, "version"));
+  exports.Set("notify", Napi::Function::New(env, Notify, "notify"));
   exports.Set("DataPlane", DataPlaneWrap::Define(env));
   return exports;
 }

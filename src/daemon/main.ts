@@ -1,24 +1,38 @@
-// `mcrd`: the relay daemon's entry point. This build validates its rules file and
-// proves the native addon loads; the forwarding data plane is not part of it yet, so
-// it says so and exits 69 (EX_UNAVAILABLE) instead of pretending to relay.
+// `mcrd`: the relay daemon, in the foreground (systemd, a container or a terminal runs
+// it). Start-up failures exit with sysexits codes: 78 invalid rules file, 66 unreadable,
+// 77 missing privilege, 69 no native data plane, 64 bad command line.
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../cli/check.js';
-import { EXIT_CONFIG, EXIT_NOINPUT, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE } from '../cli/exit-codes.js';
+import { EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE } from '../cli/exit-codes.js';
 import { processIo, type Io } from '../cli/io.js';
 import { packageVersion } from '../cli/main.js';
-import { ConfigReadError, loadConfigFile } from '../config/load.js';
-import { formatConfigError } from '../config/problems.js';
-import { loadBinding, NativeLoadError } from '../native/load-binding.js';
+import { NativeLoadError } from '../native/load-binding.js';
+import { missingCapability } from './capabilities.js';
+import { Daemon, StartError } from './daemon.js';
+import { createLogger, type LogFormat } from './log.js';
+import { ConfigWatcher } from './watch.js';
 
-const USAGE = `usage: mcrd [--config FILE]     run the relay (default ${DEFAULT_CONFIG})
-       mcrd --version`;
+const EXIT_NOPERM = 77;
+const LOG_FORMATS: readonly LogFormat[] = ['auto', 'text', 'json', 'journal'];
+
+const USAGE = `usage: mcrd [--config FILE] [--log-format auto|text|json|journal]
+       mcrd --version
+
+Runs the multicast relay in the foreground with the rules in FILE (default
+${DEFAULT_CONFIG}). It reloads on SIGHUP and whenever the file changes, logs a stats
+snapshot on SIGUSR1, and stops on SIGTERM or SIGINT.`;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        'log-format': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
     }));
   } catch (error) {
     io.err(`mcrd: ${(error as Error).message}\n${USAGE}`);
@@ -32,18 +46,25 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.out(`mcrd ${packageVersion()}`);
     return EXIT_OK;
   }
-  const file = values.config ?? DEFAULT_CONFIG;
+  const format = (values['log-format'] ?? 'auto') as LogFormat;
+  if (!LOG_FORMATS.includes(format)) {
+    io.err(`mcrd: --log-format must be one of ${LOG_FORMATS.join(', ')}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  const configFile = values.config ?? DEFAULT_CONFIG;
+  const capability = missingCapability();
+  if (capability) {
+    io.err(`mcrd: ${capability}`);
+    return EXIT_NOPERM;
+  }
+  const logger = createLogger({ format });
+  let daemon: Daemon;
   try {
-    const result = await loadConfigFile(file);
-    if (!result.ok) {
-      for (const error of result.errors) io.err(formatConfigError(error));
-      return EXIT_CONFIG;
-    }
-    loadBinding();
+    daemon = await Daemon.start({ configFile, logger });
   } catch (error) {
-    if (error instanceof ConfigReadError) {
-      io.err(`mcrd: ${error.message}`);
-      return EXIT_NOINPUT;
+    if (error instanceof StartError) {
+      io.err(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n'));
+      return error.exitCode;
     }
     if (error instanceof NativeLoadError) {
       io.err(`mcrd: ${error.message}`);
@@ -51,6 +72,18 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     throw error;
   }
-  io.err(`mcrd: ${file} is valid, but this build has no forwarding data plane yet; not starting`);
-  return EXIT_UNAVAILABLE;
+  const watcher = new ConfigWatcher(configFile, () => void daemon.reload('file'));
+  return new Promise((resolve) => {
+    const stop = async (signal: string) => {
+      logger.info(`${signal}: stopping`);
+      await watcher.close();
+      await daemon.stop();
+      await logger.flush();
+      resolve(EXIT_OK);
+    };
+    process.on('SIGHUP', () => void daemon.reload('sighup'));
+    process.on('SIGUSR1', () => void daemon.logSnapshot());
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+    process.once('SIGINT', () => void stop('SIGINT'));
+  });
 }

@@ -91,5 +91,7 @@ export interface NativeDataPlaneClass {
 
 export interface NativeBinding {
   version(): AddonVersion;
+  /** Sends one sd_notify datagram to the Unix socket at socketPath ("@x": abstract). */
+  notify(socketPath: string, message: string): void;
   DataPlane: NativeDataPlaneClass;
 }

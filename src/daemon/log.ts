@@ -1,0 +1,84 @@
+// mcrd's log, written to stdout with winston in the form the reader needs: lines with
+// "<N>" syslog priority prefixes when stdout is the systemd journal (JOURNAL_STREAM),
+// timestamped lines on a terminal or a file, or JSON objects (--log-format json).
+// Never a line per packet; repeated errors go through a rate limiter.
+import { fstatSync } from 'node:fs';
+import winston from 'winston';
+import type { LogLevel } from '../config/ruleset.js';
+import { RateLimiter } from './rate-limit.js';
+
+export type LogFormat = 'auto' | 'journal' | 'text' | 'json';
+
+export interface Logger {
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  /** Logs at most a few of the same kind per minute, then how many were suppressed. */
+  limited(level: LogLevel, key: string, message: string): void;
+  setLevel(level: LogLevel): void;
+  /** Resolves once every line logged so far has been written. */
+  flush(): Promise<void>;
+}
+
+const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
+
+/** True when stdout is the stream systemd named in JOURNAL_STREAM ("dev:inode"). */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!env.JOURNAL_STREAM) return false;
+  try {
+    const stat = fstatSync(1);
+    return env.JOURNAL_STREAM === `${stat.dev}:${stat.ino}`;
+  } catch {
+    return false;
+  }
+}
+
+function formatFor(format: Exclude<LogFormat, 'auto'>): winston.Logform.Format {
+  switch (format) {
+    case 'journal':
+      // journald adds its own timestamp and reads the priority from the prefix.
+      return winston.format.printf((info) => `<${SYSLOG_PRIORITY[info.level as LogLevel] ?? 6}>${String(info.message)}`);
+    case 'json':
+      return winston.format.combine(winston.format.timestamp(), winston.format.json());
+    case 'text':
+      return winston.format.combine(
+        winston.format.timestamp(),
+        winston.format.printf((info) => `${String(info.timestamp)} ${info.level}: ${String(info.message)}`),
+      );
+  }
+}
+
+export function createLogger(
+  options: { format?: LogFormat; level?: LogLevel; stream?: NodeJS.WritableStream } = {},
+): Logger {
+  const chosen = options.format ?? 'auto';
+  const format = chosen === 'auto' ? (stdoutIsJournal() ? 'journal' : 'text') : chosen;
+  const logger = winston.createLogger({
+    level: options.level ?? 'info',
+    levels: { error: 0, warn: 1, info: 2, debug: 3 },
+    format: formatFor(format),
+    transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
+  });
+  const limiter = new RateLimiter();
+  return {
+    error: (message) => logger.error(message),
+    warn: (message) => logger.warn(message),
+    info: (message) => logger.info(message),
+    debug: (message) => logger.debug(message),
+    limited(level, key, message) {
+      const { log, suppressed } = limiter.admit(key);
+      if (suppressed > 0) logger.log(level, `(${suppressed} more like the next were not logged)`);
+      if (log) logger.log(level, message);
+    },
+    setLevel(level) {
+      logger.level = level;
+    },
+    flush() {
+      return new Promise((resolve) => {
+        logger.on('finish', () => setImmediate(resolve));
+        logger.end();
+      });
+    },
+  };
+}

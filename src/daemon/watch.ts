@@ -1,0 +1,59 @@
+// Notices every way a rules file gets changed: a write in place, an editor's rename
+// over it, delete and recreate, and a symlink swapped to point elsewhere (as config
+// management does). It watches the file's directory, not the file, because a rename
+// or a swapped link replaces the inode a file watch would hold; and, when the file is
+// a symlink, the target's directory as well. Events are coalesced: one call per burst.
+import { watch, type FSWatcher } from 'chokidar';
+import { realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+const DEBOUNCE_MS = 150;
+
+function target(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+export class ConfigWatcher {
+  private watcher: FSWatcher;
+  private timer: NodeJS.Timeout | undefined;
+  private watched: Set<string>;
+
+  constructor(
+    private readonly path: string,
+    private readonly onChange: () => void,
+  ) {
+    this.path = resolve(path);
+    this.watched = this.paths();
+    this.watcher = watch([...this.directories()], { ignoreInitial: true, depth: 0, followSymlinks: false });
+    this.watcher.on('all', (_event, changed) => this.consider(resolve(changed)));
+  }
+
+  close(): Promise<void> {
+    clearTimeout(this.timer);
+    return this.watcher.close();
+  }
+
+  /** The link itself and, when it is one, what it points to. */
+  private paths(): Set<string> {
+    return new Set([this.path, target(this.path)]);
+  }
+
+  private directories(): Set<string> {
+    return new Set([...this.paths()].map((path) => dirname(path)));
+  }
+
+  private consider(changed: string): void {
+    if (!this.watched.has(changed)) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      // A swapped link may now point into another directory: follow it.
+      this.watched = this.paths();
+      this.watcher.add([...this.directories()]);
+      this.onChange();
+    }, DEBOUNCE_MS);
+  }
+}

@@ -1,0 +1,126 @@
+// Builds one stats sample (the StatsFile) from the running rules, the data plane's
+// statuses and counters, and the previous sample (for rates). Pure: the daemon does
+// the reading and the writing.
+import { describeEndpoint } from '../config/endpoints.js';
+import { outputKey, type Rule, type RuleSet } from '../config/ruleset.js';
+import type { CounterSnapshot } from '../counters.js';
+import type { NativeRuleStatus } from '../native/binding-types.js';
+import {
+  STATS_VERSION,
+  type DaemonState,
+  type OutputStats,
+  type ReloadResult,
+  type RuleState,
+  type RuleStats,
+  type StatsFile,
+} from './types.js';
+
+export interface SampleInput {
+  now: Date;
+  previous: StatsFile | null;
+  interval: number;
+  daemon: Omit<StatsFile['daemon'], 'uptime'> & { startedMs: number };
+  state: DaemonState;
+  generation: number;
+  lastReload: ReloadResult | null;
+  ruleSet: RuleSet;
+  statuses: readonly NativeRuleStatus[];
+  counters: CounterSnapshot;
+  /** Rule keys whose input interface is known to be down. */
+  downInputs: ReadonlySet<string>;
+  /** Rule keys that have been active at least once. */
+  everActive: ReadonlySet<string>;
+}
+
+/** Per second over the time since the previous sample; 0 with no history or a reset. */
+export function rate(now: number, before: number | undefined, seconds: number): number {
+  if (before === undefined || seconds <= 0 || now < before) return 0;
+  return (now - before) / seconds;
+}
+
+export function ruleState(rule: Rule, status: NativeRuleStatus | undefined, input: SampleInput): RuleState {
+  if (!rule.enabled) return 'disabled';
+  if (!status) return 'error';
+  if (status.state === 'error') return 'error';
+  if (status.state === 'pending') return input.everActive.has(rule.key) ? 'paused' : 'pending';
+  return input.downInputs.has(rule.key) ? 'paused' : 'active';
+}
+
+export function buildStats(input: SampleInput): StatsFile {
+  const seconds = input.previous ? (input.now.getTime() - Date.parse(input.previous.time)) / 1000 : 0;
+  const before = new Map((input.previous?.rules ?? []).map((rule) => [rule.key, rule]));
+  const statuses = new Map(input.statuses.map((status) => [status.key, status]));
+  const rules = input.ruleSet.rules.map((rule): RuleStats => {
+    const status = statuses.get(rule.key);
+    const counters = input.counters.rules.get(rule.key);
+    const previous = before.get(rule.key);
+    const previousOutputs = new Map((previous?.outputs ?? []).map((output) => [output.key, output]));
+    const outputStatus = new Map((status?.outputs ?? []).map((output) => [output.key, output]));
+    const packets = counters?.counters.packets ?? 0;
+    const bytes = counters?.counters.bytes ?? 0;
+    const outputs = rule.outputs.map((output): OutputStats => {
+      const key = outputKey(output);
+      const values = counters?.outputs.get(key);
+      const last = previousOutputs.get(key);
+      const native = outputStatus.get(key);
+      const sent = values?.packets ?? 0;
+      const sentBytes = values?.bytes ?? 0;
+      return {
+        key,
+        interface: output.interface,
+        group: output.group,
+        port: output.port,
+        ttl: output.ttl,
+        state: !rule.enabled ? 'pending' : native?.state ?? 'error',
+        error: native?.error ?? '',
+        packets: sent,
+        bytes: sentBytes,
+        pps: rate(sent, last?.packets, seconds),
+        bps: rate(sentBytes * 8, last === undefined ? undefined : last.bytes * 8, seconds),
+        errors: values?.errors ?? 0,
+        drops: values?.drops ?? 0,
+      };
+    });
+    return {
+      name: rule.name,
+      key: rule.key,
+      input: { ...rule.input },
+      state: ruleState(rule, status, input),
+      error: status?.error ?? '',
+      packets,
+      bytes,
+      pps: rate(packets, previous?.packets, seconds),
+      bps: rate(bytes * 8, previous === undefined ? undefined : previous.bytes * 8, seconds),
+      outputs,
+    };
+  });
+  const { startedMs, ...daemon } = input.daemon;
+  return {
+    version: STATS_VERSION,
+    time: input.now.toISOString(),
+    interval: input.interval,
+    daemon: { ...daemon, state: input.state, uptime: Math.max(0, (input.now.getTime() - startedMs) / 1000) },
+    config: { generation: input.generation, lastReload: input.lastReload },
+    totals: { ...input.counters.worker },
+    workers: input.counters.perWorker.map((worker) => ({ ...worker })),
+    rules,
+  };
+}
+
+/** "3/4 rules active, 12.0k pps in, generation 7": for STATUS= and the periodic log line. */
+export function summaryLine(stats: StatsFile): string {
+  const active = stats.rules.filter((rule) => rule.state === 'active').length;
+  const pps = stats.rules.reduce((sum, rule) => sum + rule.pps, 0);
+  const shown = pps >= 1000 ? `${(pps / 1000).toFixed(1)}k` : pps.toFixed(0);
+  return `${active}/${stats.rules.length} rules active, ${shown} pps in, generation ${stats.config.generation}`;
+}
+
+/** One line per rule for a SIGUSR1 snapshot. */
+export function snapshotLines(stats: StatsFile): string[] {
+  return stats.rules.map((rule) => {
+    const outputs = rule.outputs
+      .map((output) => `${describeEndpoint(output)} ${output.packets} pkts ${output.drops + output.errors} lost`)
+      .join('; ');
+    return `rule "${rule.name}" ${rule.state}: ${rule.packets} pkts in, ${rule.pps.toFixed(0)} pps -> ${outputs}`;
+  });
+}

@@ -1,0 +1,97 @@
+// The stats file (default /run/mcr/stats.json): what mcrd writes every stats_interval,
+// what `mcr stats` reads, and what the Prometheus text file is made from. Documented
+// field by field in docs/stats.md; bump STATS_VERSION on any incompatible change.
+
+export const STATS_VERSION = 1;
+
+/** Where a rule stands. */
+export type RuleState =
+  /** Receiving and forwarding. */
+  | 'active'
+  /** Its input interface has not existed since this rule was loaded. */
+  | 'pending'
+  /** It was active, and its input interface went away or down. */
+  | 'paused'
+  /** enabled = false in the rules file. */
+  | 'disabled'
+  /** The data plane could not set it up; see `error`. */
+  | 'error';
+
+export type OutputState = 'active' | 'pending' | 'error';
+
+export type DaemonState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
+
+/** Counters are totals since the rule (or output) started; rates are over the last interval. */
+export interface Traffic {
+  packets: number;
+  bytes: number;
+  pps: number;
+  bps: number;
+}
+
+export interface OutputStats extends Traffic {
+  key: string;
+  interface: string;
+  group: string;
+  port: number;
+  ttl: number;
+  state: OutputState;
+  error: string;
+  errors: number;
+  drops: number;
+}
+
+export interface RuleStats extends Traffic {
+  name: string;
+  key: string;
+  input: { interface: string; group: string; port: number; source: string | null };
+  state: RuleState;
+  error: string;
+  outputs: OutputStats[];
+}
+
+/** One reload attempt, good or bad. */
+export interface ReloadResult {
+  at: string;
+  trigger: 'start' | 'sighup' | 'file';
+  ok: boolean;
+  /** The generation running after this attempt (unchanged when it failed). */
+  generation: number;
+  /** FILE:LINE:COL: message lines of a refused file, or rules the data plane refused. */
+  errors: string[];
+  /** What the plan did, when it was applied. */
+  added: number;
+  removed: number;
+  changed: number;
+  unchanged: number;
+  /** A restart of the data plane was needed (workers, cpus or backend changed). */
+  restarted: boolean;
+  /** true when the file meant exactly what was running, so nothing was applied. */
+  skipped: boolean;
+}
+
+export interface StatsFile {
+  version: typeof STATS_VERSION;
+  /** When this sample was taken (ISO 8601). */
+  time: string;
+  /** Seconds the rates are computed over. */
+  interval: number;
+  daemon: {
+    pid: number;
+    state: DaemonState;
+    started: string;
+    uptime: number;
+    configFile: string;
+    backend: string;
+    fallbackReason: string;
+    workers: number;
+  };
+  config: {
+    generation: number;
+    lastReload: ReloadResult | null;
+  };
+  /** Worker counters summed over all workers (names as in docs/dataplane.md). */
+  totals: Record<string, number>;
+  workers: Record<string, number>[];
+  rules: RuleStats[];
+}
