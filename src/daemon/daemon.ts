@@ -79,11 +79,16 @@ export class Daemon {
     const notifier = createNotifier(binding.notify, process.env, (message) => logger.limited('warn', 'notify', message));
     const daemon = new Daemon(options, binding, notifier, ruleSet);
     daemon.state = 'running';
-    const stats = await daemon.sampleAndWrite();
+    await daemon.sampleAndWrite();
     daemon.scheduleStats();
-    logger.info(`mcrd ready: ${options.configFile}, ${summaryLine(stats)}`);
-    notifier.ready(summaryLine(stats));
     return daemon;
+  }
+
+  /** Tells the log and systemd that mcrd is ready: call once reload triggers are armed. */
+  async announceReady(): Promise<void> {
+    const stats = await this.sampleAndWrite();
+    this.options.logger.info(`mcrd ready: ${this.options.configFile}, ${summaryLine(stats)}`);
+    this.notifier.ready(summaryLine(stats));
   }
 
   /** Asks for a reload; resolves when the file's rules (or its errors) are in effect. */

@@ -73,6 +73,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     throw error;
   }
   const watcher = new ConfigWatcher(configFile, () => void daemon.reload('file'));
+  await watcher.ready;
+  await daemon.announceReady();
   return new Promise((resolve) => {
     const stop = async (signal: string) => {
       logger.info(`${signal}: stopping`);

@@ -21,6 +21,8 @@ export class ConfigWatcher {
   private watcher: FSWatcher;
   private timer: NodeJS.Timeout | undefined;
   private watched: Set<string>;
+  /** Resolves once changes are being watched: a change before then could be missed. */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly path: string,
@@ -30,6 +32,7 @@ export class ConfigWatcher {
     this.watched = this.paths();
     this.watcher = watch([...this.directories()], { ignoreInitial: true, depth: 0, followSymlinks: false });
     this.watcher.on('all', (_event, changed) => this.consider(resolve(changed)));
+    this.ready = new Promise((done) => this.watcher.once('ready', () => done()));
   }
 
   close(): Promise<void> {
