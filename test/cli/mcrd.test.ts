@@ -1,4 +1,5 @@
 import t from 'tap';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { rule } from '../helpers/ruleset.js';
 import { MCRD, run, tempDir, writeLines } from '../helpers/cli.js';
@@ -18,10 +19,26 @@ t.test('mcrd with a missing rules file exits 66', async (t) => {
   t.equal(result.stderr, `mcrd: cannot read ${join(dir, 'none.toml')}: no such file`);
 });
 
-t.test('mcrd with a valid file says plainly that this build cannot forward yet (exit 69)', async (t) => {
+t.test('mcrd without CAP_NET_RAW says which capability it needs and how to grant it (exit 77)', { skip: process.getuid?.() !== 0 && 'needs root to drop a capability' }, async (t) => {
   const dir = await tempDir(t);
   const file = await writeLines(join(dir, 'good.toml'), [rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000')]);
-  const result = await run(MCRD, ['-c', file]);
-  t.equal(result.code, 69);
-  t.equal(result.stderr, `mcrd: ${file} is valid, but this build has no forwarding data plane yet; not starting`);
+  // As root, but with CAP_NET_RAW gone from the bounding set: the effective set lacks it.
+  const result = await execa('setpriv', ['--bounding-set', '-net_raw', '--inh-caps', '-net_raw', 'node', MCRD, '-c', file], { reject: false });
+  t.equal(result.exitCode, 77);
+  t.equal(
+    result.stderr,
+    'mcrd: mcrd needs CAP_NET_RAW to read frames with AF_PACKET: run it as root, or grant the capability ' +
+      '(systemd: AmbientCapabilities=CAP_NET_RAW; by hand: setpriv --inh-caps +net_raw --ambient-caps +net_raw)',
+  );
+});
+
+t.test('mcrd usage errors exit 64; --help and --version exit 0', async (t) => {
+  const bad = await run(MCRD, ['--log-format', 'xml']);
+  t.equal(bad.code, 64);
+  t.match(bad.stderr, 'mcrd: --log-format must be one of auto, text, json, journal');
+  const help = await run(MCRD, ['--help']);
+  t.equal(help.code, 0);
+  t.match(help.stdout, 'usage: mcrd [--config FILE]');
+  const version = await run(MCRD, ['--version']);
+  t.match(version.stdout, /^mcrd \d+\.\d+\.\d+$/);
 });
