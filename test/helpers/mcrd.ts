@@ -30,9 +30,16 @@ export interface Mcrd {
   stderr(): string;
 }
 
-/** The [daemon] lines every test config starts with: stats next to the config. */
-export function daemonSection(dir: string, extra: string[] = []): string[] {
-  return ['[daemon]', `stats_file = "${join(dir, 'stats.json')}"`, 'stats_interval = 0.2', 'workers = 1', ...extra];
+/** The [daemon] lines every test config starts with (stats next to the config); a line
+ * in `overrides` replaces the default with the same key. */
+export function daemonSection(dir: string, overrides: string[] = []): string[] {
+  const settings = new Map<string, string>([
+    ['stats_file', `stats_file = "${join(dir, 'stats.json')}"`],
+    ['stats_interval', 'stats_interval = 0.2'],
+    ['workers', 'workers = 1'],
+  ]);
+  for (const line of overrides) settings.set(line.split('=')[0]?.trim() ?? line, line);
+  return ['[daemon]', ...settings.values()];
 }
 
 export async function writeConfig(file: string, lines: string[]): Promise<void> {
@@ -106,6 +113,10 @@ export async function startMcrd(ns: Netns, dir: string, env: Record<string, stri
     exited,
     stderr: () => stderr,
   };
-  await mcrd.waitForLog(/^mcrd ready/, 15_000);
+  const early = exited.then((code) => {
+    throw new Error(`mcrd exited (${code}) before it was ready: ${stderr}`);
+  });
+  await Promise.race([mcrd.waitForLog(/^mcrd ready/, 15_000), early]);
+  early.catch(() => undefined);
   return mcrd;
 }
