@@ -1,8 +1,10 @@
 // `mcr`: the operator's command line. One file per command; this one only dispatches.
 import { readFileSync } from 'node:fs';
 import { runCheck } from './check.js';
+import { runDemo } from './demo.js';
 import { runGen } from './gen.js';
 import { runSink } from './sink.js';
+import { runStats } from './stats.js';
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
@@ -11,6 +13,8 @@ const USAGE = `usage: mcr <command> [options]
 commands:
   check [FILE]             check a rules file (default /etc/mcr.toml); exit 78 if invalid
   check --diff OLD NEW     print the plan a reload from OLD to NEW would apply
+  stats [--watch] [--json] show what mcrd relays, from its stats file
+  demo                     a live demo in network namespaces (as root; about 20 s)
   gen [options]            send rate-paced test traffic (see mcr gen --help)
   sink [options]           receive test traffic and count loss, duplicates, reordering
   help                     show this text
@@ -22,8 +26,10 @@ type Command = (args: string[], io: Io) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   check: runCheck,
+  demo: runDemo,
   gen: runGen,
   sink: runSink,
+  stats: runStats,
 };
 
 export function packageVersion(): string {

@@ -1,0 +1,131 @@
+// Reads the text of a stats file back into a StatsFile, refusing anything that is not
+// one: `mcr stats` must never render half a table from a truncated, foreign or newer
+// file. Pure (no file access). It checks every field the table and the Prometheus
+// formatter read, with the path of the first wrong one, so a format drift between
+// mcrd and mcr shows as a plain message instead of "undefined" in a column.
+import { STATS_VERSION, type StatsFile } from './types.js';
+
+/** The text is not valid JSON, not a stats file, or a stats version this mcr cannot read. */
+export class StatsFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StatsFormatError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error'];
+const OUTPUT_STATES = ['active', 'pending', 'error'];
+const DAEMON_STATES = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
+const TRIGGERS = ['start', 'sighup', 'file'];
+
+function fail(path: string, expected: string, value: unknown): never {
+  const got = value === undefined ? 'missing' : `got ${JSON.stringify(value)?.slice(0, 40)}`;
+  throw new StatsFormatError(`not a stats file: ${path} must be ${expected} (${got})`);
+}
+
+function object(value: unknown, path: string): Json {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) fail(path, 'an object', value);
+  return value as Json;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, 'an array', value);
+  return value;
+}
+
+function number(parent: Json, key: string, path: string): void {
+  const value = parent[key];
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(`${path}.${key}`, 'a number', value);
+}
+
+function string(parent: Json, key: string, path: string): void {
+  if (typeof parent[key] !== 'string') fail(`${path}.${key}`, 'a string', parent[key]);
+}
+
+function boolean(parent: Json, key: string, path: string): void {
+  if (typeof parent[key] !== 'boolean') fail(`${path}.${key}`, 'true or false', parent[key]);
+}
+
+function time(parent: Json, key: string, path: string): void {
+  string(parent, key, path);
+  if (Number.isNaN(Date.parse(parent[key] as string))) fail(`${path}.${key}`, 'an ISO 8601 time', parent[key]);
+}
+
+function oneOf(parent: Json, key: string, path: string, allowed: string[]): void {
+  if (!allowed.includes(parent[key] as string)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, parent[key]);
+}
+
+function counters(value: unknown, path: string): void {
+  const set = object(value, path);
+  for (const key of Object.keys(set)) number(set, key, path);
+}
+
+function traffic(item: Json, path: string): void {
+  for (const key of ['packets', 'bytes', 'pps', 'bps']) number(item, key, path);
+}
+
+function checkOutput(value: unknown, path: string): void {
+  const output = object(value, path);
+  traffic(output, path);
+  for (const key of ['key', 'interface', 'group', 'error']) string(output, key, path);
+  for (const key of ['port', 'ttl', 'errors', 'drops']) number(output, key, path);
+  oneOf(output, 'state', path, OUTPUT_STATES);
+}
+
+function checkRule(value: unknown, path: string): void {
+  const rule = object(value, path);
+  traffic(rule, path);
+  for (const key of ['name', 'key', 'error']) string(rule, key, path);
+  oneOf(rule, 'state', path, RULE_STATES);
+  const input = object(rule.input, `${path}.input`);
+  for (const key of ['interface', 'group']) string(input, key, `${path}.input`);
+  number(input, 'port', `${path}.input`);
+  if (input.source !== null) string(input, 'source', `${path}.input`);
+  array(rule.outputs, `${path}.outputs`).forEach((output, i) => checkOutput(output, `${path}.outputs[${i}]`));
+}
+
+function checkReload(value: unknown, path: string): void {
+  if (value === null) return;
+  const reload = object(value, path);
+  time(reload, 'at', path);
+  oneOf(reload, 'trigger', path, TRIGGERS);
+  for (const key of ['ok', 'restarted', 'skipped']) boolean(reload, key, path);
+  for (const key of ['generation', 'added', 'removed', 'changed', 'unchanged']) number(reload, key, path);
+  array(reload.errors, `${path}.errors`).forEach((line, i) => {
+    if (typeof line !== 'string') fail(`${path}.errors[${i}]`, 'a string', line);
+  });
+}
+
+/** The checked StatsFile, or a StatsFormatError saying what is wrong and where. */
+export function parseStats(text: string): StatsFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new StatsFormatError(`not valid JSON: ${(error as Error).message}`);
+  }
+  const root = object(data, 'its top level');
+  // The version comes first: a newer file is refused for what it is, not for the first
+  // field that moved.
+  if (root.version !== STATS_VERSION) {
+    if (typeof root.version !== 'number') throw new StatsFormatError('not a stats file: it has no "version" number');
+    throw new StatsFormatError(`stats version ${root.version}, but this mcr reads version ${STATS_VERSION}; use the mcr that came with the running mcrd`);
+  }
+  time(root, 'time', '');
+  number(root, 'interval', '');
+  if ((root.interval as number) <= 0) fail('.interval', 'above 0', root.interval);
+  const daemon = object(root.daemon, '.daemon');
+  oneOf(daemon, 'state', '.daemon', DAEMON_STATES);
+  time(daemon, 'started', '.daemon');
+  for (const key of ['pid', 'uptime', 'workers']) number(daemon, key, '.daemon');
+  for (const key of ['configFile', 'backend', 'fallbackReason']) string(daemon, key, '.daemon');
+  const config = object(root.config, '.config');
+  number(config, 'generation', '.config');
+  checkReload(config.lastReload, '.config.lastReload');
+  counters(root.totals, '.totals');
+  array(root.workers, '.workers').forEach((worker, i) => counters(worker, `.workers[${i}]`));
+  array(root.rules, '.rules').forEach((rule, i) => checkRule(rule, `.rules[${i}]`));
+  return data as StatsFile;
+}

@@ -1,0 +1,166 @@
+// A StatsFile as Prometheus text exposition (format 0.0.4), for node_exporter's
+// textfile collector. Pure: mcrd writes the string (atomically, like the JSON file).
+// Conventions followed: every family has HELP and TYPE; counters end in _total; base
+// units (bytes, seconds); an enum is one 0/1 series per value; no timestamps on samples
+// (the textfile collector refuses them). Rates are left to PromQL's rate(): the file's
+// pps/bps would only be a second, coarser estimate of the same thing.
+// Every metric is described in docs/stats.md; a rename there is a rename here.
+import type { DaemonState, OutputState, RuleState, StatsFile } from './types.js';
+
+export type Labels = Readonly<Record<string, string>>;
+type Sample = readonly [Labels, number];
+
+const DAEMON_STATES: readonly DaemonState[] = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
+const RULE_STATES: readonly RuleState[] = ['active', 'pending', 'paused', 'disabled', 'error'];
+const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'error'];
+
+/** Worker counters that count frames not relayed: the reason label is the counter's name. */
+export const DROPPED_FRAME_REASONS = [
+  'no_match',
+  'vlan_tagged',
+  'not_ipv4',
+  'not_udp',
+  'fragment',
+  'truncated',
+  'bad_ip_header',
+  'bad_ip_checksum',
+  'bad_ip_length',
+  'bad_udp_length',
+  'too_many_vlan_tags',
+  'ring_drops',
+] as const;
+
+/** Worker counters that are sends that failed. One frame fans out to many sends, so
+ * these are a family of their own: summing them with frames would mean nothing. */
+export const DROPPED_SEND_REASONS = ['egress_full', 'egress_errors'] as const;
+
+/** Worker counters with a family each: [counter, metric, help]. */
+const WORKER_FAMILIES: readonly (readonly [string, string, string])[] = [
+  ['rx_frames', 'mcr_received_frames_total', 'Frames read from the AF_PACKET rings.'],
+  ['rx_bytes', 'mcr_received_bytes_total', 'Bytes of the frames read from the AF_PACKET rings.'],
+  ['matched', 'mcr_matched_datagrams_total', 'Datagrams a rule took.'],
+  ['ring_freezes', 'mcr_ring_freezes_total', 'Times the kernel found a receive ring full and froze its queue.'],
+  ['batches', 'mcr_batches_total', 'Ring blocks processed; received frames / batches is the batch size.'],
+];
+
+const KNOWN_WORKER_COUNTERS = new Set<string>([...DROPPED_FRAME_REASONS, ...DROPPED_SEND_REASONS, ...WORKER_FAMILIES.map(([counter]) => counter)]);
+
+/** A label value inside double quotes: backslash, double quote and newline escaped. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** HELP text: backslash and newline escaped (quotes are literal there). */
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** A float as Prometheus parses it (Go's ParseFloat): JavaScript's own form, plus the
+ * spellings of infinity and not-a-number. */
+export function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}
+
+function series(name: string, labels: Labels): string {
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabelValue(value)}"`);
+  return pairs.length === 0 ? name : `${name}{${pairs.join(',')}}`;
+}
+
+/** One family: HELP, TYPE and its samples. A series met twice keeps its first value:
+ * a validated config cannot produce that, and a duplicate would make the whole file
+ * unreadable to Prometheus. */
+function family(name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): string[] {
+  const lines = new Map<string, string>();
+  for (const [labels, value] of samples) {
+    const key = series(name, labels);
+    if (!lines.has(key)) lines.set(key, `${key} ${formatValue(value)}`);
+  }
+  return [`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`, ...lines.values()];
+}
+
+/** One 0/1 series per possible value, 1 for the current one. */
+function enumSamples(labels: Labels, states: readonly string[], current: string): Sample[] {
+  return states.map((state) => [{ ...labels, state }, state === current ? 1 : 0]);
+}
+
+function seconds(iso: string): number | undefined {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? undefined : ms / 1000;
+}
+
+function daemonFamilies(stats: StatsFile): string[] {
+  const { daemon, config } = stats;
+  const reload = config.lastReload;
+  const reloadAt = reload ? seconds(reload.at) : undefined;
+  const started = seconds(daemon.started);
+  const sampled = seconds(stats.time);
+  const up = daemon.state === 'stopping' || daemon.state === 'stopped' ? 0 : 1;
+  const info = { backend: daemon.backend, fallback_reason: daemon.fallbackReason, config_file: daemon.configFile };
+  return [
+    ...family('mcr_up', 'gauge', '1 while mcrd is starting, running or reloading; 0 once it is stopping or stopped.', [[{}, up]]),
+    ...family('mcr_daemon_state', 'gauge', 'The daemon state: 1 for the current one, 0 for the others.', enumSamples({}, DAEMON_STATES, daemon.state)),
+    ...family('mcr_daemon_info', 'gauge', 'Always 1; the labels say which send backend runs and why it fell back.', [[info, 1]]),
+    ...family('mcr_start_time_seconds', 'gauge', 'When mcrd started, in seconds since the Unix epoch.', started === undefined ? [] : [[{}, started]]),
+    ...family('mcr_workers', 'gauge', 'Data plane worker threads.', [[{}, daemon.workers]]),
+    ...family('mcr_stats_timestamp_seconds', 'gauge', 'When this sample was taken, in seconds since the Unix epoch.', sampled === undefined ? [] : [[{}, sampled]]),
+    ...family('mcr_stats_interval_seconds', 'gauge', 'Seconds between two samples (stats_interval).', [[{}, stats.interval]]),
+    ...family('mcr_config_generation', 'gauge', 'The generation of the running rules; each applied reload adds one.', [[{}, config.generation]]),
+    ...family('mcr_last_reload_success', 'gauge', '1 if the last reload was applied, 0 if the file was refused.', reload ? [[{}, reload.ok ? 1 : 0]] : []),
+    ...family('mcr_last_reload_timestamp_seconds', 'gauge', 'When the last reload was attempted, in seconds since the Unix epoch.', reloadAt === undefined ? [] : [[{}, reloadAt]]),
+    ...family('mcr_last_reload_errors', 'gauge', 'Errors that made the last reload fail (0 when it succeeded).', reload ? [[{}, reload.errors.length]] : []),
+  ];
+}
+
+function ruleFamilies(stats: StatsFile): string[] {
+  const rules = stats.rules.map((rule) => ({
+    rule,
+    labels: { rule: rule.name, interface: rule.input.interface, group: rule.input.group, port: String(rule.input.port), source: rule.input.source ?? '' },
+  }));
+  const outputs = stats.rules.flatMap((rule) =>
+    rule.outputs.map((output) => ({
+      output,
+      labels: { rule: rule.name, output_interface: output.interface, output_group: output.group, output_port: String(output.port) },
+    })),
+  );
+  return [
+    ...family('mcr_rule_state', 'gauge', 'A rule state: 1 for the current one, 0 for the others.', rules.flatMap(({ rule, labels }) => enumSamples(labels, RULE_STATES, rule.state))),
+    ...family('mcr_rule_packets_total', 'counter', 'Datagrams the rule received.', rules.map(({ rule, labels }) => [labels, rule.packets])),
+    ...family('mcr_rule_bytes_total', 'counter', 'UDP payload bytes the rule received.', rules.map(({ rule, labels }) => [labels, rule.bytes])),
+    ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.', outputs.flatMap(({ output, labels }) => enumSamples(labels, OUTPUT_STATES, output.state))),
+    ...family('mcr_output_packets_total', 'counter', 'Datagrams sent to the output.', outputs.map(({ output, labels }) => [labels, output.packets])),
+    ...family('mcr_output_bytes_total', 'counter', 'UDP payload bytes sent to the output.', outputs.map(({ output, labels }) => [labels, output.bytes])),
+    ...family('mcr_output_errors_total', 'counter', 'Sends to the output that failed (interface down, no route, ICMP errors).', outputs.map(({ output, labels }) => [labels, output.errors])),
+    ...family('mcr_output_drops_total', 'counter', "Datagrams not sent because the output's socket buffer was full.", outputs.map(({ output, labels }) => [labels, output.drops])),
+  ];
+}
+
+function workerFamilies(workers: readonly Record<string, number>[]): string[] {
+  const perWorker = (counter: string, extra: Labels = {}): Sample[] =>
+    workers.flatMap((counters, i) => {
+      const value = counters[counter];
+      return value === undefined ? [] : [[{ worker: String(i), ...extra }, value] as const];
+    });
+  const byReason = (reasons: readonly string[]): Sample[] => reasons.flatMap((reason) => perWorker(reason, { reason }));
+  // A counter a newer data plane adds still gets exported, under a name derived from
+  // its own, until it is given a proper family here.
+  // Two names that differ only in characters a metric name cannot hold keep the first.
+  const unknown = new Map<string, string>();
+  for (const name of workers.flatMap((counters) => Object.keys(counters))) {
+    const metric = `mcr_worker_${name.replace(/[^a-zA-Z0-9_]/g, '_')}_total`;
+    if (!KNOWN_WORKER_COUNTERS.has(name) && !unknown.has(metric)) unknown.set(metric, name);
+  }
+  return [
+    ...WORKER_FAMILIES.flatMap(([counter, metric, help]) => family(metric, 'counter', help, perWorker(counter))),
+    ...family('mcr_dropped_frames_total', 'counter', 'Frames not relayed, by reason: the data plane drop counter (ring_drops: lost before mcr could read them).', byReason(DROPPED_FRAME_REASONS)),
+    ...family('mcr_dropped_sends_total', 'counter', 'Sends dropped, by reason: egress_full (socket buffer full) or egress_errors.', byReason(DROPPED_SEND_REASONS)),
+    ...[...unknown].flatMap(([metric, name]) => family(metric, 'counter', `The data plane counter ${name}.`, perWorker(name))),
+  ];
+}
+
+/** The whole exposition, ending with a newline. */
+export function formatPrometheus(stats: StatsFile): string {
+  return [...daemonFamilies(stats), ...ruleFamilies(stats), ...workerFamilies(stats.workers)].join('\n') + '\n';
+}

@@ -1,0 +1,148 @@
+// The table `mcr stats` prints: a header (daemon, config, last reload), one line per
+// rule with one indented line per output, and a footer of worker totals. Pure: the
+// caller passes the clock and the width, so a test pins every character.
+// Times in the table are relative to the sample's own `time` (uptime, reload age), so
+// a file renders the same whenever it is read; only the stale warning uses `now`.
+import { formatCount, formatDuration, padEnd, padStart, printable, truncate, widthOf } from './humanize.js';
+import type { OutputStats, ReloadResult, RuleStats, StatsFile } from './types.js';
+
+export const DEFAULT_WIDTH = 100;
+/** A file older than this many intervals is stale: mcrd stopped writing it. */
+export const STALE_INTERVALS = 3;
+/** Reload errors shown under the header; the rest are counted. */
+const MAX_RELOAD_ERRORS = 5;
+/** The RULE column never shrinks below this, even in a narrow terminal. */
+const MIN_RULE_WIDTH = 12;
+const GAP = '  ';
+
+export interface TableOptions {
+  /** The current time in milliseconds (Date.now()). */
+  now: number;
+  /** Columns available; lines are cut to fit. */
+  width?: number;
+}
+
+type Row = [string, string, string, string, string];
+/** A table row, or a note (an error message) spanning the line under the row before. */
+type Line = { row: Row } | { note: string };
+
+const HEADINGS: Row = ['RULE', 'STATE', 'IN pps', 'OUT pps', 'DROPS'];
+const RIGHT_ALIGNED = [false, false, true, true, true];
+
+/** Parts joined with ", " into lines of at most `width` columns, continuation lines
+ * indented; a part too long for any line is cut, as a terminal would wrap it anyway. */
+function wrap(parts: string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const part of parts) {
+    if (line === '') line = part;
+    else if (widthOf(line) + 2 + widthOf(part) <= width) line += `, ${part}`;
+    else {
+      lines.push(line);
+      line = `  ${part}`;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((text) => truncate(text, width));
+}
+
+function secondsBetween(later: string | number, earlier: string): number {
+  const end = typeof later === 'number' ? later : Date.parse(later);
+  return Math.max(0, Math.round((end - Date.parse(earlier)) / 1000));
+}
+
+function reloadText(reload: ReloadResult | null, time: string): string {
+  if (reload === null) return 'no reload yet';
+  const details: string[] = [];
+  if (reload.ok && reload.skipped) details.push('nothing changed');
+  else if (reload.ok) details.push(`${reload.added} added`, `${reload.removed} removed`, `${reload.changed} changed`);
+  else details.push(`${reload.errors.length} error${reload.errors.length === 1 ? '' : 's'}`);
+  if (reload.restarted) details.push('data plane restarted');
+  const verdict = reload.ok ? 'ok' : 'FAILED';
+  return `last reload ${verdict} ${formatDuration(secondsBetween(time, reload.at))} ago (${reload.trigger}: ${details.join(', ')})`;
+}
+
+function header(stats: StatsFile, now: number, width: number): string[] {
+  const lines: string[] = [];
+  const age = secondsBetween(now, stats.time);
+  if (stats.daemon.state === 'stopped') {
+    lines.push(`mcrd is stopped: these are its final counters, written ${age} s ago`);
+  } else if (age > STALE_INTERVALS * stats.interval) {
+    lines.push(`stale: last written ${age} s ago (mcrd writes every ${stats.interval} s; is it still running?)`);
+  }
+  const { daemon, config } = stats;
+  const backend = printable(daemon.fallbackReason ? `backend ${daemon.backend} (${daemon.fallbackReason})` : `backend ${daemon.backend}`);
+  const workers = `${daemon.workers} worker${daemon.workers === 1 ? '' : 's'}`;
+  lines.push(...wrap([`mcrd ${daemon.state}`, `pid ${daemon.pid}`, `up ${formatDuration(daemon.uptime)}`, backend, workers], width));
+  lines.push(...wrap([`config generation ${config.generation}`, reloadText(config.lastReload, stats.time)], width));
+  const errors = config.lastReload?.ok === false ? config.lastReload.errors : [];
+  for (const error of errors.slice(0, MAX_RELOAD_ERRORS)) lines.push(truncate(printable(`  ! ${error}`), width));
+  if (errors.length > MAX_RELOAD_ERRORS) lines.push(`  ! and ${errors.length - MAX_RELOAD_ERRORS} more (mcr stats --json shows them all)`);
+  return lines;
+}
+
+function outputLines(rule: RuleStats, output: OutputStats): Line[] {
+  // A dash, not 0, where nothing can flow: "active at 0 pps" is the signal worth seeing.
+  const flowing = rule.state === 'active' && output.state === 'active';
+  const where = printable(`  -> ${output.interface} ${output.group}:${output.port}`);
+  const lines: Line[] = [{ row: [where, output.state, '', flowing ? formatCount(output.pps) : '-', formatCount(output.drops + output.errors)] }];
+  if (output.state === 'error' && output.error) lines.push({ note: printable(`     error: ${output.error}`) });
+  return lines;
+}
+
+function ruleLines(rule: RuleStats): Line[] {
+  const drops = rule.outputs.reduce((sum, output) => sum + output.drops + output.errors, 0);
+  const lines: Line[] = [{ row: [printable(rule.name), rule.state, rule.state === 'active' ? formatCount(rule.pps) : '-', '', formatCount(drops)] }];
+  if (rule.state === 'error' && rule.error) lines.push({ note: printable(`  error: ${rule.error}`) });
+  for (const output of rule.outputs) lines.push(...outputLines(rule, output));
+  return lines;
+}
+
+function table(rules: RuleStats[], width: number): string[] {
+  const lines: Line[] = rules.flatMap(ruleLines);
+  const rows = [HEADINGS, ...lines.flatMap((line) => ('row' in line ? [line.row] : []))];
+  const widths = HEADINGS.map((_, column) => Math.max(...rows.map((row) => widthOf(row[column] ?? ''))));
+  // Only the RULE column gives way: numbers and states are never cut.
+  const rest = widths.slice(1).reduce((sum, w) => sum + w + GAP.length, 0);
+  widths[0] = Math.min(widths[0] ?? 0, Math.max(MIN_RULE_WIDTH, width - rest));
+  const render = (row: Row): string =>
+    row
+      .map((cell, column) => {
+        const w = widths[column] ?? 0;
+        const text = truncate(cell, w);
+        return RIGHT_ALIGNED[column] ? padStart(text, w) : padEnd(text, w);
+      })
+      .join(GAP)
+      .trimEnd();
+  const body = lines.map((line) => ('row' in line ? render(line.row) : truncate(line.note, width)));
+  return [render(HEADINGS), ...(rules.length === 0 ? ['(no rules)'] : body)];
+}
+
+function sum(totals: Record<string, number>, names: string[]): number {
+  return names.reduce((total, name) => total + (totals[name] ?? 0), 0);
+}
+
+/** Worker totals; every drop counter lands in exactly one group. */
+function footer(totals: Record<string, number>, width: number): string[] {
+  const malformed = sum(totals, ['truncated', 'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags']);
+  const unsupported = sum(totals, ['vlan_tagged', 'not_ipv4', 'not_udp', 'fragment']);
+  return wrap(
+    [
+      `totals: rx ${formatCount(sum(totals, ['rx_frames']))} frames`,
+      `matched ${formatCount(sum(totals, ['matched']))}`,
+      `no match ${formatCount(sum(totals, ['no_match']))}`,
+      `malformed ${formatCount(malformed)}`,
+      `unsupported ${formatCount(unsupported)}`,
+      `ring drops ${formatCount(sum(totals, ['ring_drops']))}`,
+      `egress full ${formatCount(sum(totals, ['egress_full']))}`,
+      `egress errors ${formatCount(sum(totals, ['egress_errors']))}`,
+    ],
+    width,
+  );
+}
+
+/** The lines of the table, without trailing newlines. */
+export function renderTable(stats: StatsFile, options: TableOptions): string[] {
+  const width = options.width ?? DEFAULT_WIDTH;
+  return [...header(stats, options.now, width), '', ...table(stats.rules, width), '', ...footer(stats.totals, width)];
+}
