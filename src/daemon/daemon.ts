@@ -9,6 +9,7 @@ import { DataPlane, type ApplyError } from '../dataplane.js';
 import { diff, type Plan } from '../diff.js';
 import type { LinkEvent, NativeBinding } from '../native/binding-types.js';
 import { loadBinding } from '../native/load-binding.js';
+import { formatPrometheus } from '../stats/prometheus.js';
 import { buildStats, snapshotLines, summaryLine } from '../stats/sample.js';
 import type { DaemonState, ReloadResult, StatsFile } from '../stats/types.js';
 import { writeAtomically } from '../stats/write.js';
@@ -239,11 +240,19 @@ export class Daemon {
   private async sampleAndWrite(reuse?: StatsFile): Promise<StatsFile> {
     const stats = reuse ? { ...reuse, daemon: { ...reuse.daemon, state: this.state } } : this.sample();
     this.previousStats = stats;
-    const { statsFile } = this.running.daemon;
+    const { statsFile, prometheusFile } = this.running.daemon;
+    // A stats file that cannot be written is logged (rate-limited); forwarding goes on.
     try {
       await writeAtomically(statsFile, `${JSON.stringify(stats, null, 1)}\n`);
     } catch (error) {
       this.options.logger.limited('error', 'stats-file', `cannot write the stats file ${statsFile}: ${(error as Error).message}`);
+    }
+    if (prometheusFile) {
+      try {
+        await writeAtomically(prometheusFile, formatPrometheus(stats));
+      } catch (error) {
+        this.options.logger.limited('error', 'prometheus-file', `cannot write ${prometheusFile}: ${(error as Error).message}`);
+      }
     }
     return stats;
   }
