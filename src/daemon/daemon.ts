@@ -54,6 +54,7 @@ export class Daemon {
   private readonly downInterfaces = new Set<string>();
   private statsTimer: NodeJS.Timeout | undefined;
   private lastSummary = Date.now();
+  private readonly reloads = { ok: 0, failed: 0 };
   private reloading: Promise<void> | null = null;
   private reloadAgain: Trigger | null = null;
   private readonly started = Date.now();
@@ -177,8 +178,10 @@ export class Daemon {
     return this.settle();
   }
 
-  /** After any reload attempt: running again, stats written, systemd told. */
+  /** After any reload attempt: counted, running again, stats written, systemd told. */
   private async settle(): Promise<void> {
+    if (this.lastReload.ok) this.reloads.ok += 1;
+    else this.reloads.failed += 1;
     this.state = 'running';
     const stats = await this.sampleAndWrite();
     this.notifier.ready(summaryLine(stats));
@@ -280,6 +283,7 @@ export class Daemon {
       state: this.state,
       generation: this.generation,
       lastReload: this.lastReload,
+      reloads: this.reloads,
       ruleSet: this.running,
       statuses,
       counters: this.plane.counters(),

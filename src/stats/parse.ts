@@ -124,6 +124,8 @@ export function parseStats(text: string): StatsFile {
   const config = object(root.config, '.config');
   number(config, 'generation', '.config');
   checkReload(config.lastReload, '.config.lastReload');
+  const reloads = object(config.reloads, '.config.reloads');
+  for (const key of ['ok', 'failed']) number(reloads, key, '.config.reloads');
   counters(root.totals, '.totals');
   array(root.workers, '.workers').forEach((worker, i) => counters(worker, `.workers[${i}]`));
   array(root.rules, '.rules').forEach((rule, i) => checkRule(rule, `.rules[${i}]`));

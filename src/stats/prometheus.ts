@@ -111,6 +111,10 @@ function daemonFamilies(stats: StatsFile): string[] {
     ...family('mcr_last_reload_success', 'gauge', '1 if the last reload was applied, 0 if the file was refused.', reload ? [[{}, reload.ok ? 1 : 0]] : []),
     ...family('mcr_last_reload_timestamp_seconds', 'gauge', 'When the last reload was attempted, in seconds since the Unix epoch.', reloadAt === undefined ? [] : [[{}, reloadAt]]),
     ...family('mcr_last_reload_errors', 'gauge', 'Errors that made the last reload fail (0 when it succeeded).', reload ? [[{}, reload.errors.length]] : []),
+    ...family('mcr_reloads_total', 'counter', 'Reload attempts since mcrd started, by result (applied or refused).', [
+      [{ result: 'ok' }, config.reloads.ok],
+      [{ result: 'failed' }, config.reloads.failed],
+    ]),
   ];
 }
 

@@ -23,6 +23,7 @@ export interface SampleInput {
   state: DaemonState;
   generation: number;
   lastReload: ReloadResult | null;
+  reloads: { ok: number; failed: number };
   ruleSet: RuleSet;
   statuses: readonly NativeRuleStatus[];
   counters: CounterSnapshot;
@@ -100,7 +101,7 @@ export function buildStats(input: SampleInput): StatsFile {
     time: input.now.toISOString(),
     interval: input.interval,
     daemon: { ...daemon, state: input.state, uptime: Math.max(0, (input.now.getTime() - startedMs) / 1000) },
-    config: { generation: input.generation, lastReload: input.lastReload },
+    config: { generation: input.generation, lastReload: input.lastReload, reloads: { ...input.reloads } },
     totals: { ...input.counters.worker },
     workers: input.counters.perWorker.map((worker) => ({ ...worker })),
     rules,

@@ -89,6 +89,9 @@ export interface StatsFile {
   config: {
     generation: number;
     lastReload: ReloadResult | null;
+    /** Reload attempts since start (start-up excluded): a failure between two reads of
+     * this file still shows here. */
+    reloads: { ok: number; failed: number };
   };
   /** Worker counters summed over all workers (names as in docs/dataplane.md). */
   totals: Record<string, number>;

@@ -52,6 +52,7 @@ t.test('syntax, schema and semantic errors are refused whole while the old rules
   await mcrd.waitForLog(/reload \(file\) applied, generation 2: 1 added, 0 removed, 0 changed, 1 unchanged/, 10_000, seen);
   const stats = await mcrd.waitForStats((s) => s.config.generation === 2);
   t.match(stats.config.lastReload, { ok: true, errors: [], added: 1 }, 'the good edit applied');
+  t.same(stats.config.reloads, { ok: 1, failed: 3 }, 'every attempt is counted, the refused ones too');
   t.equal((await gen).sent, COUNT);
   t.match(await sink.report, perfect(COUNT), 'the running rule lost nothing through the refused edits');
   mcrd.signal('SIGTERM');

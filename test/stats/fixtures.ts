@@ -114,6 +114,6 @@ export function statsFile(fields: StatsFields = {}): StatsFile {
       workers: workers.length,
       ...fields.daemon,
     },
-    config: { generation: 3, lastReload: reload(), ...fields.config },
+    config: { generation: 3, lastReload: reload(), reloads: { ok: 2, failed: 1 }, ...fields.config },
   };
 }
