@@ -19,10 +19,11 @@ struct DataPlaneOptions {
   uint32_t max_outputs = 65536;
   // A TPACKET_V3 block is handed over when full or after the timeout, whichever comes
   // first, so at low rates each block holds a few datagrams and the ring's depth in
-  // time is about block_count x timeout. Many small blocks keep that depth (256 ms)
-  // for a worker that is briefly descheduled; 16 MiB absorbs bursts at high rates.
-  uint32_t ring_block_size = 1u << 16;  // 64 KiB: room for several jumbo frames
-  uint32_t ring_block_count = 256;      // 16 MiB of ring per ingress socket
+  // time is about block_count x timeout. Many small blocks keep that depth (half a
+  // second) for a worker that is descheduled on an overloaded machine; 16 MiB absorbs
+  // bursts at high rates. A block must hold the largest frame: 32 KiB fits jumbo frames.
+  uint32_t ring_block_size = 1u << 15;  // 32 KiB
+  uint32_t ring_block_count = 512;      // 16 MiB of ring per ingress socket
   uint32_t ring_block_timeout_ms = 1;   // latency bound for a partly filled block
 };
 

@@ -55,6 +55,8 @@ export class Daemon {
   private statsTimer: NodeJS.Timeout | undefined;
   private lastSummary = Date.now();
   private readonly reloads = { ok: 0, failed: 0 };
+  /** Stats writes run one after another, so the file always ends with the newest. */
+  private writing: Promise<void> = Promise.resolve();
   private reloading: Promise<void> | null = null;
   private reloadAgain: Trigger | null = null;
   private readonly started = Date.now();
@@ -244,20 +246,24 @@ export class Daemon {
     const stats = reuse ? { ...reuse, daemon: { ...reuse.daemon, state: this.state } } : this.sample();
     this.previousStats = stats;
     const { statsFile, prometheusFile } = this.running.daemon;
-    // A stats file that cannot be written is logged (rate-limited); forwarding goes on.
+    this.writing = this.writing.then(() => this.writeFiles(stats, statsFile, prometheusFile));
+    await this.writing;
+    return stats;
+  }
+
+  /** A file that cannot be written is logged (rate-limited); forwarding goes on. */
+  private async writeFiles(stats: StatsFile, statsFile: string, prometheusFile: string | null): Promise<void> {
     try {
       await writeAtomically(statsFile, `${JSON.stringify(stats, null, 1)}\n`);
     } catch (error) {
       this.options.logger.limited('error', 'stats-file', `cannot write the stats file ${statsFile}: ${(error as Error).message}`);
     }
-    if (prometheusFile) {
-      try {
-        await writeAtomically(prometheusFile, formatPrometheus(stats));
-      } catch (error) {
-        this.options.logger.limited('error', 'prometheus-file', `cannot write ${prometheusFile}: ${(error as Error).message}`);
-      }
+    if (!prometheusFile) return;
+    try {
+      await writeAtomically(prometheusFile, formatPrometheus(stats));
+    } catch (error) {
+      this.options.logger.limited('error', 'prometheus-file', `cannot write ${prometheusFile}: ${(error as Error).message}`);
     }
-    return stats;
   }
 
   private sample(): StatsFile {

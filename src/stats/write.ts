@@ -4,10 +4,14 @@
 import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 
+let written = 0;
+
 export async function writeAtomically(path: string, text: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.tmp`);
+  // Unique per write: two writes in flight must never rename each other's file.
+  written += 1;
+  const temporary = join(directory, `.${basename(path)}.${process.pid}.${written}.tmp`);
   try {
     await writeFile(temporary, text, { mode: 0o644 });
     await rename(temporary, path);
