@@ -1,0 +1,232 @@
+// The systems a bench compares, each set up on its own fresh topology: mcr (either
+// backend, any worker count), socat, kernel multicast routing driven by smcroute, the
+// plain recvmmsg/sendmmsg baseline, and no relay at all (the tools' own ceiling). A
+// Rig says where to send from, where to receive and which group, and whose CPU to count.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Lab, chain, type Endpoint, type Netns } from '../../test/helpers/netns.js';
+import { startRelay } from '../../test/helpers/relay.js';
+import { rule } from '../../test/helpers/ruleset.js';
+import { direct } from './direct.js';
+import type { ScriptHost } from './host.js';
+
+export const IN_GROUP = '239.1.1.1';
+export const OUT_GROUP = '239.2.2.2';
+export const PORT = 5000;
+
+export interface Rig {
+  src: Endpoint;
+  rx: Endpoint;
+  /** The group the sink joins: OUT_GROUP, or IN_GROUP where the relay cannot rewrite it. */
+  rxGroup: string;
+  /**
+   * Whose CPU is the relay's: every process in this namespace; or, for the kernel, which
+   * forwards in softirq context inside other tasks, the machine's above no relay.
+   */
+  cpu: { kind: 'process'; ns: Netns } | { kind: 'softirq' } | { kind: 'none' };
+  /** Relay-side counters, for explaining losses (mcr only). */
+  counters?(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+export interface System {
+  id: string;
+  label: string;
+  note?: string;
+  setup(host: ScriptHost): Promise<Rig>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Pids of the processes running in a namespace (the relay, in a relay namespace). */
+export function namespacePids(ns: Netns): number[] {
+  const out = execFileSync('ip', ['netns', 'pids', ns.name], { encoding: 'utf8' });
+  return out.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Fails fast when a spawned relay dies at start instead of leaving a silent rig. */
+async function expectAlive(what: string, child: Promise<{ exitCode?: number | undefined; stderr?: unknown }>): Promise<void> {
+  const early = await Promise.race([child, sleep(300).then(() => null)]);
+  if (early) throw new Error(`${what} exited at start (${early.exitCode}): ${String(early.stderr)}`);
+}
+
+export function mcr(backend: 'io_uring' | 'syscalls', workers = 1): System {
+  return {
+    id: `mcr-${backend === 'io_uring' ? 'uring' : 'syscalls'}-${workers}w`,
+    label: `mcr, ${workers} worker${workers > 1 ? 's' : ''}, ${backend}`,
+    async setup(host) {
+      const lab = Lab.create(host);
+      const c = await chain(lab);
+      const relay = await startRelay(c.relay, { backend, workers });
+      if (relay.info.backend !== backend) throw new Error(`asked for ${backend}, got ${relay.info.backend}: ${relay.info.fallbackReason}`);
+      const status = await relay.apply(rule('bench', `in0 ${IN_GROUP}:${PORT}`, `out0 ${OUT_GROUP}:${PORT}`));
+      if (status.some((r) => r.state !== 'active')) throw new Error(`mcr rule not active: ${JSON.stringify(status)}`);
+      return {
+        src: c.src,
+        rx: c.rx,
+        rxGroup: OUT_GROUP,
+        cpu: { kind: 'process', ns: c.relay },
+        async counters() {
+          const snapshot = await relay.counters();
+          const out: Record<string, number> = { ...snapshot.worker };
+          for (const r of Object.values(snapshot.rules)) {
+            for (const o of Object.values(r.outputs)) for (const [k, v] of Object.entries(o)) out[`out_${k}`] = (out[`out_${k}`] ?? 0) + v;
+          }
+          return out;
+        },
+        async close() {
+          await relay.close();
+          await lab.destroy();
+        },
+      };
+    },
+  };
+}
+
+/** The receive buffer given to socat and the baseline: the size of mcr's ingress ring. */
+const RCVBUF = 16 << 20;
+
+function littleEndianHex(value: number): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeInt32LE(value);
+  return bytes.toString('hex');
+}
+
+export function socat(): System {
+  return {
+    id: 'socat',
+    label: 'socat (UDP4-RECV -> UDP4-SENDTO)',
+    note: 'one process, one datagram per read/write; SO_RCVBUFFORCE 16 MiB (mcr ring size), multicast loop off',
+    async setup(host) {
+      const lab = Lab.create(host);
+      const c = await chain(lab);
+      const recv = [
+        `UDP4-RECV:${PORT}`,
+        `ip-add-membership=${IN_GROUP}:${c.in0.address}`,
+        'reuseaddr',
+        // SOL_SOCKET(1) SO_RCVBUFFORCE(33) past net.core.rmem_max, as root may. The
+        // -listen form is the one socat applies to a receiving socket (before bind);
+        // it takes the int as little-endian bytes in hex.
+        `setsockopt-listen=1:33:x${littleEndianHex(RCVBUF)}`,
+      ].join(',');
+      const send = [`UDP4-SENDTO:${OUT_GROUP}:${PORT}`, `ip-multicast-if=${c.out0.address}`, 'ip-multicast-ttl=1', 'ip-multicast-loop=0'].join(',');
+      const child = c.relay.spawn('socat', ['-u', recv, send], { timeoutMs: 3_600_000 });
+      await expectAlive('socat', child);
+      return {
+        src: c.src,
+        rx: c.rx,
+        rxGroup: OUT_GROUP,
+        cpu: { kind: 'process', ns: c.relay },
+        async close() {
+          child.kill('SIGTERM');
+          await child;
+          await lab.destroy();
+        },
+      };
+    },
+  };
+}
+
+export function kernel(): System {
+  return {
+    id: 'kernel',
+    label: 'kernel multicast routing (smcroute)',
+    note: 'receiver joins 239.1.1.1: kernel forwarding cannot rewrite the group; static (S,G) route',
+    async setup(host) {
+      const lab = Lab.create(host);
+      const c = await chain(lab);
+      await c.relay.sysctl({ 'net.ipv4.ip_forward': 1 });
+      const dir = mkdtempSync(join(tmpdir(), 'mcr-bench-smcroute-'));
+      host.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      // A static (S,G) route: with (*,G) smcroute installs routes on kernel upcalls and
+      // flushes them every 60 s, and each re-install would lose datagrams mid-trial.
+      writeFileSync(
+        join(dir, 'smcroute.conf'),
+        ['phyint in0 enable', 'phyint out0 enable', `mroute from in0 source ${c.src.address} group ${IN_GROUP} to out0`, ''].join('\n'),
+      );
+      const ident = `mcr-bench-${process.pid}-${Date.now()}`;
+      const child = c.relay.spawn(
+        'smcrouted',
+        ['-n', '-N', '-f', join(dir, 'smcroute.conf'), '-i', ident, '-u', join(dir, 'sock'), '-P', join(dir, 'pid'), '-l', 'notice'],
+        { timeoutMs: 3_600_000 },
+      );
+      await expectAlive('smcrouted', child);
+      for (let i = 0; ; i += 1) {
+        const routes = await c.relay.ip('mroute', 'show');
+        if (routes.includes(IN_GROUP)) break;
+        if (i >= 50) throw new Error(`smcrouted installed no route for ${IN_GROUP}: ${routes}`);
+        await sleep(100);
+      }
+      return {
+        src: c.src,
+        rx: c.rx,
+        rxGroup: IN_GROUP,
+        cpu: { kind: 'softirq' },
+        async close() {
+          child.kill('SIGTERM');
+          await child;
+          await lab.destroy();
+        },
+      };
+    },
+  };
+}
+
+const BASELINE_DIR = fileURLToPath(new URL('../baseline/', import.meta.url));
+
+/** Builds the baseline relay if its binary is missing or older than its source. */
+function baselineBinary(): string {
+  const binary = join(BASELINE_DIR, 'mmsg-relay');
+  const stale = (() => {
+    try {
+      return statSync(binary).mtimeMs < statSync(join(BASELINE_DIR, 'mmsg-relay.cc')).mtimeMs;
+    } catch {
+      return true;
+    }
+  })();
+  if (stale) execFileSync('sh', [join(BASELINE_DIR, 'build.sh')], { stdio: 'inherit' });
+  return binary;
+}
+
+export function baseline(): System {
+  return {
+    id: 'baseline',
+    label: 'plain recvmmsg/sendmmsg relay',
+    note: 'bench/baseline/mmsg-relay.cc: batches of 64, blocking sendmmsg, SO_RCVBUFFORCE 16 MiB',
+    async setup(host) {
+      const binary = baselineBinary();
+      const lab = Lab.create(host);
+      const c = await chain(lab);
+      const args = ['in0', IN_GROUP, String(PORT), 'out0', OUT_GROUP, String(PORT), String(RCVBUF)];
+      const child = c.relay.spawn(binary, args, { timeoutMs: 3_600_000 });
+      await expectAlive('mmsg-relay', child);
+      return {
+        src: c.src,
+        rx: c.rx,
+        rxGroup: OUT_GROUP,
+        cpu: { kind: 'process', ns: c.relay },
+        async close() {
+          child.kill('SIGTERM');
+          await child;
+          await lab.destroy();
+        },
+      };
+    },
+  };
+}
+
+export function noRelay(): System {
+  return {
+    id: 'none',
+    label: 'no relay (gen -> sink over one veth pair)',
+    note: 'the ceiling of the traffic tools themselves',
+    async setup(host) {
+      const lab = Lab.create(host);
+      const d = await direct(lab);
+      return { src: d.src, rx: d.rx, rxGroup: IN_GROUP, cpu: { kind: 'none' }, close: () => lab.destroy() };
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// One measured trial: start the sink, send `rate x seconds` datagrams through a rig,
+// and judge the sink's report. A trial passes only when every datagram sent arrived
+// once, in order and intact. It also accounts the CPU over the same window: the relay's,
+// the whole machine's, and the share that was neither ours nor our traffic's (other
+// work on a shared machine), so a disturbed trial can be recognised and repeated.
+import { cpus } from 'node:os';
+import { runGen, startSink } from '../../test/helpers/traffic.js';
+import { busySeconds, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type MachineCpu } from './cpu.js';
+import { PORT, IN_GROUP, namespacePids, type Rig } from './systems.js';
+
+/** Below this share of the offered rate, the generator (not the relay) set the pace. */
+const GEN_SHORTFALL = 0.95;
+
+export interface TrialOptions {
+  size: number;
+  rate: number;
+  seconds: number;
+  /** Longest wait for a quiet machine before sending (ms). */
+  quietWaitMs?: number;
+}
+
+export interface TrialCpu {
+  /** User+system seconds of the relay's processes (process rigs only). */
+  relay: number | null;
+  /** The machine's CPU over the trial, per /proc/stat state, in seconds (at: elapsed). */
+  machine: MachineCpu;
+  /** Seconds the machine worked (see busySeconds). */
+  busy: number;
+  /** Of those, the share of all CPUs' time not spent by the bench, its tools, the relay or ksoftirqd. */
+  foreignShare: number;
+}
+
+export interface Trial {
+  offered: number;
+  size: number;
+  count: number;
+  sent: number;
+  genRate: number;
+  genStopped: string;
+  received: number;
+  /** Datagrams sent but never received (the sink's count minus those never sent). */
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  corrupted: number;
+  socketDrops: number | null;
+  pass: boolean;
+  /** The generator fell >5 % short of the offered rate: the machine, not only the relay, set the pace. */
+  genLimited: boolean;
+  /** Share of the machine busy just before the trial (others' work skews results). */
+  busyBefore: number;
+  counters?: Record<string, number>;
+  cpu: TrialCpu;
+}
+
+function counterDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const d = value - (before[key] ?? 0);
+    if (d !== 0) out[key] = d;
+  }
+  return out;
+}
+
+export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> {
+  const { size, rate, seconds } = options;
+  const count = Math.max(1, Math.round(rate * seconds));
+  const quiet = await waitQuiet(0.12, options.quietWaitMs ?? 10_000);
+  const sink = await startSink(rig.rx.ns, {
+    group: rig.rxGroup,
+    port: PORT,
+    interface: rig.rx.iface,
+    expect: count,
+    expectPerStream: count,
+    idleTimeout: 1,
+    durationLimit: Math.ceil(seconds * 3 + 10),
+  });
+  const countersBefore = rig.counters ? await rig.counters() : undefined;
+  const pids = rig.cpu.kind === 'process' ? namespacePids(rig.cpu.ns) : [];
+  const softirqThreads = ksoftirqdPids();
+  const sum = (list: number[]) => list.reduce((total, pid) => total + processCpuSeconds(pid), 0);
+  const relayBefore = sum(pids);
+  const oursBefore = selfAndChildrenCpuSeconds() + sum(softirqThreads);
+  const machineBefore = machineCpu();
+  const gen = await runGen(rig.src.ns, {
+    group: IN_GROUP,
+    port: PORT,
+    interface: rig.src.iface,
+    count,
+    rate,
+    size,
+    // The kernel forwards only datagrams whose TTL outlives the hop; mcr ignores it.
+    ttl: 8,
+    // A generator that cannot keep up stops here instead of stretching the trial.
+    durationLimit: Math.ceil(seconds * 2 + 2),
+  });
+  const report = await sink.report;
+  const machine = cpuDelta(machineBefore, machineCpu());
+  const relayCpu = sum(pids) - relayBefore;
+  // The generator and the sink have exited and been reaped: their CPU is in ours.
+  const ours = selfAndChildrenCpuSeconds() + sum(softirqThreads) - oursBefore + relayCpu;
+  const busy = busySeconds(machine);
+  const foreignShare = Math.max(0, busy - ours) / (machine.at * cpus().length);
+  const counters = rig.counters && countersBefore ? counterDelta(countersBefore, await rig.counters()) : undefined;
+
+  // The sink counts datagrams never sent as trailing losses; only the rest were lost.
+  const lost = Math.max(0, report.lost - (count - gen.sent));
+  const genLimited = gen.stopped !== 'count' || gen.rate < rate * GEN_SHORTFALL;
+  const pass =
+    gen.sent > 0 && report.received === gen.sent && lost === 0 && report.duplicated === 0 && report.reordered === 0 && report.corrupted === 0;
+  return {
+    offered: rate,
+    size,
+    count,
+    sent: gen.sent,
+    genRate: Math.round(gen.rate),
+    genStopped: gen.stopped,
+    received: report.received,
+    lost,
+    duplicated: report.duplicated,
+    reordered: report.reordered,
+    corrupted: report.corrupted,
+    socketDrops: report.socket_drops,
+    pass,
+    genLimited,
+    busyBefore: Number(quiet.busy.toFixed(3)),
+    ...(counters ? { counters } : {}),
+    cpu: { relay: rig.cpu.kind === 'process' ? relayCpu : null, machine, busy, foreignShare: Number(foreignShare.toFixed(3)) },
+  };
+}
