@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, chain, type Endpoint, type Netns } from '../../test/helpers/netns.js';
+import { Lab, chain, type Chain, type Endpoint, type Netns } from '../../test/helpers/netns.js';
 import { startRelay } from '../../test/helpers/relay.js';
 import { rule } from '../../test/helpers/ruleset.js';
 import { direct } from './direct.js';
@@ -51,6 +51,27 @@ export function namespacePids(ns: Netns): number[] {
 async function expectAlive(what: string, child: Promise<{ exitCode?: number | undefined; stderr?: unknown }>): Promise<void> {
   const early = await Promise.race([child, sleep(300).then(() => null)]);
   if (early) throw new Error(`${what} exited at start (${early.exitCode}): ${String(early.stderr)}`);
+}
+
+/** A relay that is one process (socat, the baseline) in the chain's relay namespace. */
+async function processRig(
+  lab: Lab,
+  c: Chain,
+  what: string,
+  child: ReturnType<Netns['spawn']>,
+): Promise<Rig> {
+  await expectAlive(what, child);
+  return {
+    src: c.src,
+    rx: c.rx,
+    rxGroup: OUT_GROUP,
+    cpu: { kind: 'process', ns: c.relay },
+    async close() {
+      child.kill('SIGTERM');
+      await child;
+      await lab.destroy();
+    },
+  };
 }
 
 export function mcr(backend: 'io_uring' | 'syscalls', workers = 1): System {
@@ -113,19 +134,7 @@ export function socat(): System {
         `setsockopt-listen=1:33:x${littleEndianHex(RCVBUF)}`,
       ].join(',');
       const send = [`UDP4-SENDTO:${OUT_GROUP}:${PORT}`, `ip-multicast-if=${c.out0.address}`, 'ip-multicast-ttl=1', 'ip-multicast-loop=0'].join(',');
-      const child = c.relay.spawn('socat', ['-u', recv, send], { timeoutMs: 3_600_000 });
-      await expectAlive('socat', child);
-      return {
-        src: c.src,
-        rx: c.rx,
-        rxGroup: OUT_GROUP,
-        cpu: { kind: 'process', ns: c.relay },
-        async close() {
-          child.kill('SIGTERM');
-          await child;
-          await lab.destroy();
-        },
-      };
+      return processRig(lab, c, 'socat', c.relay.spawn('socat', ['-u', recv, send], { timeoutMs: 3_600_000 }));
     },
   };
 }
@@ -201,19 +210,7 @@ export function baseline(): System {
       const lab = Lab.create(host);
       const c = await chain(lab);
       const args = ['in0', IN_GROUP, String(PORT), 'out0', OUT_GROUP, String(PORT), String(RCVBUF)];
-      const child = c.relay.spawn(binary, args, { timeoutMs: 3_600_000 });
-      await expectAlive('mmsg-relay', child);
-      return {
-        src: c.src,
-        rx: c.rx,
-        rxGroup: OUT_GROUP,
-        cpu: { kind: 'process', ns: c.relay },
-        async close() {
-          child.kill('SIGTERM');
-          await child;
-          await lab.destroy();
-        },
-      };
+      return processRig(lab, c, 'mmsg-relay', c.relay.spawn(binary, args, { timeoutMs: 3_600_000 }));
     },
   };
 }
