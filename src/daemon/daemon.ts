@@ -2,6 +2,7 @@
 // reuses the start-up path: read, validate, plan, apply, report. Triggers (SIGHUP, the
 // file watcher) only ask for a reload; reloads run one at a time, and asks that arrive
 // during one are served by one more. An invalid file changes nothing that runs.
+import { readFileSync } from 'node:fs';
 import { ConfigReadError, loadConfigFile } from '../config/load.js';
 import { formatConfigError } from '../config/problems.js';
 import type { RuleSet } from '../config/ruleset.js';
@@ -68,6 +69,7 @@ export class Daemon {
     ruleSet: RuleSet,
   ) {
     this.running = ruleSet;
+    this.seedLinkState(ruleSet);
     this.plane = this.openPlane(ruleSet);
     const plan = diff(emptyLike(ruleSet), ruleSet);
     const refused = this.applyPlan(plan);
@@ -204,6 +206,13 @@ export class Daemon {
     return refused;
   }
 
+  /** Interfaces already down at start: link events only tell of changes after it. */
+  private seedLinkState(ruleSet: RuleSet): void {
+    for (const rule of ruleSet.rules) {
+      if (linkIsDown(rule.input.interface)) this.downInterfaces.add(rule.input.interface);
+    }
+  }
+
   private onLink(event: LinkEvent): void {
     if (event.removed || !event.running) this.downInterfaces.add(event.name);
     else this.downInterfaces.delete(event.name);
@@ -296,6 +305,16 @@ export class Daemon {
       downInputs,
       everActive: this.everActive,
     });
+  }
+}
+
+/** Whether an existing interface has no carrier or is administratively down. */
+function linkIsDown(name: string): boolean {
+  try {
+    const state = readFileSync(`/sys/class/net/${name}/operstate`, 'utf8').trim();
+    return state === 'down' || state === 'lowerlayerdown' || state === 'dormant';
+  } catch {
+    return false; // missing: the data plane reports it as pending
   }
 }
 
