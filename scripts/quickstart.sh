@@ -18,6 +18,8 @@ usage() {
 # Debian packages: the C++ toolchain and liburing for the native data plane,
 # iproute2 for the network-namespace demo and tests.
 DEBIAN_PACKAGES=(g++ make python3 pkg-config liburing-dev iproute2)
+# The tests also build and check the DEB and RPM packages, and verify the unit.
+TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux)
 
 install_debian_packages() {
   local missing=()
@@ -62,7 +64,7 @@ case "${1:-}" in
     exec bash scripts/demo.sh
     ;;
   test)
-    install_debian_packages "${DEBIAN_PACKAGES[@]}"
+    install_debian_packages "${DEBIAN_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ensure_node 20
     ensure_npm_packages
     exec node scripts/run-tests.mjs

@@ -52,6 +52,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT_USAGE;
   }
   const configFile = values.config ?? DEFAULT_CONFIG;
+  // Until mcrd is ready, signals are only recorded: without a handler SIGHUP would kill
+  // it and SIGUSR1 would start Node's inspector.
+  const early: NodeJS.Signals[] = [];
+  const record = (signal: NodeJS.Signals) => early.push(signal);
+  const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGUSR1', 'SIGTERM', 'SIGINT'];
+  for (const signal of signals) process.on(signal, record);
   const capability = missingCapability();
   if (capability) {
     io.err(`mcrd: ${capability}`);
@@ -72,20 +78,33 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     throw error;
   }
-  const watcher = new ConfigWatcher(configFile, () => void daemon.reload('file'));
+  const watcher = new ConfigWatcher(
+    configFile,
+    () => void daemon.reload('file'),
+    (message) => logger.limited('warn', 'watch', message),
+  );
   await watcher.ready;
   await daemon.announceReady();
   return new Promise((resolve) => {
+    let stopping = false;
     const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
       logger.info(`${signal}: stopping`);
       await watcher.close();
       await daemon.stop();
       await logger.flush();
       resolve(EXIT_OK);
     };
-    process.on('SIGHUP', () => void daemon.reload('sighup'));
-    process.on('SIGUSR1', () => void daemon.logSnapshot());
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    const handle = (signal: NodeJS.Signals) => {
+      if (signal === 'SIGHUP') void daemon.reload('sighup');
+      else if (signal === 'SIGUSR1') void daemon.logSnapshot();
+      else void stop(signal);
+    };
+    for (const signal of signals) {
+      process.off(signal, record);
+      process.on(signal, handle);
+    }
+    for (const signal of early) handle(signal);
   });
 }

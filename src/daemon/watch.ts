@@ -27,11 +27,22 @@ export class ConfigWatcher {
   constructor(
     private readonly path: string,
     private readonly onChange: () => void,
+    onError: (message: string) => void = () => {},
   ) {
     this.path = resolve(path);
     this.watched = this.paths();
-    this.watcher = watch([...this.directories()], { ignoreInitial: true, depth: 0, followSymlinks: false });
+    this.watcher = watch([...this.directories()], {
+      ignoreInitial: true,
+      depth: 0,
+      followSymlinks: false,
+      // Only the file's own names: /etc holds hundreds of files, some unreadable to the
+      // unprivileged user mcrd runs as (an unreadable one would be a watch error).
+      ignored: (candidate) => !this.directories().has(resolve(candidate)) && !this.watched.has(resolve(candidate)),
+      ignorePermissionErrors: true,
+    });
     this.watcher.on('all', (_event, changed) => this.consider(resolve(changed)));
+    // A watch error must never stop the daemon: SIGHUP still reloads.
+    this.watcher.on('error', (error) => onError(`watching ${this.path}: ${(error as Error).message}`));
     this.ready = new Promise((done) => this.watcher.once('ready', () => done()));
   }
 
