@@ -35,8 +35,11 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
-      "cflags": ["-Wall", "-Wextra", "-Werror"],
+      "cflags": ["-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror"],
+      # Hardening for code that reads untrusted packets: checked libc calls, and a
+      # read-only GOT once loaded.
+      "ldflags": ["-Wl,-z,relro,-z,now"],
       "conditions": [
         ["mcr_sanitize=='1'", {
           "cflags": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all"],

@@ -7,21 +7,24 @@
       "type": "executable",
       "sources": ["gen.cc", "gen_send.cc", "cli.cc"],
       "cflags_cc!": ["-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
     },
     {
       "target_name": "mcr-sink",
       "type": "executable",
       "sources": ["sink.cc", "sink_socket.cc", "sink_stats.cc", "seq_tracker.cc", "cli.cc"],
       "cflags_cc!": ["-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
     },
     {
       "target_name": "mcr-inject",
       "type": "executable",
       "sources": ["inject.cc", "hex_frames.cc", "cli.cc"],
       "cflags_cc!": ["-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
     }
   ]
 }
