@@ -15,7 +15,7 @@ struct OutputQueue {
   // sendmmsg's batch: big enough to amortise the call, small enough to stay in cache.
   static constexpr uint32_t kCapacity = 64;
 
-  int fd = -1;          // owned by the control plane; -1 while the interface is missing
+  int fd = -1;          // owned by the control plane, which only sends open sockets
   uint32_t slot = 0;    // counter slot
   uint32_t count = 0;
   bool dirty = false;   // on the worker's list of queues to flush

@@ -73,14 +73,20 @@ function jsonReport<T>(child: ChildProcess): Promise<T> {
   });
 }
 
+/** Resolves when a line of the child's stream matches; rejects on timeout or exit. */
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number): Promise<void> {
+  const what = child.spawnargs.slice(3, 5).join(' ');
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${what}: no line matched ${pattern} in ${timeoutMs} ms`)), timeoutMs);
     createInterface({ input: child[stream]! }).on('line', (line) => {
       if (pattern.test(line)) {
         clearTimeout(timer);
         resolve();
       }
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}) before printing ${pattern}`));
     });
   });
 }
@@ -115,7 +121,7 @@ class Demo {
     const mcrd = net.spawn(net.relay, 'node', [MCRD, '-c', file, '--log-format', 'text']);
     createInterface({ input: mcrd.stdout! }).on('line', (line) => this.say(`  mcrd | ${line.replace(/^\S+ /, '')}`));
     createInterface({ input: mcrd.stderr! }).on('line', (line) => io.err(`  mcrd | ${line}`));
-    await waitForLineOrExit(mcrd, /mcrd ready/);
+    await waitForLine(mcrd, 'stdout', /mcrd ready/, 20_000);
 
     const sink = locateTool('mcr-sink');
     const gen = locateTool('mcr-gen');
@@ -180,22 +186,6 @@ class Demo {
     this.net?.destroy();
     rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-function waitForLineOrExit(child: ChildProcess, pattern: RegExp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('mcrd did not become ready in 20 s')), 20_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (pattern.test(line)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mcrd exited (${code}) before it was ready`));
-    });
-  });
 }
 
 export async function runDemo(args: string[], io: Io): Promise<number> {

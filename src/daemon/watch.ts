@@ -17,10 +17,16 @@ function target(path: string): string {
   }
 }
 
+function directoriesOf(paths: Set<string>): Set<string> {
+  return new Set([...paths].map((path) => dirname(path)));
+}
+
 export class ConfigWatcher {
   private watcher: FSWatcher;
   private timer: NodeJS.Timeout | undefined;
+  /** The config's names (the link and its target) and the directories holding them. */
   private watched: Set<string>;
+  private directories: Set<string>;
   /** Resolves once changes are being watched: a change before then could be missed. */
   readonly ready: Promise<void>;
 
@@ -31,13 +37,14 @@ export class ConfigWatcher {
   ) {
     this.path = resolve(path);
     this.watched = this.paths();
-    this.watcher = watch([...this.directories()], {
+    this.directories = directoriesOf(this.watched);
+    this.watcher = watch([...this.directories], {
       ignoreInitial: true,
       depth: 0,
       followSymlinks: false,
       // Only the file's own names: /etc holds hundreds of files, some unreadable to the
       // unprivileged user mcrd runs as (an unreadable one would be a watch error).
-      ignored: (candidate) => !this.directories().has(resolve(candidate)) && !this.watched.has(resolve(candidate)),
+      ignored: (candidate) => !this.directories.has(resolve(candidate)) && !this.watched.has(resolve(candidate)),
       ignorePermissionErrors: true,
     });
     this.watcher.on('all', (_event, changed) => this.consider(resolve(changed)));
@@ -56,17 +63,14 @@ export class ConfigWatcher {
     return new Set([this.path, target(this.path)]);
   }
 
-  private directories(): Set<string> {
-    return new Set([...this.paths()].map((path) => dirname(path)));
-  }
-
   private consider(changed: string): void {
     if (!this.watched.has(changed)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       // A swapped link may now point into another directory: follow it.
       this.watched = this.paths();
-      this.watcher.add([...this.directories()]);
+      this.directories = directoriesOf(this.watched);
+      this.watcher.add([...this.directories]);
       this.onChange();
     }, DEBOUNCE_MS);
   }

@@ -2,7 +2,7 @@
 // rules, through every way a rules file gets rewritten and through SIGHUP. The flow
 // loses nothing, and neither does the output a changed rule keeps.
 import t from 'tap';
-import { mkdir, rename, symlink, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, symlink, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { daemonSection, startMcrd, writeConfig } from '../helpers/mcrd.js';
