@@ -52,12 +52,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT_USAGE;
   }
   const configFile = values.config ?? DEFAULT_CONFIG;
-  // Until mcrd is ready, signals are only recorded: without a handler SIGHUP would kill
-  // it and SIGUSR1 would start Node's inspector.
+  // One listener per signal for the whole run: until mcrd is ready it only records
+  // (without a listener SIGHUP would kill it and SIGUSR1 start Node's inspector), then it
+  // acts. It is never swapped: removing a listener closes its handle, and a signal that
+  // handle had taken but not yet dispatched would be lost.
   const early: NodeJS.Signals[] = [];
-  const record = (signal: NodeJS.Signals) => early.push(signal);
+  let handle: ((signal: NodeJS.Signals) => void) | undefined;
   const signals: NodeJS.Signals[] = ['SIGHUP', 'SIGUSR1', 'SIGTERM', 'SIGINT'];
-  for (const signal of signals) process.on(signal, record);
+  for (const signal of signals) process.on(signal, (received) => (handle ? handle(received) : early.push(received)));
   const capability = missingCapability();
   if (capability) {
     io.err(`mcrd: ${capability}`);
@@ -96,15 +98,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       await logger.flush();
       resolve(EXIT_OK);
     };
-    const handle = (signal: NodeJS.Signals) => {
+    handle = (signal: NodeJS.Signals) => {
       if (signal === 'SIGHUP') void daemon.reload('sighup');
       else if (signal === 'SIGUSR1') void daemon.logSnapshot();
       else void stop(signal);
     };
-    for (const signal of signals) {
-      process.off(signal, record);
-      process.on(signal, handle);
-    }
     for (const signal of early) handle(signal);
   });
 }
