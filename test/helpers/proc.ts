@@ -1,0 +1,29 @@
+// What /proc says about a process or a namespace, as an operator would read it: CPU
+// seconds used, resident memory, open descriptors, the kernel's UDP counters.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Netns } from './netns.js';
+
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** User plus system CPU seconds the process (all its threads) has used. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export function rssKib(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+}
+
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** The `Udp:` counters of /proc/net/snmp inside ns (InDatagrams, RcvbufErrors, ...). */
+export async function udpCounters(ns: Netns): Promise<Record<string, number>> {
+  const result = await ns.run('cat', ['/proc/net/snmp']);
+  const lines = result.stdout.split('\n').filter((line) => line.startsWith('Udp:'));
+  const names = lines[0]?.split(/\s+/).slice(1) ?? [];
+  const values = lines[1]?.split(/\s+/).slice(1).map(Number) ?? [];
+  return Object.fromEntries(names.map((name, i) => [name, values[i] ?? NaN]));
+}
