@@ -33,6 +33,8 @@ t.test('an output interface down then up under load: the other output loses noth
   const steady = await startSink(net.rxs[0]!.ns, { ...sinkOptions, expect: COUNT });
   const flapped = await startSink(net.rxs[1]!.ns, sinkOptions);
   const gen = runGen(net.src.ns, { group: '239.1.1.1', port: 5000, count: COUNT, rate: RATE, size: 256 });
+  let genDone = false;
+  void gen.then(() => (genDone = true));
 
   await delay(1_500);
   const before = cpuSeconds(mcrd.pid);
@@ -44,6 +46,7 @@ t.test('an output interface down then up under load: the other output loses noth
   await net.relay.ip('link', 'set', 'out1', 'up');
   await net.relay.waitForwarding(['out1']);
   await mcrd.waitForLog(/^interface out1 up$/, 5_000);
+  t.notOk(genDone, 'the traffic outlasted the down window');
 
   t.equal((await gen).sent, COUNT);
   t.match(await steady.report, perfect(COUNT), 'the output whose link stayed up lost nothing');

@@ -1,5 +1,6 @@
 // What /proc says about a process or a namespace, as an operator would read it: CPU
 // seconds used, resident memory, open descriptors, the kernel's UDP counters.
+import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Netns } from './netns.js';
 
@@ -26,4 +27,10 @@ export async function udpCounters(ns: Netns): Promise<Record<string, number>> {
   const names = lines[0]?.split(/\s+/).slice(1) ?? [];
   const values = lines[1]?.split(/\s+/).slice(1).map(Number) ?? [];
   return Object.fromEntries(names.map((name, i) => [name, values[i] ?? NaN]));
+}
+
+/** The processes inside ns (`ip netns pids`). */
+export async function pidsIn(ns: Netns): Promise<number[]> {
+  const result = await execa('ip', ['netns', 'pids', ns.name], { reject: false, timeout: 10_000 });
+  return result.stdout.split(/\s+/).filter(Boolean).map(Number);
 }
