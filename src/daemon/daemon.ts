@@ -15,6 +15,7 @@ import { buildStats, snapshotLines, summaryLine } from '../stats/sample.js';
 import type { DaemonState, ReloadResult, StatsFile } from '../stats/types.js';
 import { writeAtomically } from '../stats/write.js';
 import { effectiveRuleSet, planIsEmpty } from './effective.js';
+import { removeLeftovers } from './leftovers.js';
 import type { Logger } from './log.js';
 import { createNotifier, type Notifier } from './systemd.js';
 import { WriteFailures, type LogLine } from './write-failures.js';
@@ -87,6 +88,7 @@ export class Daemon {
     const notifier = createNotifier(binding.notify, process.env, (message) => logger.limited('warn', 'notify', message));
     const daemon = new Daemon(options, binding, notifier, ruleSet);
     daemon.state = 'running';
+    await removeLeftovers([ruleSet.daemon.statsFile, ruleSet.daemon.prometheusFile], (message) => logger.info(message));
     await daemon.sampleAndWrite();
     daemon.scheduleStats();
     return daemon;
