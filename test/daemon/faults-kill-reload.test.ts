@@ -5,12 +5,12 @@
 // namespace), not a temporary stats file (a kill in the middle of a stats write leaves
 // one; the new mcrd removes it).
 import t from 'tap';
-import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { daemonSection, startMcrd, writeConfig } from '../helpers/mcrd.js';
 import { chain, Lab, rootSkipReason } from '../helpers/netns.js';
+import { groupsJoined, packetSockets } from '../helpers/proc.js';
 import { rule } from '../helpers/ruleset.js';
 import { perfect } from '../helpers/scenario.js';
 import { runGen, startSink } from '../helpers/traffic.js';
@@ -22,26 +22,6 @@ const COUNT = 5_000;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** The groups joined on iface in pid's network namespace (/proc/PID/net/igmp). */
-function groupsJoined(pid: number, iface: string): number {
-  const text = readFileSyncSafe(`/proc/${pid}/net/igmp`);
-  const device = new RegExp(`^\\d+\\s+${iface}\\s*:\\s*(\\d+)`, 'm').exec(text);
-  return Number(device?.[1] ?? 0);
-}
-
-/** Packet sockets open in pid's network namespace (/proc/PID/net/packet, less its header). */
-function packetSockets(pid: number): number {
-  return readFileSyncSafe(`/proc/${pid}/net/packet`).trim().split('\n').length - 1;
-}
-
-function readFileSyncSafe(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 const bulkGroup = (i: number, first: number) => `239.${first}.${Math.floor(i / 250)}.${(i % 250) + 1}`;
@@ -57,7 +37,7 @@ t.test('SIGKILL in the middle of a reload, then a restart: the file on disk runs
   const main = rule('main', 'in0 239.1.1.1:5000', 'out0 239.2.2.1:5000');
   await writeConfig(file, [...daemon, main]);
   const first = await startMcrd(net.relay, dir);
-  t.equal(groupsJoined(first.pid, 'in0'), 2, 'before: 224.0.0.1 and the one rule’s group joined on in0');
+  t.equal(groupsJoined(first.pid, 'in0'), 2, 'before: 224.0.0.1 and the group of the one rule joined on in0');
 
   // The large file replaces the small one the way an editor saves.
   const bulk = Array.from({ length: BULK }, (_, i) => rule(`bulk-${i}`, `in0 ${bulkGroup(i, 10)}:5000`, `out0 ${bulkGroup(i, 20)}:5000`));
@@ -105,7 +85,7 @@ t.test('SIGKILL in the middle of a reload, then a restart: the file on disk runs
   ]);
   const report = await sink.report;
   t.match(report.streams[0], perfect(COUNT), 'the old rule relays');
-  t.match(report.streams[1], perfect(COUNT), 'and so does one of the file’s new rules');
+  t.match(report.streams[1], perfect(COUNT), 'and so does one of the new rules in the file');
   t.comment(`killed with ${joinedAtKill - 2}/${BULK} new groups joined; temporary files the kill itself left: ${leftByKill.length}`);
   second.signal('SIGTERM');
   t.equal(await second.exited, 0);

@@ -1,5 +1,6 @@
 // What /proc says about a process or a namespace, as an operator would read it: CPU
-// seconds used, resident memory, open descriptors, the kernel's UDP counters.
+// seconds used, resident memory, open descriptors, the kernel's UDP counters, group
+// memberships and packet sockets.
 import { execa } from 'execa';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Netns } from './netns.js';
@@ -33,4 +34,23 @@ export async function udpCounters(ns: Netns): Promise<Record<string, number>> {
 export async function pidsIn(ns: Netns): Promise<number[]> {
   const result = await execa('ip', ['netns', 'pids', ns.name], { reject: false, timeout: 10_000 });
   return result.stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+function readOrEmpty(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return ''; // the process is gone
+  }
+}
+
+/** Groups joined on iface in pid's network namespace (the count /proc/PID/net/igmp gives). */
+export function groupsJoined(pid: number, iface: string): number {
+  const device = new RegExp(`^\\d+\\s+${iface}\\s*:\\s*(\\d+)`, 'm').exec(readOrEmpty(`/proc/${pid}/net/igmp`));
+  return Number(device?.[1] ?? 0);
+}
+
+/** Packet sockets open in pid's network namespace (/proc/PID/net/packet, less its header). */
+export function packetSockets(pid: number): number {
+  return readOrEmpty(`/proc/${pid}/net/packet`).trim().split('\n').length - 1;
 }
