@@ -34,7 +34,7 @@ t.test('a stalled receiver with a tiny buffer drops at its socket; the relay and
   ]);
   const mcrd = await startMcrd(net.relay, dir);
   const [fastNs, slowNs] = [net.rxs[0]!.ns, net.rxs[1]!.ns];
-  const options = { group: '239.2.2.1', port: 5000, idleTimeout: 4, durationLimit: 60 };
+  const options = { group: '239.2.2.1', port: 5000, idleTimeout: 2, durationLimit: 60 };
   const fast = await startSink(fastNs, { ...options, expect: COUNT + AFTER_COUNT });
   const slow = await startSink(slowNs, { ...options, rcvbuf: TINY_RCVBUF });
   const [slowPid] = await pidsIn(slowNs);

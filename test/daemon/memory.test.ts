@@ -35,7 +35,7 @@ t.test(`${RELOADS} reloads under traffic: RSS and open descriptors flat, the unt
   // V8 grows its young generation in steps of megabytes as it sees fit; fixing its size
   // leaves what the test is after: memory that reloads retain.
   const mcrd = await startMcrd(net.relay, dir, { NODE_OPTIONS: '--max-semi-space-size=1' });
-  const sink = await startSink(net.rx.ns, { group: '239.2.2.1', port: 5000, idleTimeout: 3, durationLimit: 600 });
+  const sink = await startSink(net.rx.ns, { group: '239.2.2.1', port: 5000, idleTimeout: 2, durationLimit: 600 });
   const gen = startGen(net.src.ns, { group: '239.1.1.1', port: 5000, rate: 5_000, size: 256 });
   const rss = new Map(CHECKPOINTS.map((checkpoint) => [checkpoint, Infinity]));
   const fds = new Map(CHECKPOINTS.map((checkpoint) => [checkpoint, Infinity]));
