@@ -15,8 +15,10 @@ import { buildStats, snapshotLines, summaryLine } from '../stats/sample.js';
 import type { DaemonState, ReloadResult, StatsFile } from '../stats/types.js';
 import { writeAtomically } from '../stats/write.js';
 import { effectiveRuleSet, planIsEmpty } from './effective.js';
+import { removeLeftovers } from './leftovers.js';
 import type { Logger } from './log.js';
 import { createNotifier, type Notifier } from './systemd.js';
+import { WriteFailures, type LogLine } from './write-failures.js';
 
 export type Trigger = ReloadResult['trigger'];
 
@@ -61,6 +63,7 @@ export class Daemon {
   private reloading: Promise<void> | null = null;
   private reloadAgain: Trigger | null = null;
   private readonly started = Date.now();
+  private readonly writeFailures = new WriteFailures();
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -85,6 +88,7 @@ export class Daemon {
     const notifier = createNotifier(binding.notify, process.env, (message) => logger.limited('warn', 'notify', message));
     const daemon = new Daemon(options, binding, notifier, ruleSet);
     daemon.state = 'running';
+    await removeLeftovers([ruleSet.daemon.statsFile, ruleSet.daemon.prometheusFile], (message) => logger.info(message));
     await daemon.sampleAndWrite();
     daemon.scheduleStats();
     return daemon;
@@ -260,19 +264,27 @@ export class Daemon {
     return stats;
   }
 
-  /** A file that cannot be written is logged (rate-limited); forwarding goes on. */
+  /** A file that cannot be written is logged when that starts and ends; forwarding goes on. */
   private async writeFiles(stats: StatsFile, statsFile: string, prometheusFile: string | null): Promise<void> {
+    const what = `the stats file ${statsFile}`;
     try {
       await writeAtomically(statsFile, `${JSON.stringify(stats, null, 1)}\n`);
+      this.logWrite(this.writeFailures.written(what));
     } catch (error) {
-      this.options.logger.limited('error', 'stats-file', `cannot write the stats file ${statsFile}: ${(error as Error).message}`);
+      this.logWrite(this.writeFailures.failed(what, error));
     }
     if (!prometheusFile) return;
+    const prometheus = `the Prometheus file ${prometheusFile}`;
     try {
       await writeAtomically(prometheusFile, formatPrometheus(stats));
+      this.logWrite(this.writeFailures.written(prometheus));
     } catch (error) {
-      this.options.logger.limited('error', 'prometheus-file', `cannot write ${prometheusFile}: ${(error as Error).message}`);
+      this.logWrite(this.writeFailures.failed(prometheus, error));
     }
+  }
+
+  private logWrite(line: LogLine | null): void {
+    if (line) this.options.logger[line.level](line.message);
   }
 
   private sample(): StatsFile {

@@ -158,3 +158,25 @@ export async function inject(
   if (result.exitCode !== 0) throw new Error(`mcr-inject exited ${result.exitCode}: ${result.stderr}`);
   return report;
 }
+
+export interface RunningGen {
+  /** SIGTERM: the generator stops and reports what it sent. */
+  stop(): Promise<GenReport>;
+}
+
+/** A generator for a test whose length is not known ahead: it sends until stopped. */
+export function startGen(ns: Netns, options: Omit<GenOptions, 'count'>): RunningGen {
+  const limit = options.durationLimit ?? 600;
+  const child = ns.spawn(locateTool('mcr-gen'), toArgs({ ...options, count: 0, durationLimit: limit }), { timeoutMs: (limit + 30) * 1000 });
+  const report = child.then((result) => {
+    const parsed = parseReport<Omit<GenReport, 'exitCode' | 'stderr'>>('mcr-gen', result.stdout, result.stderr, result.exitCode);
+    return { ...parsed, exitCode: result.exitCode ?? -1, stderr: result.stderr };
+  });
+  report.catch(() => undefined);
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+      return report;
+    },
+  };
+}
