@@ -236,16 +236,17 @@ ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& opt
   if (!eth.U16(kEtherTypeOffset, &ethertype)) return ParseResult::kTruncated;
 
   size_t offset = kEthernetHeaderLen;
-  size_t tags = 0;
+  size_t tags = options.stripped_vlan_tags;
   uint16_t vlan_id = kNoVlan;
   while (IsVlanTpid(ethertype)) {
-    if (tags == kMaxVlanTags) return ParseResult::kTooManyVlanTags;
+    if (tags >= kMaxVlanTags) return ParseResult::kTooManyVlanTags;
     uint16_t tci = 0;
     if (!eth.U16(offset, &tci) || !eth.U16(offset + 2, &ethertype)) {
       return ParseResult::kTruncated;
     }
-    // The outer tag is the one the relay's interface (or its VLAN sub-interface) sees.
-    if (tags == 0) vlan_id = static_cast<uint16_t>(tci & kVlanIdMask);
+    // The outer in-band tag is the one the relay's interface (or its VLAN
+    // sub-interface) sees, when the kernel did not strip it already.
+    if (vlan_id == kNoVlan) vlan_id = static_cast<uint16_t>(tci & kVlanIdMask);
     ++tags;
     offset += kVlanTagLen;
   }

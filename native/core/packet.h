@@ -53,6 +53,11 @@ struct ParseOptions {
   // has not filled in yet (a local sender's CHECKSUM_PARTIAL: the field holds only the
   // pseudo-header sum, so verifying it would reject good traffic).
   bool verify_udp_checksum = true;
+  // Tags the kernel already took off the frame (VLAN RX offload, and the software
+  // untagging every Linux device does: the outer tag is in tp_vlan_tci, not in the
+  // bytes). They count toward the limit of two, so three tags on the wire are
+  // too_many_vlan_tags whether or not the outer one was stripped.
+  uint8_t stripped_vlan_tags = 0;
 };
 
 // Parses frame[0, len). Writes *out only when the result is kOk; on any other result

@@ -99,6 +99,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         UdpDatagram datagram;
         ParseOptions options;
         options.verify_udp_checksum = !frame.checksum_settled;
+        options.stripped_vlan_tags = frame.vlan_offloaded ? 1 : 0;
         const ParseResult result = ParseFrame(frame.data, frame.length, options, &datagram);
         if (result != ParseResult::kOk) {
           Bump(c[kCounterForResult[static_cast<size_t>(result)]]);

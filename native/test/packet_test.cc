@@ -157,6 +157,26 @@ TEST("the ones'-complement sum matches RFC 1071's worked example") {
   CHECK_EQ(OnesComplementSum(nullptr, 0, 0x1ffff), uint16_t{0x0001});
 }
 
+TEST("a tag the kernel stripped counts toward the limit of two") {
+  ParseOptions stripped;
+  stripped.stripped_vlan_tags = 1;
+  const Frame one = BuildUdpFrame(WithTags({{kTpid8021Q, 7}}));
+  const Frame two = BuildUdpFrame(WithTags({{kTpid8021Q, 7}, {kTpid8021Q, 8}}));
+  const Frame none = BuildUdpFrame(Spec(16));
+  UdpDatagram d;
+  CHECK_EQ(ParseFrame(none.bytes.data(), none.bytes.size(), stripped, &d), ParseResult::kOk);
+  CHECK_EQ(d.vlan_id, kNoVlan);  // the stripped tag's VID is the caller's to report
+  CHECK_EQ(ParseFrame(one.bytes.data(), one.bytes.size(), stripped, &d), ParseResult::kOk);
+  CHECK_EQ(d.vlan_id, uint16_t{7});
+  CHECK_EQ(ParseFrame(two.bytes.data(), two.bytes.size(), stripped, &d),
+           ParseResult::kTooManyVlanTags);
+  ParseOptions absurd;
+  absurd.stripped_vlan_tags = 200;  // more than the limit already: never a read, never ok
+  CHECK_EQ(ParseFrame(one.bytes.data(), one.bytes.size(), absurd, &d),
+           ParseResult::kTooManyVlanTags);
+  CHECK_EQ(ParseFrame(none.bytes.data(), none.bytes.size(), absurd, &d), ParseResult::kOk);
+}
+
 struct BadCase {
   const char* name;
   Frame frame;
