@@ -64,9 +64,10 @@ struct ParseOptions {
 // *out is left untouched. frame may be null only when len is 0.
 // The three-argument form uses the default ParseOptions: everything is verified.
 //
-// Only in-band VLAN tags are seen here. With VLAN RX offload (the default on most
-// NICs) the kernel strips the tag and reports it in PACKET_AUXDATA / tp_vlan_tci; the
-// I/O layer must fill vlan_id from there when the frame itself has no tag.
+// Only in-band VLAN tags are seen here. Linux strips the outer tag of every received
+// frame (in hardware with VLAN RX offload, else in software) and reports it in
+// PACKET_AUXDATA / tp_vlan_tci; the I/O layer must take vlan_id from there when the
+// frame itself has no tag, and pass ParseOptions::stripped_vlan_tags.
 ParseResult ParseFrame(const uint8_t* frame, size_t len, UdpDatagram* out);
 ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& options,
                        UdpDatagram* out);
