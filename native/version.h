@@ -3,5 +3,5 @@
 #pragma once
 
 namespace mcr {
-inline constexpr const char* kAddonVersion = "2";
+inline constexpr const char* kAddonVersion = "3";
 }  // namespace mcr

@@ -14,7 +14,7 @@ namespace mcr {
 // array index) and a value, once shipped, keeps its meaning. Add new ones at the end.
 enum class ParseResult : uint8_t {
   kOk = 0,           // IPv4/UDP, not a fragment: *out is filled in
-  kNotIpv4,          // another EtherType: IPv6, ARP, LLDP, 802.3 length field...
+  kNotIpv4,          // another EtherType: ARP, LLDP, 802.3 length field... (not IPv6)
   kNotUdp,           // IPv4 carrying another protocol (TCP, ICMP, IGMP...)
   kFragment,         // any IPv4 UDP fragment, first/middle/last: we don't reassemble
   kTruncated,        // the frame ends inside the Ethernet header, a VLAN tag, or the
@@ -25,8 +25,10 @@ enum class ParseResult : uint8_t {
                      // frame: a frame cut short inside the IP packet lands here
   kBadUdpLength,     // UDP length < 8 or beyond the IPv4 payload
   kTooManyVlanTags,  // more than two stacked 802.1Q/802.1ad tags
+  kBadUdpChecksum,   // a non-zero UDP checksum that does not verify (only when asked)
+  kIpv6,             // EtherType IPv6: mcr relays IPv4 only, and says how much it missed
 };
-inline constexpr size_t kParseResultCount = 10;
+inline constexpr size_t kParseResultCount = 12;
 
 // VLAN ids are 12 bits, so this can never be a real one. VID 0 (a priority-only tag)
 // is recorded as 0, not as "no VLAN": the frame did carry a tag.
@@ -45,13 +47,35 @@ struct UdpDatagram {
   size_t payload_len = 0;  // UDP length - 8; may be less than the IP payload
 };
 
+struct ParseOptions {
+  // Verify a non-zero UDP checksum over the pseudo-header, header and payload. The I/O
+  // layer turns it off for frames whose checksum the kernel has already verified, or
+  // has not filled in yet (a local sender's CHECKSUM_PARTIAL: the field holds only the
+  // pseudo-header sum, so verifying it would reject good traffic).
+  bool verify_udp_checksum = true;
+  // Tags the kernel already took off the frame (VLAN RX offload, and the software
+  // untagging every Linux device does: the outer tag is in tp_vlan_tci, not in the
+  // bytes). They count toward the limit of two, so three tags on the wire are
+  // too_many_vlan_tags whether or not the outer one was stripped.
+  uint8_t stripped_vlan_tags = 0;
+};
+
 // Parses frame[0, len). Writes *out only when the result is kOk; on any other result
 // *out is left untouched. frame may be null only when len is 0.
+// The three-argument form uses the default ParseOptions: everything is verified.
 //
-// Only in-band VLAN tags are seen here. With VLAN RX offload (the default on most
-// NICs) the kernel strips the tag and reports it in PACKET_AUXDATA / tp_vlan_tci; the
-// I/O layer must fill vlan_id from there when the frame itself has no tag.
+// Only in-band VLAN tags are seen here. Linux strips the outer tag of every received
+// frame (in hardware with VLAN RX offload, else in software) and reports it in
+// PACKET_AUXDATA / tp_vlan_tci; the I/O layer must take vlan_id from there when the
+// frame itself has no tag, and pass ParseOptions::stripped_vlan_tags.
 ParseResult ParseFrame(const uint8_t* frame, size_t len, UdpDatagram* out);
+ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& options,
+                       UdpDatagram* out);
+
+// The ones'-complement sum (RFC 1071) of data[0, len), folded to 16 bits, added to
+// `initial`; an odd last byte counts as its high half. Exposed for the benchmark and
+// tests; reads exactly len bytes.
+uint16_t OnesComplementSum(const uint8_t* data, size_t len, uint32_t initial);
 
 // Stable snake_case name for counters and logs ("ok", "not_ipv4", ...). Never null;
 // a value outside the enum gives "unknown".

@@ -7,9 +7,12 @@
 //    that a segment floods groups nobody asked for (a NIC's multicast filter and IGMP
 //    snooping normally keep these away, so this costs little);
 //  - frames too short to read the IPv4 destination from (counted as truncated);
-//  - VLAN-tagged frames (counted and dropped: rules for them go on the VLAN interface).
-// Dropped in the kernel: non-IPv4 (ARP, IPv6, LLDP...), unicast to other addresses,
-// and non-UDP multicast such as IGMP and PIM. Pure: builds instructions only.
+//  - VLAN-tagged frames (counted and dropped: rules for them go on the VLAN interface);
+//  - untagged IPv6 UDP to a multicast address (counted as ipv6: a stream mcr cannot
+//    relay should be visible, not silently ignored).
+// Dropped in the kernel: other EtherTypes (ARP, LLDP...), other IPv6 (unicast, and
+// ICMPv6 ND/MLD to multicast), IPv4 unicast to other addresses, and non-UDP IPv4
+// multicast such as IGMP and PIM. Pure: builds instructions only.
 #pragma once
 
 #include <linux/filter.h>

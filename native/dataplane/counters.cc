@@ -7,7 +7,8 @@ constexpr const char* kWorkerNames[kWorkerCounterCount] = {
     "rx_frames",     "rx_bytes",       "matched",        "no_match",           "vlan_tagged",
     "not_ipv4",      "not_udp",        "fragment",       "truncated",          "bad_ip_header",
     "bad_ip_checksum", "bad_ip_length", "bad_udp_length", "too_many_vlan_tags", "ring_drops",
-    "ring_freezes",  "egress_full",    "egress_errors",  "batches",
+    "ring_freezes",  "egress_full",    "egress_errors",  "batches",            "bad_udp_checksum",
+    "ipv6",
 };
 constexpr const char* kRuleNames[kRuleCounterCount] = {"packets", "bytes"};
 constexpr const char* kOutputNames[kOutputCounterCount] = {"packets", "bytes", "errors", "drops"};

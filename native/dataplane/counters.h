@@ -21,7 +21,7 @@ enum WorkerCounter : uint32_t {
   kMatched,        // datagrams a rule took
   kNoMatch,        // well-formed UDP that no rule wants (group, port or source)
   kVlanTagged,     // tagged frames on an untagged interface: use the VLAN interface
-  kNotIpv4,        // the parser's outcomes, in ParseResult order after kOk
+  kNotIpv4,        // the parser's first outcomes, in ParseResult order after kOk
   kNotUdp,
   kFragment,
   kTruncated,
@@ -35,6 +35,9 @@ enum WorkerCounter : uint32_t {
   kEgressFull,     // a send found its socket buffer full: dropped, not retried
   kEgressErrors,   // any other send error (interface down, no route...)
   kBatches,        // ring blocks processed: packets per batch = kRxFrames / kBatches
+  // Added later, so at the end: a counter's index never changes meaning.
+  kBadUdpChecksum,  // ParseResult::kBadUdpChecksum
+  kIpv6,            // ParseResult::kIpv6: IPv6 multicast UDP the kernel filter let through
   kWorkerCounterCount
 };
 

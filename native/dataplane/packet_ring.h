@@ -28,6 +28,10 @@ struct RingFrame {
   const uint8_t* data = nullptr;
   size_t length = 0;
   bool vlan_offloaded = false;  // the NIC stripped a tag (TP_STATUS_VLAN_VALID)
+  // The kernel vouches for the L4 checksum (TP_STATUS_CSUM_VALID: the NIC or a driver
+  // verified it) or it is not filled in yet (TP_STATUS_CSUMNOTREADY: a local sender's
+  // checksum offload, as on veth). Either way the parser must not verify it.
+  bool checksum_settled = false;
 };
 
 class PacketRing {
@@ -89,7 +93,9 @@ void PacketRing::ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t
     if (header->tp_mac < sizeof(tpacket3_hdr) || start > limit || header->tp_snaplen > limit - start) {
       ++*malformed;
     } else {
-      visit(RingFrame{base + start, header->tp_snaplen, (header->tp_status & TP_STATUS_VLAN_VALID) != 0});
+      const uint32_t status = header->tp_status;
+      visit(RingFrame{base + start, header->tp_snaplen, (status & TP_STATUS_VLAN_VALID) != 0,
+                      (status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0});
     }
     if (header->tp_next_offset == 0) return;
     offset += header->tp_next_offset;

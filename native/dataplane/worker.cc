@@ -18,9 +18,15 @@ constexpr int kBlocksPerTurn = 4;
 constexpr int kIdleWaitMs = 100;
 constexpr uint64_t kStatisticsIntervalNs = 100'000'000;
 
-static_assert(static_cast<uint32_t>(ParseResult::kNotIpv4) == 1 &&
-                  kTooManyVlanTags - kNotIpv4 == static_cast<uint32_t>(ParseResult::kTooManyVlanTags) - 1,
-              "worker counters must follow ParseResult order");
+static_assert(kParseResultCount == 12, "a new ParseResult needs its worker counter below");
+
+// The worker counter each parser outcome lands in (kOk has none). A table, not an
+// offset: outcomes added later have their counters at the end of the block.
+constexpr WorkerCounter kCounterForResult[kParseResultCount] = {
+    kMatched,  // kOk: unused, the worker decides between matched and no_match
+    kNotIpv4,        kNotUdp,       kFragment,      kTruncated,       kBadIpHeader, kBadIpChecksum,
+    kBadIpLength,    kBadUdpLength, kTooManyVlanTags, kBadUdpChecksum, kIpv6,
+};
 
 uint64_t NowNs() {
   timespec now{};
@@ -91,9 +97,12 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         Bump(c[kRxFrames]);
         Bump(c[kRxBytes], frame.length);
         UdpDatagram datagram;
-        const ParseResult result = ParseFrame(frame.data, frame.length, &datagram);
+        ParseOptions options;
+        options.verify_udp_checksum = !frame.checksum_settled;
+        options.stripped_vlan_tags = frame.vlan_offloaded ? 1 : 0;
+        const ParseResult result = ParseFrame(frame.data, frame.length, options, &datagram);
         if (result != ParseResult::kOk) {
-          Bump(c[kNotIpv4 + static_cast<uint32_t>(result) - 1]);
+          Bump(c[kCounterForResult[static_cast<size_t>(result)]]);
           return;
         }
         // A tag means the frame belongs to a VLAN interface, not to this one: rules for

@@ -82,6 +82,7 @@ Frame BuildUdpFrame(const FrameSpec& spec) {
   for (size_t i = 0; i < spec.payload_len; ++i) b.push_back(PayloadByte(i));
   b.insert(b.end(), spec.eth_padding, 0);
   FixIpChecksum(&frame);
+  if (spec.protocol == kProtoUdp && spec.udp_checksum) FixUdpChecksum(&frame);
   return frame;
 }
 
@@ -122,6 +123,26 @@ void SetFlagsFragment(Frame* frame, uint16_t flags_fragment) {
 
 void SetUdpLength(Frame* frame, uint16_t udp_length) {
   Put16(&frame->bytes, frame->l4_offset + 4, udp_length);
+}
+
+void FixUdpChecksum(Frame* frame) {
+  std::vector<uint8_t>& b = frame->bytes;
+  const size_t udp = frame->l4_offset;
+  const size_t udp_len = Get16(b, udp + 4);
+  Put16(&b, udp + 6, 0);
+  // Pseudo-header: source and destination address, zero + protocol, UDP length.
+  uint32_t sum = 0;
+  for (size_t i = 12; i < 20; i += 2) sum += Get16(b, frame->ip_offset + i);
+  sum += kProtoUdp;
+  sum += static_cast<uint32_t>(udp_len);
+  for (size_t i = 0; i < udp_len; i += 2) {
+    const uint32_t high = b[udp + i];
+    const uint32_t low = i + 1 < udp_len ? b[udp + i + 1] : 0;
+    sum += (high << 8) | low;
+  }
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  const uint16_t checksum = static_cast<uint16_t>(~sum & 0xffff);
+  Put16(&b, udp + 6, checksum == 0 ? 0xffff : checksum);
 }
 
 }  // namespace mcr::test

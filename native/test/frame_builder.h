@@ -35,6 +35,7 @@ struct FrameSpec {
   uint16_t dst_port = 5004;
   size_t payload_len = 16;   // bytes after the UDP header (or the IP header if not UDP)
   size_t eth_padding = 0;    // zero bytes after the IP packet, as Ethernet pads short frames
+  bool udp_checksum = false;  // compute a real UDP checksum (default 0: "not computed")
 };
 
 struct Frame {
@@ -64,5 +65,8 @@ void SetIpTotalLength(Frame* frame, uint16_t total_length);
 void SetIpVersionIhl(Frame* frame, uint8_t version, uint8_t ihl);
 void SetFlagsFragment(Frame* frame, uint16_t flags_fragment);
 void SetUdpLength(Frame* frame, uint16_t udp_length);
+// Writes the correct UDP checksum for the frame's addresses and its UDP length (0xffff
+// when the sum is 0, as RFC 768 says), so a test can then corrupt one byte.
+void FixUdpChecksum(Frame* frame);
 
 }  // namespace mcr::test

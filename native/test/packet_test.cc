@@ -113,6 +113,70 @@ TEST("a UDP length shorter than the IP payload bounds the payload by the UDP len
   CHECK_EQ(d.payload_len, size_t{40});
 }
 
+TEST("a correct UDP checksum verifies: any payload length, options, tags, padding") {
+  const size_t lengths[] = {0, 1, 2, 15, 16, 1472, 8972};
+  for (size_t len : lengths) {
+    FrameSpec spec = Spec(len);
+    spec.udp_checksum = true;
+    FrameSpec dressed = spec;
+    dressed.ip_options = {0x94, 0x04, 0x00, 0x00};
+    dressed.vlan_tags = {{kTpid8021ad, 1}, {kTpid8021Q, 2}};
+    dressed.eth_padding = 7;
+    for (const FrameSpec& s : {spec, dressed}) {
+      const Frame frame = BuildUdpFrame(s);
+      std::unique_ptr<uint8_t[]> storage;
+      UdpDatagram d;
+      const ParseResult got = ParseCopy(frame.bytes, &storage, &d);
+      CHECK_MSG(got == ParseResult::kOk, "payload " << len << ": got " << got);
+      CHECK_MSG(Get16(frame.bytes, frame.l4_offset + 6) != 0, "payload " << len);
+    }
+  }
+}
+
+TEST("a bad UDP checksum is ignored when the caller says the kernel settled it") {
+  FrameSpec spec = Spec(16);
+  spec.udp_checksum = true;
+  Frame frame = BuildUdpFrame(spec);
+  frame.bytes[frame.payload_offset] ^= 0xff;
+  std::unique_ptr<uint8_t[]> storage(new uint8_t[frame.bytes.size()]);
+  std::memcpy(storage.get(), frame.bytes.data(), frame.bytes.size());
+  UdpDatagram d;
+  CHECK_EQ(ParseFrame(storage.get(), frame.bytes.size(), &d), ParseResult::kBadUdpChecksum);
+  ParseOptions trust;
+  trust.verify_udp_checksum = false;
+  CHECK_EQ(ParseFrame(storage.get(), frame.bytes.size(), trust, &d), ParseResult::kOk);
+  CHECK_EQ(d.payload_len, size_t{16});
+}
+
+TEST("the ones'-complement sum matches RFC 1071's worked example") {
+  // RFC 1071 section 3: bytes 00 01 f2 03 f4 f5 f6 f7 sum to ddf2.
+  const uint8_t bytes[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+  CHECK_EQ(OnesComplementSum(bytes, sizeof bytes, 0), uint16_t{0xddf2});
+  CHECK_EQ(OnesComplementSum(bytes, 7, 0), uint16_t{0xdcfb});  // odd: f7 gone, f6 is a high byte
+  CHECK_EQ(OnesComplementSum(nullptr, 0, 0x1234), uint16_t{0x1234});
+  CHECK_EQ(OnesComplementSum(nullptr, 0, 0x1ffff), uint16_t{0x0001});
+}
+
+TEST("a tag the kernel stripped counts toward the limit of two") {
+  ParseOptions stripped;
+  stripped.stripped_vlan_tags = 1;
+  const Frame one = BuildUdpFrame(WithTags({{kTpid8021Q, 7}}));
+  const Frame two = BuildUdpFrame(WithTags({{kTpid8021Q, 7}, {kTpid8021Q, 8}}));
+  const Frame none = BuildUdpFrame(Spec(16));
+  UdpDatagram d;
+  CHECK_EQ(ParseFrame(none.bytes.data(), none.bytes.size(), stripped, &d), ParseResult::kOk);
+  CHECK_EQ(d.vlan_id, kNoVlan);  // the stripped tag's VID is the caller's to report
+  CHECK_EQ(ParseFrame(one.bytes.data(), one.bytes.size(), stripped, &d), ParseResult::kOk);
+  CHECK_EQ(d.vlan_id, uint16_t{7});
+  CHECK_EQ(ParseFrame(two.bytes.data(), two.bytes.size(), stripped, &d),
+           ParseResult::kTooManyVlanTags);
+  ParseOptions absurd;
+  absurd.stripped_vlan_tags = 200;  // more than the limit already: never a read, never ok
+  CHECK_EQ(ParseFrame(one.bytes.data(), one.bytes.size(), absurd, &d),
+           ParseResult::kTooManyVlanTags);
+  CHECK_EQ(ParseFrame(none.bytes.data(), none.bytes.size(), absurd, &d), ParseResult::kOk);
+}
+
 struct BadCase {
   const char* name;
   Frame frame;
@@ -137,6 +201,8 @@ std::vector<BadCase> BadCases() {
   const std::vector<uint8_t> arp(28, 0x01);
   const FrameSpec plain = Spec(16);
   const FrameSpec padded = [] { FrameSpec s = Spec(4); s.eth_padding = 20; return s; }();
+  const FrameSpec checksummed = [] { FrameSpec s = Spec(16); s.udp_checksum = true; return s; }();
+  const FrameSpec odd_checksummed = [] { FrameSpec s = Spec(15); s.udp_checksum = true; return s; }();
 
   return {
       {"first fragment (MF=1, offset 0)", BuildUdpFrame(WithFlags(0x2000)),
@@ -149,9 +215,26 @@ std::vector<BadCase> BadCases() {
       {"TCP", BuildUdpFrame(tcp), ParseResult::kNotUdp},
       {"ICMP", BuildUdpFrame(icmp), ParseResult::kNotUdp},
       {"TCP fragment counts as not UDP", BuildUdpFrame(tcp_fragment), ParseResult::kNotUdp},
-      {"IPv6", BuildRawFrame(plain, kEtherIpv6, ipv6_udp), ParseResult::kNotIpv4},
+      {"IPv6", BuildRawFrame(plain, kEtherIpv6, ipv6_udp), ParseResult::kIpv6},
       {"IPv6 inside a VLAN tag", BuildRawFrame(WithTags({{kTpid8021Q, 5}}), kEtherIpv6, ipv6_udp),
-       ParseResult::kNotIpv4},
+       ParseResult::kIpv6},
+      {"IPv6 EtherType with nothing after it", BuildRawFrame(plain, kEtherIpv6, {}),
+       ParseResult::kIpv6},
+      {"UDP checksum off by one",
+       Mutated(checksummed, [](Frame* f) { f->bytes[f->l4_offset + 7] ^= 0x01; }),
+       ParseResult::kBadUdpChecksum},
+      {"payload byte corrupted after the checksum was computed",
+       Mutated(checksummed, [](Frame* f) { f->bytes[f->payload_offset + 3] ^= 0x40; }),
+       ParseResult::kBadUdpChecksum},
+      {"odd-length payload, last byte corrupted",
+       Mutated(odd_checksummed, [](Frame* f) { f->bytes[f->payload_offset + 14] ^= 0x01; }),
+       ParseResult::kBadUdpChecksum},
+      {"UDP checksum 0xffff that does not verify",
+       Mutated(plain, [](Frame* f) { Put16(&f->bytes, f->l4_offset + 6, 0xffff); }),
+       ParseResult::kBadUdpChecksum},
+      {"UDP length shortened after the checksum was computed",
+       Mutated(checksummed, [](Frame* f) { SetUdpLength(f, 8 + 10); }),
+       ParseResult::kBadUdpChecksum},
       {"ARP", BuildRawFrame(plain, kEtherArp, arp), ParseResult::kNotIpv4},
       {"802.3 length field instead of an EtherType", BuildRawFrame(plain, 0x05dc, arp),
        ParseResult::kNotIpv4},
@@ -220,7 +303,8 @@ TEST("each kind of malformed or unwanted frame gets its own outcome") {
 TEST("result names are the stable snake_case counter names, one per outcome") {
   const char* want[kParseResultCount] = {
       "ok", "not_ipv4", "not_udp", "fragment", "truncated", "bad_ip_header",
-      "bad_ip_checksum", "bad_ip_length", "bad_udp_length", "too_many_vlan_tags"};
+      "bad_ip_checksum", "bad_ip_length", "bad_udp_length", "too_many_vlan_tags",
+      "bad_udp_checksum", "ipv6"};
   std::set<std::string> seen;
   for (size_t i = 0; i < kParseResultCount; ++i) {
     const char* name = ParseResultName(static_cast<ParseResult>(i));

@@ -28,6 +28,8 @@ export const DROPPED_FRAME_REASONS = [
   'bad_udp_length',
   'too_many_vlan_tags',
   'ring_drops',
+  'bad_udp_checksum',
+  'ipv6',
 ] as const;
 
 /** Worker counters that are sends that failed. One frame fans out to many sends, so

@@ -124,8 +124,8 @@ function sum(totals: Record<string, number>, names: string[]): number {
 
 /** Worker totals; every drop counter lands in exactly one group. */
 function footer(totals: Record<string, number>, width: number): string[] {
-  const malformed = sum(totals, ['truncated', 'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags']);
-  const unsupported = sum(totals, ['vlan_tagged', 'not_ipv4', 'not_udp', 'fragment']);
+  const malformed = sum(totals, ['truncated', 'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags', 'bad_udp_checksum']);
+  const unsupported = sum(totals, ['vlan_tagged', 'not_ipv4', 'not_udp', 'fragment', 'ipv6']);
   return wrap(
     [
       `totals: rx ${formatCount(sum(totals, ['rx_frames']))} frames`,

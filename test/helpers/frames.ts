@@ -41,6 +41,16 @@ function checksum(bytes: Buffer): number {
   return ~sum & 0xffff;
 }
 
+/** A copy of a 20-byte-or-longer IPv4 header with its checksum field set to the correct
+ * value for its first IHL*4 bytes. */
+export function withIpv4Checksum(packet: Buffer): Buffer {
+  const out = Buffer.from(packet);
+  const headerLength = 4 * ((out[0] ?? 0) & 0x0f);
+  out.writeUInt16BE(0, 10);
+  out.writeUInt16BE(checksum(out.subarray(0, headerLength)), 10);
+  return out;
+}
+
 export function ethernet(dst: Buffer, src: Buffer, etherType: number, payload: Buffer): Buffer {
   const type = Buffer.alloc(2);
   type.writeUInt16BE(etherType);
@@ -76,4 +86,57 @@ export function udp(srcPort: number, dstPort: number, payload: Buffer, length?: 
 /** A complete, valid multicast UDP frame. */
 export function udpFrame(srcMac: Buffer, src: string, group: string, port: number, payload: Buffer, ip: Partial<Ipv4Fields> = {}): Buffer {
   return ethernet(multicastMac(group), srcMac, 0x0800, ipv4({ src, dst: group, ...ip }, udp(40000, port, payload)));
+}
+
+/** The UDP checksum of `datagram` (its checksum field read as 0) between src and dst;
+ * 0xffff when the sum is 0, since 0 on the wire means "not computed". */
+export function udpChecksum(src: string, dst: string, datagram: Buffer): number {
+  const pseudo = Buffer.concat([address(src), address(dst), Buffer.from([0, 17]), Buffer.alloc(2)]);
+  pseudo.writeUInt16BE(datagram.length, 10);
+  const zeroed = Buffer.from(datagram);
+  zeroed.writeUInt16BE(0, 6);
+  const value = checksum(Buffer.concat([pseudo, zeroed]));
+  return value === 0 ? 0xffff : value;
+}
+
+/** A copy of a UDP datagram carrying its correct checksum, or `value` when given. */
+export function withUdpChecksum(src: string, dst: string, datagram: Buffer, value?: number): Buffer {
+  const out = Buffer.from(datagram);
+  out.writeUInt16BE(value ?? udpChecksum(src, dst, datagram), 6);
+  return out;
+}
+
+/** A copy of an untagged frame with 802.1Q/802.1ad tags [tpid, tci] inserted after the MACs, outermost first. */
+export function tagged(frame: Buffer, tags: readonly (readonly [number, number])[]): Buffer {
+  const bytes = tags.map(([tpid, tci]) => {
+    const tag = Buffer.alloc(4);
+    tag.writeUInt16BE(tpid, 0);
+    tag.writeUInt16BE(tci, 2);
+    return tag;
+  });
+  return Buffer.concat([frame.subarray(0, 12), ...bytes, frame.subarray(12)]);
+}
+
+/** An IPv6 address in full eight-group form ("ff0e:0:0:0:0:0:0:1"); no :: shorthand. */
+function address6(text: string): Buffer {
+  const groups = text.split(':');
+  if (groups.length !== 8) throw new Error(`write all eight groups of ${text}`);
+  const out = Buffer.alloc(16);
+  groups.forEach((group, i) => out.writeUInt16BE(parseInt(group, 16), 2 * i));
+  return out;
+}
+
+/** An Ethernet frame carrying IPv6 (no extension headers) from src to dst; the
+ * destination MAC is 33:33 + the low 32 bits of dst, as for IPv6 multicast. */
+export function ipv6Frame(srcMac: Buffer, src: string, dst: string, nextHeader: number, payload: Buffer): Buffer {
+  const header = Buffer.alloc(40);
+  header.writeUInt32BE(0x60000000, 0);
+  header.writeUInt16BE(payload.length, 4);
+  header[6] = nextHeader;
+  header[7] = 16;
+  address6(src).copy(header, 8);
+  const dstBytes = address6(dst);
+  dstBytes.copy(header, 24);
+  const dstMac = Buffer.concat([Buffer.from([0x33, 0x33]), dstBytes.subarray(12)]);
+  return ethernet(dstMac, srcMac, 0x86dd, Buffer.concat([header, payload]));
 }

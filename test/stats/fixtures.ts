@@ -15,7 +15,7 @@ export function before(seconds: number): string {
 export const WORKER_COUNTERS = [
   'rx_frames', 'rx_bytes', 'matched', 'no_match', 'vlan_tagged', 'not_ipv4', 'not_udp', 'fragment', 'truncated',
   'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags', 'ring_drops',
-  'ring_freezes', 'egress_full', 'egress_errors', 'batches',
+  'ring_freezes', 'egress_full', 'egress_errors', 'batches', 'bad_udp_checksum', 'ipv6',
 ];
 
 /** Every worker counter, 0 unless given. */
