@@ -12,7 +12,7 @@ function fakeBinding(failOn = new Set<string>()) {
   let options: NativeOptions | undefined;
   let emit: ((event: LinkEvent) => void) | undefined;
   const binding = {
-    version: () => ({ addon: '2', napi: 8, cplusplus: 201703 }),
+    version: () => ({ addon: '3', napi: 8, cplusplus: 201703 }),
     DataPlane: class {
       constructor(o: NativeOptions, onLink: (event: LinkEvent) => void) {
         options = o;
