@@ -114,6 +114,8 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
                        {InstanceMethod<&DataPlaneWrap::AddRule>("addRule"),
                         InstanceMethod<&DataPlaneWrap::ReplaceOutputs>("replaceOutputs"),
                         InstanceMethod<&DataPlaneWrap::RemoveRule>("removeRule"),
+                        InstanceMethod<&DataPlaneWrap::BeginBatch>("beginBatch"),
+                        InstanceMethod<&DataPlaneWrap::EndBatch>("endBatch"),
                         InstanceMethod<&DataPlaneWrap::Refresh>("refresh"),
                         InstanceMethod<&DataPlaneWrap::Describe>("describe"),
                         InstanceMethod<&DataPlaneWrap::Counters>("counters"),
@@ -207,6 +209,16 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
   Napi::Value RemoveRule(const Napi::CallbackInfo& info) {
     if (info.Length() < 1 || !info[0].IsString()) Fail(info.Env(), "removeRule(key): key must be a string");
     Check(info.Env(), Plane(info.Env()).RemoveRule(info[0].As<Napi::String>().Utf8Value()));
+    return info.Env().Undefined();
+  }
+
+  Napi::Value BeginBatch(const Napi::CallbackInfo& info) {
+    Plane(info.Env()).BeginBatch();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value EndBatch(const Napi::CallbackInfo& info) {
+    Plane(info.Env()).EndBatch();
     return info.Env().Undefined();
   }
 

@@ -3,5 +3,5 @@
 #pragma once
 
 namespace mcr {
-inline constexpr const char* kAddonVersion = "3";
+inline constexpr const char* kAddonVersion = "4";
 }  // namespace mcr

@@ -113,12 +113,17 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
         errors.push({ key, message: message(error) });
       }
     };
-    // Removals first: they give back the counter slots and sockets that additions need.
-    for (const rule of plan.removed) attempt(rule.key, () => this.native.removeRule(rule.key));
-    for (const change of plan.changed) {
-      attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after)));
+    this.native.beginBatch();
+    try {
+      // Removals first: they give back the counter slots and sockets that additions need.
+      for (const rule of plan.removed) attempt(rule.key, () => this.native.removeRule(rule.key));
+      for (const change of plan.changed) {
+        attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after)));
+      }
+      for (const rule of plan.added) attempt(rule.key, () => this.native.addRule(toNativeRule(rule)));
+    } finally {
+      this.native.endBatch();
     }
-    for (const rule of plan.added) attempt(rule.key, () => this.native.addRule(toNativeRule(rule)));
     this.statuses = this.native.describe();
     return errors;
   }

@@ -73,6 +73,7 @@ void DataPlane::Shutdown() {
 
 Status DataPlane::AddRule(const RuleSpec& spec) {
   if (rules_.count(spec.key) != 0) return Status::Error("rule " + spec.key + " is already running");
+  if (spec.outputs.size() > output_slots_.available() || rule_slots_.available() == 0) Reclaim();
   if (spec.outputs.size() > output_slots_.available()) {
     return Status::Error("too many outputs: the data plane has room for " + std::to_string(options_.max_outputs));
   }
@@ -91,7 +92,7 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   }
   Attach(rule.get());
   rules_[spec.key] = std::move(rule);
-  Sync();
+  Settle();
   return Status::Ok();
 }
 
@@ -106,6 +107,7 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
     for (const auto& output : rule.outputs) exists = exists || output->spec.key == spec.key;
     needed += exists ? 0 : 1;
   }
+  if (needed > output_slots_.available()) Reclaim();
   if (needed > output_slots_.available()) {
     return Status::Error("too many outputs: the data plane has room for " + std::to_string(options_.max_outputs));
   }
@@ -128,7 +130,7 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
   rule.outputs = std::move(next);
   SendRule(rule);
   for (auto& entry : old) Bury(std::move(entry.second));
-  Sync();
+  Settle();
   return Status::Ok();
 }
 
@@ -140,7 +142,7 @@ Status DataPlane::RemoveRule(const std::string& key) {
   Detach(rule.get());
   for (auto& output : rule->outputs) Bury(std::move(output));
   graveyard_.rule_slots.push_back(rule->slot);
-  Sync();
+  Settle();
   return Status::Ok();
 }
 
@@ -164,7 +166,7 @@ void DataPlane::Refresh() {
       SendRule(rule);
     }
   }
-  Sync();
+  Settle();
 }
 
 std::vector<RuleStatus> DataPlane::Describe() const {
@@ -211,7 +213,7 @@ void DataPlane::Attach(RuleState* rule) {
   // Workers learn the rule before the kernel filter lets its traffic through.
   SendRule(*rule);
   ingress->AddDestination(rule->spec.group);
-  if (!ingress->UpdateFilter(&error)) rule->error = error;
+  awaiting_filter_.push_back(rule->spec.key);
 }
 
 void DataPlane::Detach(RuleState* rule) {
@@ -267,11 +269,7 @@ void DataPlane::ReleaseIngress(int ifindex, uint32_t destination) {
   if (found == ingress_.end()) return;
   Ingress& ingress = *found->second;
   ingress.RemoveDestination(destination);
-  if (!ingress.empty()) {
-    std::string ignored;  // a failure leaves the wider filter in place: harmless
-    ingress.UpdateFilter(&ignored);
-    return;
-  }
+  if (!ingress.empty()) return;  // FlushFilters narrows its filter
   for (size_t i = 0; i < workers_.size(); ++i) {
     Command command;
     command.kind = Command::Kind::kDetachRing;
@@ -323,6 +321,38 @@ void DataPlane::Bury(std::unique_ptr<OutputState> output) {
   if (!output) return;
   graveyard_.fds.push_back(std::move(output->fd));
   graveyard_.output_slots.push_back(output->slot);
+}
+
+void DataPlane::EndBatch() {
+  batching_ = false;
+  Settle();
+}
+
+void DataPlane::Settle() {
+  if (batching_) return;
+  // Workers know every new rule before its input's filter lets the traffic in.
+  Sync();
+  FlushFilters();
+}
+
+void DataPlane::Reclaim() {
+  if (!graveyard_.rule_slots.empty() || !graveyard_.output_slots.empty()) Sync();
+}
+
+void DataPlane::FlushFilters() {
+  for (auto& entry : ingress_) {
+    Ingress& ingress = *entry.second;
+    if (!ingress.filter_stale()) continue;
+    std::string error;
+    if (ingress.UpdateFilter(&error)) continue;
+    // A rule left out of a narrower filter still works; one a wider filter would have
+    // let in gets no traffic: only the latter is in error.
+    for (const std::string& key : awaiting_filter_) {
+      auto found = rules_.find(key);
+      if (found != rules_.end() && found->second->ifindex == entry.first) found->second->error = error;
+    }
+  }
+  awaiting_filter_.clear();
 }
 
 void DataPlane::Sync() {

@@ -60,6 +60,12 @@ class DataPlane {
   Status AddRule(const RuleSpec& spec);
   Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs);
   Status RemoveRule(const std::string& key);
+  // Between these, the changes of one reload are gathered: each input's kernel filter is
+  // rebuilt once and workers are waited for once, instead of once per rule (the filter
+  // holds every destination of its input, so per-rule rebuilds grow with the square of
+  // the rule count). Until EndBatch, added rules' traffic is not yet let in.
+  void BeginBatch() { batching_ = true; }
+  void EndBatch();
   void Refresh();
   std::vector<RuleStatus> Describe() const;
   void Shutdown();
@@ -103,6 +109,11 @@ class DataPlane {
   bool AcquireGroup(const RuleState& rule, int ifindex, std::string* error);
   void ReleaseGroup(const RuleState& rule);
   void Bury(std::unique_ptr<OutputState> output);
+  void FlushFilters();
+  // Outside a batch: the filters and workers catch up now; inside: at EndBatch.
+  void Settle();
+  // Makes slots given back earlier in a batch usable again (they wait for the workers).
+  void Reclaim();
   void Sync();
 
   DataPlaneOptions options_;
@@ -116,6 +127,9 @@ class DataPlane {
   std::map<std::tuple<int, uint32_t, uint32_t>, Shared> memberships_;  // ifindex, group, source
   std::map<std::pair<uint32_t, uint16_t>, Shared> catchers_;           // address, port
   Graveyard graveyard_;
+  bool batching_ = false;
+  // Rules attached since their input's filter was last rebuilt: a failed rebuild is theirs.
+  std::vector<std::string> awaiting_filter_;
   std::string backend_;
   std::string fallback_reason_;
 };

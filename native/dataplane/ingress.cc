@@ -19,9 +19,16 @@ std::unique_ptr<Ingress> Ingress::Open(int ifindex, uint32_t workers, const Ring
   return ingress;
 }
 
+void Ingress::AddDestination(uint32_t address) {
+  if (++destinations_[address] == 1) filter_stale_ = true;
+}
+
 void Ingress::RemoveDestination(uint32_t address) {
   auto found = destinations_.find(address);
-  if (found != destinations_.end() && --found->second <= 0) destinations_.erase(found);
+  if (found != destinations_.end() && --found->second <= 0) {
+    destinations_.erase(found);
+    filter_stale_ = true;
+  }
 }
 
 bool Ingress::UpdateFilter(std::string* error) {
@@ -32,6 +39,7 @@ bool Ingress::UpdateFilter(std::string* error) {
   for (const auto& ring : rings_) {
     if (!ring->SetFilter(program, error)) return false;
   }
+  filter_stale_ = false;
   return true;
 }
 

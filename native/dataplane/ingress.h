@@ -19,9 +19,11 @@ class Ingress {
                                        std::string* error);
 
   // Destinations are counted: two rules on one group (different ports) share one entry.
-  void AddDestination(uint32_t address) { ++destinations_[address]; }
+  void AddDestination(uint32_t address);
   void RemoveDestination(uint32_t address);
   bool empty() const { return destinations_.empty(); }
+  // The destinations changed since the filter was last attached.
+  bool filter_stale() const { return filter_stale_; }
   // Rebuilds the kernel filter from the destinations and attaches it to every ring.
   bool UpdateFilter(std::string* error);
 
@@ -35,6 +37,7 @@ class Ingress {
   int ifindex_;
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::map<uint32_t, int> destinations_;
+  bool filter_stale_ = false;
 };
 
 }  // namespace mcr

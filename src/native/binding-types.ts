@@ -77,6 +77,9 @@ export interface NativeDataPlane {
   addRule(rule: NativeRule): void;
   replaceOutputs(key: string, outputs: NativeOutput[]): void;
   removeRule(key: string): void;
+  /** Until endBatch, filter rebuilds and worker hand-overs wait, to happen once. */
+  beginBatch(): void;
+  endBatch(): void;
   refresh(): void;
   describe(): NativeRuleStatus[];
   /** The live counters, shared with the workers: the same buffer on every call. */

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { NativeBinding } from './binding-types.js';
 
 /** Must equal kAddonVersion in native/version.h: a stale build is refused, not misused. */
-export const EXPECTED_ADDON_VERSION = '3';
+export const EXPECTED_ADDON_VERSION = '4';
 
 export class NativeLoadError extends Error {
   constructor(readonly attempts: readonly { path: string; reason: string }[]) {

@@ -12,7 +12,7 @@ function fakeBinding(failOn = new Set<string>()) {
   let options: NativeOptions | undefined;
   let emit: ((event: LinkEvent) => void) | undefined;
   const binding = {
-    version: () => ({ addon: '3', napi: 8, cplusplus: 201703 }),
+    version: () => ({ addon: '4', napi: 8, cplusplus: 201703 }),
     DataPlane: class {
       constructor(o: NativeOptions, onLink: (event: LinkEvent) => void) {
         options = o;
@@ -27,6 +27,12 @@ function fakeBinding(failOn = new Set<string>()) {
       }
       removeRule(key: string) {
         calls.push(`remove ${key}`);
+      }
+      beginBatch() {
+        calls.push('begin');
+      }
+      endBatch() {
+        calls.push('end');
       }
       refresh() {
         calls.push('refresh');
@@ -50,7 +56,7 @@ function fakeBinding(failOn = new Set<string>()) {
 
 const SETTINGS = { workers: 'auto' as const, cpus: null, backend: 'auto' as const };
 
-t.test('a plan is applied as removals, then output changes, then additions', async (t) => {
+t.test('a plan is applied in one batch: removals, then output changes, then additions', async (t) => {
   const fake = fakeBinding();
   const plane = DataPlane.open(SETTINGS, fake.binding, [0]);
   t.teardown(() => plane.close());
@@ -58,9 +64,11 @@ t.test('a plan is applied as removals, then output changes, then additions', asy
   const after = ruleSetOf(rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth2 10.0.0.9:6000'), rule('c', 'eth0 239.1.1.3:5000', 'eth1 239.2.2.3:5000'));
   t.same(plane.apply(diff(before, after)), []);
   t.same(fake.calls, [
+    'begin',
     'remove eth0|239.1.1.2|5000|*',
     'replace eth0|239.1.1.1|5000|* -> eth1|239.2.2.1|5000|1|-, eth2|10.0.0.9|6000|64|-',
     'add eth0|239.1.1.3|5000|* -> eth1|239.2.2.3|5000|1|-',
+    'end',
   ]);
 });
 
@@ -71,7 +79,7 @@ t.test('a rule the data plane refuses is reported and the others still apply', a
   const next = ruleSetOf(rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000'), rule('b', 'eth0 239.1.1.2:5000', 'eth1 239.2.2.2:5000'));
   const errors = plane.apply(diff(ruleSetOf(''), next));
   t.same(errors, [{ key: 'eth0|239.1.1.1|5000|*', message: 'cannot add eth0|239.1.1.1|5000|*' }]);
-  t.equal(fake.calls.length, 2);
+  t.same(fake.calls.map((call) => call.split(' ')[0]), ['begin', 'add', 'add', 'end'], 'the batch is closed despite the failure');
 });
 
 t.test('link events are coalesced into one refresh, then reported', async (t) => {

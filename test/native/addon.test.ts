@@ -3,7 +3,7 @@ import { candidatePaths, loadBinding, NativeLoadError } from '../../src/native/l
 
 t.test('the addon built by npm ci loads and reports its version', async (t) => {
   const version = loadBinding().version();
-  t.equal(version.addon, '3');
+  t.equal(version.addon, '4');
   t.equal(version.napi, 8);
   t.ok(version.cplusplus >= 201703, `compiled as C++${String(version.cplusplus).slice(2, 4)}`);
 });
