@@ -72,7 +72,7 @@ export class Daemon {
     ruleSet: RuleSet,
   ) {
     this.running = ruleSet;
-    this.seedLinkState(ruleSet);
+    this.readLinkState(ruleSet);
     this.plane = this.openPlane(ruleSet);
     const plan = diff(emptyLike(ruleSet), ruleSet);
     const refused = this.applyPlan(plan);
@@ -162,6 +162,7 @@ export class Daemon {
       return this.settle();
     }
     const restart = plan.daemon.filter((change) => change.needsRestart);
+    this.readLinkState(next);
     let refused;
     if (restart.length > 0) {
       const what = restart.map((c) => `${c.setting} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ');
@@ -210,10 +211,16 @@ export class Daemon {
     return refused;
   }
 
-  /** Interfaces already down at start: link events only tell of changes after it. */
-  private seedLinkState(ruleSet: RuleSet): void {
+  /**
+   * The links a rules file names, as they are now: link events only tell of changes, and
+   * only after the data plane is watching (at start) or for links already known.
+   */
+  private readLinkState(ruleSet: RuleSet): void {
     for (const rule of ruleSet.rules) {
-      if (linkIsDown(rule.input.interface)) this.downInterfaces.add(rule.input.interface);
+      for (const name of [rule.input.interface, ...rule.outputs.map((output) => output.interface)]) {
+        if (linkIsDown(name)) this.downInterfaces.add(name);
+        else this.downInterfaces.delete(name);
+      }
     }
   }
 
@@ -290,9 +297,6 @@ export class Daemon {
   private sample(): StatsFile {
     const statuses = this.plane.status();
     for (const status of statuses) if (status.state === 'active') this.everActive.add(status.key);
-    const downInputs = new Set(
-      this.running.rules.filter((rule) => this.downInterfaces.has(rule.input.interface)).map((rule) => rule.key),
-    );
     return buildStats({
       now: new Date(),
       previous: this.previousStats,
@@ -314,7 +318,7 @@ export class Daemon {
       ruleSet: this.running,
       statuses,
       counters: this.plane.counters(),
-      downInputs,
+      downInterfaces: this.downInterfaces,
       everActive: this.everActive,
     });
   }

@@ -12,7 +12,7 @@ type Sample = readonly [Labels, number];
 
 const DAEMON_STATES: readonly DaemonState[] = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
 const RULE_STATES: readonly RuleState[] = ['active', 'pending', 'paused', 'disabled', 'error'];
-const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'error'];
+const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'down', 'error'];
 
 /** Worker counters that count frames not relayed: the reason label is the counter's name. */
 export const DROPPED_FRAME_REASONS = [

@@ -8,6 +8,7 @@ import type { NativeRuleStatus } from '../native/binding-types.js';
 import {
   STATS_VERSION,
   type DaemonState,
+  type OutputState,
   type OutputStats,
   type ReloadResult,
   type RuleState,
@@ -27,8 +28,8 @@ export interface SampleInput {
   ruleSet: RuleSet;
   statuses: readonly NativeRuleStatus[];
   counters: CounterSnapshot;
-  /** Rule keys whose input interface is known to be down. */
-  downInputs: ReadonlySet<string>;
+  /** Interfaces known to be down or without carrier (inputs and outputs). */
+  downInterfaces: ReadonlySet<string>;
   /** Rule keys that have been active at least once. */
   everActive: ReadonlySet<string>;
 }
@@ -44,7 +45,14 @@ export function ruleState(rule: Rule, status: NativeRuleStatus | undefined, inpu
   if (!status) return 'error';
   if (status.state === 'error') return 'error';
   if (status.state === 'pending') return input.everActive.has(rule.key) ? 'paused' : 'pending';
-  return input.downInputs.has(rule.key) ? 'paused' : 'active';
+  return input.downInterfaces.has(rule.input.interface) ? 'paused' : 'active';
+}
+
+/** An open output on a link that is down sends into the kernel's drop counter, not the wire. */
+export function outputState(rule: Rule, native: NativeRuleStatus['outputs'][number] | undefined, interfaceName: string, input: SampleInput): OutputState {
+  if (!rule.enabled) return 'pending';
+  if (!native) return 'error';
+  return native.state === 'active' && input.downInterfaces.has(interfaceName) ? 'down' : native.state;
 }
 
 export function buildStats(input: SampleInput): StatsFile {
@@ -72,7 +80,7 @@ export function buildStats(input: SampleInput): StatsFile {
         group: output.group,
         port: output.port,
         ttl: output.ttl,
-        state: !rule.enabled ? 'pending' : native?.state ?? 'error',
+        state: outputState(rule, native, output.interface, input),
         error: native?.error ?? '',
         packets: sent,
         bytes: sentBytes,

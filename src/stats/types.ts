@@ -17,7 +17,15 @@ export type RuleState =
   /** The data plane could not set it up; see `error`. */
   | 'error';
 
-export type OutputState = 'active' | 'pending' | 'error';
+export type OutputState =
+  /** Sending. */
+  | 'active'
+  /** Its interface is missing, or the rule is disabled. */
+  | 'pending'
+  /** Its interface is down or has no carrier: the kernel drops what is sent to it. */
+  | 'down'
+  /** The data plane could not open it; see `error`. */
+  | 'error';
 
 export type DaemonState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
 

@@ -65,6 +65,7 @@ t.test('an output link down then up, twice, under load: the other output loses n
   await farEnd.ip('link', 'set', 'eth0', 'down');
   await mcrd.waitForLog(/^interface out1 down$/, 5_000, logged);
   await delay(NO_CARRIER_MS);
+  const withoutCarrier = await mcrd.stats();
   await farEnd.ip('link', 'set', 'eth0', 'up');
   await net.relay.waitForwarding(['out1']);
   await mcrd.waitForLog(/^interface out1 up$/, 5_000, logged);
@@ -90,6 +91,10 @@ t.test('an output link down then up, twice, under load: the other output loses n
   // sent here, and the loss shows as the interface's TX dropped.
   t.ok(kernelDropped > 0, `the kernel dropped ${kernelDropped} on out1 while the far end was gone`);
   t.ok(during.rules[0]!.outputs[1]!.errors > 0, 'the errors showed in the stats file while the link was down');
+  const states = (sample: StatsFile) => sample.rules[0]!.outputs.map((o) => o.state);
+  t.same(states(during), ['active', 'down'], 'the stats file showed out1 down while it was set down');
+  t.same(states(withoutCarrier), ['active', 'down'], 'and while it had no carrier (sends the kernel drops)');
+  t.same(states(stats), ['active', 'active'], 'and active again once it came back');
   t.equal(stats.totals.egress_errors! + stats.totals.egress_full!, out1!.errors + out1!.drops, 'worker totals agree');
   const json = await run(MCR, ['stats', '--json', '--file', mcrd.statsFile]);
   const shown = (JSON.parse(json.stdout) as StatsFile).rules[0]?.outputs.map((o) => [o.interface, o.errors > 0]);

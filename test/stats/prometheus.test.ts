@@ -46,6 +46,7 @@ t.test('a small file gives exactly this text', async (t) => {
     ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.',
       `mcr_output_state{${OUT},state="active"} 1`,
       `mcr_output_state{${OUT},state="pending"} 0`,
+      `mcr_output_state{${OUT},state="down"} 0`,
       `mcr_output_state{${OUT},state="error"} 0`),
     ...family('mcr_output_packets_total', 'counter', 'Datagrams sent to the output.', `mcr_output_packets_total{${OUT}} 9`),
     ...family('mcr_output_bytes_total', 'counter', 'UDP payload bytes sent to the output.', `mcr_output_bytes_total{${OUT}} 1206`),
