@@ -89,6 +89,7 @@ function envFrom(stdout: string): Record<string, string> {
 }
 
 const MAIN = 'in0 239.1.1.1:5000';
+const MAIN_KEY = 'in0|239.1.1.1|5000|*';
 const v1 = [rule('main', MAIN, 'out0 239.2.2.1:5000')];
 // Live: a second output on the running rule, and on another group a source-specific
 // rule beside an any-source one. Then the second output goes again.
@@ -141,10 +142,19 @@ t.test('the ASan+UBSan addon relays real traffic through live rule changes and m
     idleTimeout: 4,
     durationLimit: 60,
   });
+  // Each change waits for a third of the stream to have passed, not for a fixed time,
+  // so both land mid-stream however slowly the sender or the sanitized relay starts.
+  const relayed = async (count: number) => {
+    const deadline = Date.now() + 20_000;
+    while (((await relay.counters()).rules[MAIN_KEY]?.packets ?? 0) < count) {
+      if (Date.now() > deadline) throw new Error(`the relay did not reach ${count} datagrams in 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   const live = runGen(net.src.ns, { group: '239.1.1.1', port: 5000, count: LIVE, rate: 1000, size: 200 });
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await relayed(LIVE / 3);
   t.ok(active(await relay.apply(v2)), 'live change 1: an output and two rules added');
-  await new Promise((resolve) => setTimeout(resolve, 1000));
+  await relayed((2 * LIVE) / 3);
   t.ok(active(await relay.apply(v3)), 'live change 2: the added output removed');
   t.equal((await live).sent, LIVE, 'the live stream was sent');
   const ssm = await runGen(net.src.ns, { group: '239.1.1.3', port: 5000, count: SSM, rate: 1000, size: 200 });
