@@ -20,7 +20,9 @@ const args = [...(root ? ['--install'] : []), String(SECONDS)];
 const result = await execa('bash', [RUNNER, ...args], { reject: false, timeout: 300_000, all: true });
 const lines = (result.all ?? '').split('\n').filter(Boolean);
 const skip =
-  result.exitCode === NO_CLANG && !process.env.CI ? `clang with libFuzzer is not installed${root ? ' and could not be installed' : ' (run as root to install it)'}: ${lines.at(-1)}` : false;
+  result.exitCode === NO_CLANG && !process.env.CI
+    ? `clang with libFuzzer is not installed${root ? ' and could not be installed' : ' (run as root to install it)'}: ${lines.at(-1)}`
+    : false;
 
 t.test(`the fuzz targets run ${SECONDS} s each under ASan and UBSan and find nothing`, { skip }, async (t) => {
   if (result.exitCode !== 0) t.comment(result.all ?? '');
