@@ -45,9 +45,12 @@ write_suppressions() {
 
 print_env() {
   [[ -f "$addon" ]] || { echo "asan-addon: $addon is not built" >&2; exit 1; }
+  local asan ubsan
+  asan="$(runtime libasan.so)"
+  ubsan="$(runtime libubsan.so)"
   write_suppressions
   echo "MCR_NATIVE_ADDON=$addon"
-  echo "LD_PRELOAD=$(runtime libasan.so):$(runtime libubsan.so)"
+  echo "LD_PRELOAD=$asan:$ubsan"
   echo "ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:exitcode=66"
   echo "LSAN_OPTIONS=suppressions=$out/lsan-node.supp:print_suppressions=0"
   echo "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=66"
