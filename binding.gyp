@@ -41,7 +41,8 @@
       # read-only GOT once loaded.
       "ldflags": ["-Wl,-z,relro,-z,now"],
       "conditions": [
-        ["mcr_sanitize=='1'", {
+        # gyp turns a numeric -D/--mcr_sanitize value into an int: compare with 1, not '1'.
+        ["mcr_sanitize==1", {
           "cflags": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=all"],
           "ldflags": ["-fsanitize=address,undefined"]
         }]

@@ -19,7 +19,7 @@ usage() {
 # iproute2 for the network-namespace demo and tests.
 DEBIAN_PACKAGES=(g++ make python3 pkg-config liburing-dev iproute2)
 # The tests also build and check the DEB and RPM packages, and verify the unit.
-TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux)
+TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux clang-14 libclang-rt-14-dev llvm-14)
 
 install_debian_packages() {
   local missing=()

@@ -1,0 +1,313 @@
+// libFuzzer target: one untrusted frame through ParseFrame, then the flow-table lookup
+// of what it parsed into, against rules the input itself shapes (frame_input.h).
+// What it checks, beyond "no sanitizer report":
+//  - parsing: the verdict agrees with an independent reading of the header layouts
+//    (accepted exactly when the reference accepts); an accepted datagram's fields and
+//    payload window match the bytes; a rejected one leaves *out untouched; the same
+//    bytes give the same answer cut to the IP packet or with padding added, and a frame
+//    cut inside the payload is never accepted;
+//  - lookup: every Insert, Erase, Find and Lookup agrees with a brute-force reference
+//    (reference_table.h), including a moved table and the table it was moved from.
+// Frames are parsed from exactly-sized heap copies, so ASan sees any read past the end.
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "../core/flow_table.h"
+#include "../core/packet.h"
+#include "frame_input.h"
+#include "fuzz_check.h"
+#include "reference_table.h"
+
+namespace mcr::fuzz {
+namespace {
+
+constexpr size_t kEtherTypeAt = 12;
+constexpr size_t kIpv4MinHeader = 20;
+constexpr size_t kUdpHeader = 8;
+constexpr size_t kChecksumAt = 10;
+
+uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+uint32_t Be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
+// Where the bytes say an IPv4 header starts: after the Ethernet header and at most two
+// 802.1Q/802.1ad tags, when the innermost EtherType is IPv4.
+struct EthernetLayout {
+  size_t ip_at = 0;
+  size_t tags = 0;
+  uint16_t outer_tci = 0;
+};
+
+bool ReadEthernet(const uint8_t* f, size_t len, EthernetLayout* eth) {
+  size_t type_at = kEtherTypeAt;
+  for (;;) {
+    if (type_at + 2 > len) return false;
+    const uint16_t type = Be16(f + type_at);
+    if (type == 0x0800) break;
+    if (type != 0x8100 && type != 0x88a8) return false;
+    if (eth->tags == 2 || type_at + 4 > len) return false;
+    if (eth->tags == 0) eth->outer_tci = Be16(f + type_at + 2);
+    ++eth->tags;
+    type_at += 4;
+  }
+  eth->ip_at = type_at + 2;
+  return true;
+}
+
+// RFC 791's checksum over the header as stored: a valid one folds to 0xffff.
+uint16_t FoldedSum(const uint8_t* header, size_t len) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < len; i += 2) sum += Be16(header + i);
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(sum);
+}
+
+// The whole acceptance rule, from the header layouts (RFC 791, RFC 768, 802.1Q) and
+// packet.h's contract, written without looking at how packet.cc orders its checks.
+struct Accepted {
+  EthernetLayout eth;
+  size_t header_len = 0;
+  size_t total_len = 0;
+  size_t udp_len = 0;
+};
+
+bool ReferenceAccepts(const uint8_t* f, size_t len, Accepted* a) {
+  if (!ReadEthernet(f, len, &a->eth)) return false;
+  const size_t ip = a->eth.ip_at;
+  if (ip + kIpv4MinHeader > len) return false;
+  const uint8_t* h = f + ip;
+  a->header_len = size_t{4} * (h[0] & 0x0fu);
+  a->total_len = Be16(h + 2);
+  if ((h[0] >> 4) != 4 || a->header_len < kIpv4MinHeader || ip + a->header_len > len) {
+    return false;
+  }
+  if (FoldedSum(h, a->header_len) != 0xffff) return false;
+  if (a->total_len < a->header_len + kUdpHeader || ip + a->total_len > len) return false;
+  if (h[9] != 17) return false;                    // UDP
+  if ((Be16(h + 6) & 0x3fff) != 0) return false;  // MF or an offset: a fragment
+  a->udp_len = Be16(h + a->header_len + 4);
+  return a->udp_len >= kUdpHeader && a->udp_len <= a->total_len - a->header_len;
+}
+
+void RepairChecksum(uint8_t* f, size_t len) {
+  EthernetLayout eth;
+  if (!ReadEthernet(f, len, &eth) || eth.ip_at + kIpv4MinHeader > len) return;
+  uint8_t* h = f + eth.ip_at;
+  const size_t header_len = size_t{4} * (h[0] & 0x0fu);
+  if (header_len < kIpv4MinHeader || eth.ip_at + header_len > len) return;
+  h[kChecksumAt] = h[kChecksumAt + 1] = 0;
+  const uint16_t checksum = static_cast<uint16_t>(~FoldedSum(h, header_len));
+  h[kChecksumAt] = static_cast<uint8_t>(checksum >> 8);
+  h[kChecksumAt + 1] = static_cast<uint8_t>(checksum & 0xff);
+}
+
+// new[] of exactly len (+ zeroed padding) bytes: nothing after it that ASan would allow.
+std::unique_ptr<uint8_t[]> HeapCopy(const uint8_t* data, size_t len, size_t padding = 0) {
+  std::unique_ptr<uint8_t[]> copy(new uint8_t[len + padding]);
+  if (len > 0) std::memcpy(copy.get(), data, len);
+  if (padding > 0) std::memset(copy.get() + len, 0, padding);
+  return copy;
+}
+
+// Values ParseFrame never writes together, to see whether a rejection touched *out.
+const uint8_t kSentinelByte = 0;
+UdpDatagram Sentinel() {
+  UdpDatagram d;
+  d.src_ip = 0xdeadbeef;
+  d.dst_ip = 0xfeedface;
+  d.src_port = 0xabcd;
+  d.dst_port = 0xdcba;
+  d.vlan_id = 0x1234;
+  d.ttl = 0x5a;
+  d.has_ip_options = true;
+  d.payload = &kSentinelByte;
+  d.payload_len = 0x7777;
+  return d;
+}
+
+// Same fields, and the payload at the same offset from each frame's start.
+bool SameDatagram(const UdpDatagram& a, const uint8_t* frame_a, const UdpDatagram& b,
+                  const uint8_t* frame_b) {
+  return a.src_ip == b.src_ip && a.dst_ip == b.dst_ip && a.src_port == b.src_port &&
+         a.dst_port == b.dst_port && a.vlan_id == b.vlan_id && a.ttl == b.ttl &&
+         a.has_ip_options == b.has_ip_options && a.payload_len == b.payload_len &&
+         a.payload - frame_a == b.payload - frame_b;
+}
+
+void CheckFields(const uint8_t* f, size_t len, const Accepted& a, const UdpDatagram& d) {
+  FUZZ_CHECK(d.payload >= f && d.payload <= f + len, "payload starts inside the frame");
+  const size_t payload_at = static_cast<size_t>(d.payload - f);
+  FUZZ_CHECK(d.payload_len <= len - payload_at, "payload ends inside the frame");
+  const size_t udp_at = a.eth.ip_at + a.header_len;
+  FUZZ_CHECK(payload_at == udp_at + kUdpHeader, "payload right after the UDP header");
+  FUZZ_CHECK(d.payload_len + kUdpHeader == a.udp_len, "payload length from UDP length");
+  const uint8_t* h = f + a.eth.ip_at;
+  FUZZ_CHECK(d.src_ip == Be32(h + 12) && d.dst_ip == Be32(h + 16), "addresses");
+  FUZZ_CHECK(d.ttl == h[8], "ttl");
+  FUZZ_CHECK(d.has_ip_options == (a.header_len > kIpv4MinHeader), "options flag");
+  FUZZ_CHECK(d.src_port == Be16(f + udp_at) && d.dst_port == Be16(f + udp_at + 2), "ports");
+  const uint16_t vlan = a.eth.tags == 0 ? kNoVlan : (a.eth.outer_tci & 0x0fff);
+  FUZZ_CHECK(d.vlan_id == vlan, "VLAN id of the outer tag");
+}
+
+// The same datagram must come out of the frame cut to the IP packet's end or with
+// Ethernet padding after it; cut inside the UDP payload it must be refused.
+void CheckLengthIndependence(const uint8_t* f, size_t len, const Accepted& a,
+                             const UdpDatagram& d) {
+  const size_t packet_end = a.eth.ip_at + a.total_len;
+  auto exact = HeapCopy(f, packet_end);
+  UdpDatagram again = Sentinel();
+  FUZZ_CHECK(ParseFrame(exact.get(), packet_end, &again) == ParseResult::kOk,
+             "accepted when cut to the IP total length");
+  FUZZ_CHECK(SameDatagram(d, f, again, exact.get()), "same datagram when cut");
+
+  constexpr size_t kPadding = 64;
+  auto padded = HeapCopy(f, len, kPadding);
+  again = Sentinel();
+  FUZZ_CHECK(ParseFrame(padded.get(), len + kPadding, &again) == ParseResult::kOk,
+             "accepted with padding");
+  FUZZ_CHECK(SameDatagram(d, f, again, padded.get()), "same datagram with padding");
+
+  const size_t payload_end = a.eth.ip_at + a.header_len + a.udp_len;
+  auto short_copy = HeapCopy(f, payload_end - 1);
+  again = Sentinel();
+  FUZZ_CHECK(ParseFrame(short_copy.get(), payload_end - 1, &again) != ParseResult::kOk,
+             "refused when cut inside the UDP datagram");
+}
+
+void CheckParse(const uint8_t* f, size_t len, ParseResult result, const UdpDatagram& d) {
+  FUZZ_CHECK(static_cast<size_t>(result) < kParseResultCount, "result in range");
+  const char* name = ParseResultName(result);
+  FUZZ_CHECK(name != nullptr && std::strcmp(name, "unknown") != 0, "result has a name");
+
+  UdpDatagram again = Sentinel();
+  FUZZ_CHECK(ParseFrame(f, len, &again) == result, "deterministic");
+
+  Accepted a;
+  const bool accept = ReferenceAccepts(f, len, &a);
+  FUZZ_CHECK(accept == (result == ParseResult::kOk), "verdict agrees with the reference");
+  if (result != ParseResult::kOk) {
+    const UdpDatagram untouched = Sentinel();
+    FUZZ_CHECK(SameDatagram(d, f, untouched, f) && d.payload == untouched.payload,
+               "a rejected frame leaves *out untouched");
+    return;
+  }
+  FUZZ_CHECK(SameDatagram(d, f, again, f), "deterministic fields");
+  CheckFields(f, len, a, d);
+  CheckLengthIndependence(f, len, a, d);
+}
+
+// The datagram the rules are shaped around: the parsed one, or for a refused frame
+// whatever its first bytes say, so lookups are exercised on every input.
+struct Probe {
+  uint32_t ifindex;
+  uint32_t dst_ip;
+  uint16_t dst_port;
+  uint32_t src_ip;
+};
+
+Probe ProbeFor(const uint8_t* f, size_t len, bool parsed, const UdpDatagram& d,
+               uint32_t ifindex) {
+  if (parsed) return {ifindex, d.dst_ip, d.dst_port, d.src_ip};
+  uint8_t head[10] = {};
+  std::memcpy(head, f, len < sizeof head ? len : sizeof head);
+  return {ifindex, Be32(head), Be16(head + 4), Be32(head + 6)};
+}
+
+FlowKey KeyFor(const RuleSpec& spec, const Probe& p) {
+  const uint32_t tweak = spec.tweak;
+  FlowKey key;
+  key.ifindex = (spec.shape & kSameInterface) ? p.ifindex : p.ifindex + 1 + tweak % 3;
+  key.dst_ip = (spec.shape & kSameGroup) ? p.dst_ip : p.dst_ip ^ (tweak + 1);
+  key.dst_port = (spec.shape & kSamePort) ? p.dst_port
+                                           : static_cast<uint16_t>(p.dst_port ^ (tweak + 1));
+  switch (spec.source()) {
+    case SourceChoice::kSame: key.src_ip = p.src_ip; break;
+    case SourceChoice::kOther: key.src_ip = p.src_ip ^ ((tweak << 8) | 1); break;
+    case SourceChoice::kAny:
+    case SourceChoice::kAnyToo: key.src_ip = FlowTable::kAnySource; break;
+  }
+  return key;
+}
+
+uint32_t SlotFor(const RuleSpec& spec) {
+  return spec.slot == 0xffff ? FlowTable::kNoSlot : spec.slot;
+}
+
+void CheckTableMatches(const FlowTable& table, const ReferenceTable& ref, const Probe& p) {
+  FUZZ_CHECK(table.size() == ref.size(), "size");
+  for (const ReferenceTable::Entry& entry : ref.entries()) {
+    FUZZ_CHECK(table.Find(entry.key) == entry.slot, "Find of a present key");
+  }
+  // The probe's own question, and its neighbours: any source, another source, another
+  // interface.
+  const uint32_t sources[] = {p.src_ip, FlowTable::kAnySource, p.src_ip ^ 1};
+  const uint32_t interfaces[] = {p.ifindex, p.ifindex + 1};
+  for (uint32_t ifindex : interfaces) {
+    for (uint32_t src : sources) {
+      FUZZ_CHECK(table.Lookup(ifindex, p.dst_ip, p.dst_port, src) ==
+                     ref.Lookup(ifindex, p.dst_ip, p.dst_port, src),
+                 "Lookup agrees with the brute-force reference");
+    }
+  }
+}
+
+void CheckLookup(const FrameInput& in, const Probe& probe) {
+  FlowTable table;
+  ReferenceTable ref;
+  for (const RuleSpec& spec : in.rules) {
+    const FlowKey key = KeyFor(spec, probe);
+    const uint32_t slot = SlotFor(spec);
+    FUZZ_CHECK(table.Insert(key, slot) == ref.Insert(key, slot), "Insert agrees");
+    if (spec.shape & kInsertTwice) {
+      const uint32_t other = slot == FlowTable::kNoSlot ? 0 : slot + 1;
+      FUZZ_CHECK(table.Insert(key, other) == ref.Insert(key, other), "second Insert agrees");
+    }
+  }
+  for (const RuleSpec& spec : in.rules) {
+    if (!(spec.shape & kEraseAfterInserts)) continue;
+    const FlowKey key = KeyFor(spec, probe);
+    FUZZ_CHECK(table.Erase(key) == ref.Erase(key), "Erase agrees");
+  }
+  CheckTableMatches(table, ref, probe);
+
+  // A table handed to a worker by move must answer the same; the one left behind must
+  // be empty and still usable.
+  FlowTable moved(std::move(table));
+  CheckTableMatches(moved, ref, probe);
+  ReferenceTable empty;
+  CheckTableMatches(table, empty, probe);
+  FlowKey key;
+  key.ifindex = probe.ifindex;
+  key.dst_ip = probe.dst_ip;
+  key.dst_port = probe.dst_port;
+  FUZZ_CHECK(table.Insert(key, 7) == FlowInsertResult::kInserted && table.Find(key) == 7,
+             "a moved-from table takes inserts again");
+}
+
+}  // namespace
+}  // namespace mcr::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace mcr;
+  using namespace mcr::fuzz;
+  const FrameInput in = DecodeFrameInput(data, size);
+  auto frame = HeapCopy(in.frame, in.frame_len);
+  if (in.control & kRepairChecksum) RepairChecksum(frame.get(), in.frame_len);
+
+  UdpDatagram datagram = Sentinel();
+  const ParseResult result = ParseFrame(frame.get(), in.frame_len, &datagram);
+  CheckParse(frame.get(), in.frame_len, result, datagram);
+  if (in.frame_len == 0) {
+    UdpDatagram none = Sentinel();
+    FUZZ_CHECK(ParseFrame(nullptr, 0, &none) == result, "a null empty frame");
+  }
+
+  const uint32_t ifindex = (in.control & kSecondInterface) ? 2 : 1;
+  const Probe probe = ProbeFor(frame.get(), in.frame_len, result == ParseResult::kOk,
+                               datagram, ifindex);
+  CheckLookup(in, probe);
+  return 0;
+}
