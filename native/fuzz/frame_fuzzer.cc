@@ -1,7 +1,9 @@
 // libFuzzer target: one untrusted frame through ParseFrame, then the flow-table lookup
 // of what it parsed into, against rules the input itself shapes (frame_input.h).
 // What it checks, beyond "no sanitizer report":
-//  - parsing: the verdict agrees with an independent reading of the header layouts
+//  - parsing, under each ParseOptions the I/O layer uses (UDP checksum verified or not,
+//    no tag or one already stripped by the kernel): the verdict agrees with an
+//    independent reading of the header layouts
 //    (accepted exactly when the reference accepts); an accepted datagram's fields and
 //    payload window match the bytes; a rejected one leaves *out untouched; the same
 //    bytes give the same answer cut to the IP packet or with padding added, and a frame
@@ -40,14 +42,14 @@ struct EthernetLayout {
   uint16_t outer_tci = 0;
 };
 
-bool ReadEthernet(const uint8_t* f, size_t len, EthernetLayout* eth) {
+bool ReadEthernet(const uint8_t* f, size_t len, size_t stripped_tags, EthernetLayout* eth) {
   size_t type_at = kEtherTypeAt;
   for (;;) {
     if (type_at + 2 > len) return false;
     const uint16_t type = Be16(f + type_at);
     if (type == 0x0800) break;
     if (type != 0x8100 && type != 0x88a8) return false;
-    if (eth->tags == 2 || type_at + 4 > len) return false;
+    if (stripped_tags + eth->tags >= 2 || type_at + 4 > len) return false;
     if (eth->tags == 0) eth->outer_tci = Be16(f + type_at + 2);
     ++eth->tags;
     type_at += 4;
@@ -64,6 +66,18 @@ uint16_t FoldedSum(const uint8_t* header, size_t len) {
   return static_cast<uint16_t>(sum);
 }
 
+// RFC 768's checksum: pseudo-header, then the datagram's bytes two at a time, an odd
+// last byte as the high half; a valid one folds to 0xffff.
+uint16_t UdpFoldedSum(const uint8_t* ip_header, const uint8_t* datagram, size_t len) {
+  uint32_t sum = Be16(ip_header + 12) + Be16(ip_header + 14) + Be16(ip_header + 16) +
+                 Be16(ip_header + 18) + 17 + static_cast<uint32_t>(len);
+  for (size_t i = 0; i < len; i += 2) {
+    sum += i + 1 < len ? Be16(datagram + i) : uint32_t{datagram[i]} << 8;
+    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
+  }
+  return static_cast<uint16_t>(sum);
+}
+
 // The whole acceptance rule, from the header layouts (RFC 791, RFC 768, 802.1Q) and
 // packet.h's contract, written without looking at how packet.cc orders its checks.
 struct Accepted {
@@ -73,8 +87,8 @@ struct Accepted {
   size_t udp_len = 0;
 };
 
-bool ReferenceAccepts(const uint8_t* f, size_t len, Accepted* a) {
-  if (!ReadEthernet(f, len, &a->eth)) return false;
+bool ReferenceAccepts(const uint8_t* f, size_t len, const ParseOptions& options, Accepted* a) {
+  if (!ReadEthernet(f, len, options.stripped_vlan_tags, &a->eth)) return false;
   const size_t ip = a->eth.ip_at;
   if (ip + kIpv4MinHeader > len) return false;
   const uint8_t* h = f + ip;
@@ -87,16 +101,34 @@ bool ReferenceAccepts(const uint8_t* f, size_t len, Accepted* a) {
   if (a->total_len < a->header_len + kUdpHeader || ip + a->total_len > len) return false;
   if (h[9] != 17) return false;                    // UDP
   if ((Be16(h + 6) & 0x3fff) != 0) return false;  // MF or an offset: a fragment
-  a->udp_len = Be16(h + a->header_len + 4);
-  return a->udp_len >= kUdpHeader && a->udp_len <= a->total_len - a->header_len;
+  const uint8_t* udp = h + a->header_len;
+  a->udp_len = Be16(udp + 4);
+  if (a->udp_len < kUdpHeader || a->udp_len > a->total_len - a->header_len) return false;
+  // 0: the sender computed none, legal in IPv4.
+  return !options.verify_udp_checksum || Be16(udp + 6) == 0 || UdpFoldedSum(h, udp, a->udp_len) == 0xffff;
 }
 
-void RepairChecksum(uint8_t* f, size_t len) {
+// Makes a stored non-zero UDP checksum right, where the datagram fits in the frame, then
+// the IPv4 header checksum (which the UDP one does not cover), so that mutated frames
+// still reach the checks after them.
+void RepairChecksums(uint8_t* f, size_t len) {
   EthernetLayout eth;
-  if (!ReadEthernet(f, len, &eth) || eth.ip_at + kIpv4MinHeader > len) return;
+  if (!ReadEthernet(f, len, 0, &eth) || eth.ip_at + kIpv4MinHeader > len) return;
   uint8_t* h = f + eth.ip_at;
   const size_t header_len = size_t{4} * (h[0] & 0x0fu);
   if (header_len < kIpv4MinHeader || eth.ip_at + header_len > len) return;
+  const size_t udp_at = eth.ip_at + header_len;
+  if (udp_at + kUdpHeader <= len) {
+    uint8_t* udp = f + udp_at;
+    const size_t udp_len = Be16(udp + 4);
+    if (udp_len >= kUdpHeader && udp_at + udp_len <= len && Be16(udp + 6) != 0) {
+      udp[6] = udp[7] = 0;
+      uint16_t checksum = static_cast<uint16_t>(~UdpFoldedSum(h, udp, udp_len));
+      if (checksum == 0) checksum = 0xffff;  // 0 would mean "none"
+      udp[6] = static_cast<uint8_t>(checksum >> 8);
+      udp[7] = static_cast<uint8_t>(checksum & 0xff);
+    }
+  }
   h[kChecksumAt] = h[kChecksumAt + 1] = 0;
   const uint16_t checksum = static_cast<uint16_t>(~FoldedSum(h, header_len));
   h[kChecksumAt] = static_cast<uint8_t>(checksum >> 8);
@@ -154,39 +186,40 @@ void CheckFields(const uint8_t* f, size_t len, const Accepted& a, const UdpDatag
 
 // The same datagram must come out of the frame cut to the IP packet's end or with
 // Ethernet padding after it; cut inside the UDP payload it must be refused.
-void CheckLengthIndependence(const uint8_t* f, size_t len, const Accepted& a,
-                             const UdpDatagram& d) {
+void CheckLengthIndependence(const uint8_t* f, size_t len, const ParseOptions& options,
+                             const Accepted& a, const UdpDatagram& d) {
   const size_t packet_end = a.eth.ip_at + a.total_len;
   auto exact = HeapCopy(f, packet_end);
   UdpDatagram again = Sentinel();
-  FUZZ_CHECK(ParseFrame(exact.get(), packet_end, &again) == ParseResult::kOk,
+  FUZZ_CHECK(ParseFrame(exact.get(), packet_end, options, &again) == ParseResult::kOk,
              "accepted when cut to the IP total length");
   FUZZ_CHECK(SameDatagram(d, f, again, exact.get()), "same datagram when cut");
 
   constexpr size_t kPadding = 64;
   auto padded = HeapCopy(f, len, kPadding);
   again = Sentinel();
-  FUZZ_CHECK(ParseFrame(padded.get(), len + kPadding, &again) == ParseResult::kOk,
+  FUZZ_CHECK(ParseFrame(padded.get(), len + kPadding, options, &again) == ParseResult::kOk,
              "accepted with padding");
   FUZZ_CHECK(SameDatagram(d, f, again, padded.get()), "same datagram with padding");
 
   const size_t payload_end = a.eth.ip_at + a.header_len + a.udp_len;
   auto short_copy = HeapCopy(f, payload_end - 1);
   again = Sentinel();
-  FUZZ_CHECK(ParseFrame(short_copy.get(), payload_end - 1, &again) != ParseResult::kOk,
+  FUZZ_CHECK(ParseFrame(short_copy.get(), payload_end - 1, options, &again) != ParseResult::kOk,
              "refused when cut inside the UDP datagram");
 }
 
-void CheckParse(const uint8_t* f, size_t len, ParseResult result, const UdpDatagram& d) {
+void CheckParse(const uint8_t* f, size_t len, const ParseOptions& options, ParseResult result,
+                const UdpDatagram& d) {
   FUZZ_CHECK(static_cast<size_t>(result) < kParseResultCount, "result in range");
   const char* name = ParseResultName(result);
   FUZZ_CHECK(name != nullptr && std::strcmp(name, "unknown") != 0, "result has a name");
 
   UdpDatagram again = Sentinel();
-  FUZZ_CHECK(ParseFrame(f, len, &again) == result, "deterministic");
+  FUZZ_CHECK(ParseFrame(f, len, options, &again) == result, "deterministic");
 
   Accepted a;
-  const bool accept = ReferenceAccepts(f, len, &a);
+  const bool accept = ReferenceAccepts(f, len, options, &a);
   FUZZ_CHECK(accept == (result == ParseResult::kOk), "verdict agrees with the reference");
   if (result != ParseResult::kOk) {
     const UdpDatagram untouched = Sentinel();
@@ -196,7 +229,7 @@ void CheckParse(const uint8_t* f, size_t len, ParseResult result, const UdpDatag
   }
   FUZZ_CHECK(SameDatagram(d, f, again, f), "deterministic fields");
   CheckFields(f, len, a, d);
-  CheckLengthIndependence(f, len, a, d);
+  CheckLengthIndependence(f, len, options, a, d);
 }
 
 // The datagram the rules are shaped around: the parsed one, or for a refused frame
@@ -295,11 +328,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mcr::fuzz;
   const FrameInput in = DecodeFrameInput(data, size);
   auto frame = HeapCopy(in.frame, in.frame_len);
-  if (in.control & kRepairChecksum) RepairChecksum(frame.get(), in.frame_len);
+  if (in.control & kRepairChecksum) RepairChecksums(frame.get(), in.frame_len);
 
+  // The defaults (everything verified) first: their datagram drives the lookups.
   UdpDatagram datagram = Sentinel();
   const ParseResult result = ParseFrame(frame.get(), in.frame_len, &datagram);
-  CheckParse(frame.get(), in.frame_len, result, datagram);
+  CheckParse(frame.get(), in.frame_len, ParseOptions{}, result, datagram);
+  ParseOptions unverified;
+  unverified.verify_udp_checksum = false;
+  ParseOptions one_stripped;
+  one_stripped.stripped_vlan_tags = 1;
+  for (const ParseOptions& options : {unverified, one_stripped}) {
+    UdpDatagram other = Sentinel();
+    CheckParse(frame.get(), in.frame_len, options, ParseFrame(frame.get(), in.frame_len, options, &other), other);
+  }
   if (in.frame_len == 0) {
     UdpDatagram none = Sentinel();
     FUZZ_CHECK(ParseFrame(nullptr, 0, &none) == result, "a null empty frame");

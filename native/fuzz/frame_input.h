@@ -17,7 +17,7 @@
 namespace mcr::fuzz {
 
 // Control byte: bits 2-7 are the number of rule specs.
-inline constexpr uint8_t kRepairChecksum = 1 << 0;  // fix the IPv4 header checksum first
+inline constexpr uint8_t kRepairChecksum = 1 << 0;  // fix the UDP and IPv4 checksums first
 inline constexpr uint8_t kSecondInterface = 1 << 1;  // the frame arrived on ifindex 2, not 1
 inline constexpr unsigned kRuleCountShift = 2;
 inline constexpr size_t kMaxRules = 0xff >> kRuleCountShift;

@@ -144,6 +144,16 @@ void FrameSeeds() {
   }
   FrameSeed("cut-inside-vlan-tag", std::vector<uint8_t>(tagged.bytes.begin(), tagged.bytes.begin() + 16));
 
+  spec = plain;
+  spec.udp_checksum = true;
+  spec.payload_len = 101;  // odd: the last byte is summed as a high half
+  const Frame summed = Udp(spec);
+  FrameSeed("udp-checksum-valid", summed.bytes);
+  Frame corrupted = summed;
+  corrupted.bytes[corrupted.payload_offset + 7] ^= 0x01;
+  FrameSeed("udp-checksum-bad-payload", corrupted.bytes);
+  FrameSeed("udp-checksum-bad-repaired", corrupted.bytes, MixedRules(), kRepairChecksum);
+
   Frame broken = valid;
   broken.bytes[broken.ip_offset + 10] ^= 0x5a;
   FrameSeed("bad-checksum", broken.bytes);
