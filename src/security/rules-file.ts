@@ -64,8 +64,8 @@ export async function readRulesSource(file: string, options: RulesFileOptions = 
     throw readFailure(file, error); // a directory on the way we may not search
   }
   // What the plain read would have failed on keeps its own exit code (66, unreadable).
-  const unreadable = report.problems.find((problem) => problem.kind === 'missing' || problem.kind === 'not-a-directory');
-  if (unreadable) throw new ConfigReadError(file, unreadable.kind === 'missing' ? 'no such file' : `${unreadable.path} is not a directory`);
+  const unreadable = report.problems.find((problem) => ['missing', 'not-a-directory', 'symlink-loop'].includes(problem.kind));
+  if (unreadable) throw new ConfigReadError(file, unreadable.kind === 'missing' ? 'no such file' : describeTrustProblem(unreadable));
   if (report.target?.isDirectory()) throw new ConfigReadError(file, 'it is a directory');
   const uids = trustedUids();
   const problems = report.problems.map((problem) => describeTrustProblem(problem, uids));
