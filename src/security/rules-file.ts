@@ -8,7 +8,7 @@ import { open } from 'node:fs/promises';
 import { ConfigReadError } from '../config/load.js';
 import { checkPathTrust, describeTrusted, describeTrustProblem, trustedUids } from './path-trust.js';
 
-/** Far above any real file (4,096 rules with 16 outputs each is about 6 MiB). */
+/** Far above any real file: one at every [limits] maximum, one output a line, is about 4.5 MiB. */
 export const MAX_RULES_FILE_BYTES = 16 * 1024 * 1024;
 
 export const ALLOW_INSECURE_FLAG = '--allow-insecure-rules-file';
