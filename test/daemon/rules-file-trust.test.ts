@@ -25,7 +25,7 @@ const ADVICE =
 
 /** Runs mcrd (as root) to its exit: these all stop before any socket is opened. */
 async function startFails(args: string[], prefix: string[] = []) {
-  const [command = 'env', ...rest] = [...prefix, 'env', '-u', 'NODE_OPTIONS', 'node', MCRD, ...args];
+  const [command = 'node', ...rest] = [...prefix, 'node', MCRD, ...args];
   const result = await execa(command, rest, { reject: false, timeout: 30_000 });
   return { code: result.exitCode, stderr: result.stderr, stdout: result.stdout };
 }
