@@ -129,6 +129,9 @@ export class Daemon {
     const stats = await this.sampleAndWrite();
     this.options.logger.info(`stats: ${summaryLine(stats)}`);
     for (const line of snapshotLines(stats)) this.options.logger.info(line);
+    for (const [path, count] of Object.entries(this.writeRefusals.counts())) {
+      this.options.logger.warn(`${path}: ${count} ${count === 1 ? 'write' : 'writes'} refused so far (not a safe place to write)`);
+    }
   }
 
   async stop(): Promise<void> {

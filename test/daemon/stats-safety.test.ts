@@ -72,6 +72,12 @@ t.test('a link planted at the stats path is replaced, not followed; another user
   t.same(errors, [refusal], 'one clear line for many refused writes');
   t.same(await readdir(bad), [], 'nothing was written in the other user\'s directory');
 
+  const before = mcrd.logs().length;
+  mcrd.signal('SIGUSR1');
+  const counted2 = await mcrd.waitForLog(/refused so far/, 10_000, before);
+  t.match(counted2.message, new RegExp(`^${statsFile}: \\d+ writes refused so far \\(not a safe place to write\\)$`), 'SIGUSR1 shows the count');
+  t.equal(counted2.level, 'warn');
+
   await chown(bad, 0, 0);
   const resumed = await mcrd.waitForLog(/is written again, after \d+ refused writes$/, 10_000);
   t.ok(Number(/after (\d+) refused/.exec(resumed.message)?.[1]) >= 2, resumed.message);
