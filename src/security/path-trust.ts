@@ -27,6 +27,11 @@ export interface TrustReport {
   readonly target?: Stats;
 }
 
+/** The primary group of the user this process runs as. */
+export function ownGid(): number {
+  return process.getegid?.() ?? 0;
+}
+
 /** Root and the user this process runs as. */
 export function trustedUids(): number[] {
   const euid = process.geteuid?.() ?? 0;
@@ -53,15 +58,22 @@ function describeKind(stat: Stats): TrustProblem['what'] {
   return stat.isFile() ? 'file' : 'special file';
 }
 
-function inspect(path: string, stat: Stats, trusted: ReadonlySet<number>, problems: TrustProblem[]): void {
+export interface TrustPolicy {
+  /** Owners allowed: root and mcrd's user. */
+  readonly uids: readonly number[];
+  /** Groups whose write permission is allowed too (the stats directory may be mcrd's group's). */
+  readonly writerGids?: readonly number[];
+}
+
+function inspect(path: string, stat: Stats, policy: TrustPolicy, problems: TrustProblem[]): void {
   const what = describeKind(stat);
-  if (!trusted.has(stat.uid)) problems.push({ kind: 'owner', path, what, uid: stat.uid });
+  if (!policy.uids.includes(stat.uid)) problems.push({ kind: 'owner', path, what, uid: stat.uid });
   // A symbolic link's own mode is always 0777 and means nothing.
   if (stat.isSymbolicLink()) return;
   const sticky = stat.isDirectory() && (stat.mode & STICKY) !== 0;
-  if ((stat.mode & GROUP_OR_OTHER_WRITE) !== 0 && !sticky) {
-    problems.push({ kind: 'writable', path, what, mode: stat.mode & 0o7777 });
-  }
+  const groupAllowed = policy.writerGids?.includes(stat.gid) === true;
+  const writable = stat.mode & (groupAllowed ? 0o002 : GROUP_OR_OTHER_WRITE);
+  if (writable !== 0 && !sticky) problems.push({ kind: 'writable', path, what, mode: stat.mode & 0o7777 });
 }
 
 /**
@@ -69,8 +81,13 @@ function inspect(path: string, stat: Stats, trusted: ReadonlySet<number>, proble
  * each symbolic link met and the final target (which must be of the kind expected).
  * A relative path starts at the working directory.
  */
-export function checkPathTrust(path: string, expect: 'file' | 'directory', uids: readonly number[] = trustedUids()): TrustReport {
-  const trusted = new Set(uids);
+export function checkPathTrust(
+  path: string,
+  expect: 'file' | 'directory',
+  uids: readonly number[] = trustedUids(),
+  writerGids: readonly number[] = [],
+): TrustReport {
+  const trusted: TrustPolicy = { uids, writerGids };
   const problems: TrustProblem[] = [];
   const start = path.startsWith('/') ? path : join(process.cwd(), path);
   let pending = components(start);

@@ -2,13 +2,13 @@
 // in the same directory, then renamed over the old one, so a reader never sees half a
 // file. Creates the directory if needed. Never writes through another user's hands:
 // the directory and every one on the way to it must be owned by root or mcrd's user
-// and writable by no one else (else UnsafeStatsPath), the temporary file is created
+// and writable by no one else but mcrd's own group (else UnsafeStatsPath), the temporary file is created
 // new (O_EXCL) without following a link (O_NOFOLLOW), and rename() replaces a
 // symbolic link planted at the final path instead of writing where it points.
 import { constants } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
-import { checkPathTrust, describeTrustProblem } from '../security/path-trust.js';
+import { checkPathTrust, describeTrustProblem, ownGid, trustedUids } from '../security/path-trust.js';
 
 let written = 0;
 
@@ -26,7 +26,8 @@ export class UnsafeStatsPath extends Error {
 export async function writeAtomically(path: string, text: string): Promise<void> {
   const directory = dirname(path);
   await mkdir(directory, { recursive: true });
-  const { problems } = checkPathTrust(directory, 'directory');
+  // Group write is allowed for mcrd's own group (root:mcr 0775 for a shared textfile directory).
+  const { problems } = checkPathTrust(directory, 'directory', trustedUids(), [ownGid()]);
   if (problems.length > 0) throw new UnsafeStatsPath(path, problems.map((problem) => describeTrustProblem(problem)));
   // Unique per write: two writes in flight must never rename each other's file.
   written += 1;

@@ -44,6 +44,19 @@ t.test('a directory another user owns, or others may write, is refused with the 
   t.match((via as Error).message, `directory ${theirs} is owned by uid ${OTHER}`);
 });
 
+t.test('a directory writable by mcrd\'s own group is accepted (root:mcr 0775), by another group refused', { skip }, async (t) => {
+  const dir = await tempDir(t);
+  const shared = join(dir, 'textfile');
+  await mkdir(shared);
+  await chmod(shared, 0o775);
+  await chown(shared, 0, process.getegid?.() ?? 0);
+  await writeAtomically(join(shared, 'mcr.prom'), 'x\n');
+  t.equal(await readFile(join(shared, 'mcr.prom'), 'utf8'), 'x\n', 'mcrd\'s group may write there too');
+  await chown(shared, 0, OTHER);
+  const error = await writeAtomically(join(shared, 'mcr.prom'), 'y\n').catch((e: unknown) => e);
+  t.equal((error as Error).message, `refusing to write ${shared}/mcr.prom: directory ${shared} is writable by its group (mode 0775); fix: chmod g-w ${shared}`);
+});
+
 t.test('a missing directory is created, as before', { skip }, async (t) => {
   const dir = await tempDir(t);
   await writeAtomically(join(dir, 'a', 'b', 'stats.json'), 'x');
