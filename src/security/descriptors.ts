@@ -58,6 +58,9 @@ export function descriptorShortfall(
   open = openDescriptors(),
   limit = descriptorLimit(),
 ): string | null {
+  // What mcrd has open besides the running data plane. The running estimate is a worst
+  // case (a pending interface has no socket yet), so this can come out low; the margin
+  // covers Node's own descriptors, which is what it would then miss.
   const others = Math.max(0, open - (running?.total ?? 0));
   const needed = others + next.total + DESCRIPTOR_MARGIN;
   if (needed <= limit) return null;
