@@ -23,6 +23,10 @@ export const PROBLEM_CODES = [
   'duplicate-output',
   'duplicate-input',
   'duplicate-name',
+  'too-many-rules',
+  'too-many-outputs',
+  'too-many-groups',
+  'too-many-interfaces',
 ] as const;
 
 export type ProblemCode = (typeof PROBLEM_CODES)[number];

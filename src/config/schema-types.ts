@@ -16,6 +16,7 @@ export type Port = number
  */
 export interface McrConfig {
 daemon?: DaemonSection
+limits?: LimitsSection
 /**
  * The relay rules, one [[rule]] table each.
  */
@@ -55,6 +56,31 @@ backend?: ("auto" | "io_uring" | "syscalls")
  * Least severe level that is logged.
  */
 log_level?: ("error" | "warn" | "info" | "debug")
+}
+/**
+ * Bounds on what one rules file may ask for, so that a bad file cannot exhaust memory or file descriptors. A file over a limit is refused whole (mcr check, start and reload alike). The maximums are what the data plane has room for.
+ */
+export interface LimitsSection {
+/**
+ * Most [[rule]] tables, enabled or not.
+ */
+max_rules?: number
+/**
+ * Most outputs of all rules together (each is one UDP socket).
+ */
+max_outputs?: number
+/**
+ * Most outputs of one rule: the fan-out, by which every received datagram is multiplied.
+ */
+max_outputs_per_rule?: number
+/**
+ * Most distinct input groups (interface, group and source) mcrd joins or listens on.
+ */
+max_groups?: number
+/**
+ * Most distinct input interfaces; each takes one 16 MiB packet ring per worker.
+ */
+max_input_interfaces?: number
 }
 /**
  * One relay rule: what to receive, and where to republish it.

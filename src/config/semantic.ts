@@ -6,6 +6,7 @@
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
 import { classifyAddress, type AddressClass } from './ipv4.js';
+import { checkLimits } from './limits.js';
 import type { JsonPath, Problem } from './problems.js';
 
 type Table = Record<string, unknown>;
@@ -178,5 +179,5 @@ class Checker {
 export function checkSemantics(data: unknown): Problem[] {
   const checker = new Checker();
   if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
-  return checker.problems;
+  return [...checker.problems, ...checkLimits(data)];
 }

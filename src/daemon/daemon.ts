@@ -3,17 +3,20 @@
 // file watcher) only ask for a reload; reloads run one at a time, and asks that arrive
 // during one are served by one more. An invalid file changes nothing that runs.
 import { readFileSync } from 'node:fs';
-import { ConfigReadError, loadConfigFile } from '../config/load.js';
+import { ConfigReadError, parseConfig } from '../config/load.js';
 import { formatConfigError } from '../config/problems.js';
 import type { RuleSet } from '../config/ruleset.js';
-import { DataPlane, type ApplyError } from '../dataplane.js';
+import { allowedCpus, DataPlane, placeWorkers, type ApplyError } from '../dataplane.js';
 import { diff, type Plan } from '../diff.js';
 import type { LinkEvent, NativeBinding } from '../native/binding-types.js';
 import { loadBinding } from '../native/load-binding.js';
 import { formatPrometheus } from '../stats/prometheus.js';
 import { buildStats, snapshotLines, summaryLine } from '../stats/sample.js';
 import type { DaemonState, ReloadResult, StatsFile } from '../stats/types.js';
-import { writeAtomically } from '../stats/write.js';
+import { UnsafeStatsPath, writeAtomically } from '../stats/write.js';
+import { descriptorShortfall, estimateDescriptors } from '../security/descriptors.js';
+import { readRulesSource, RulesFileRefused } from '../security/rules-file.js';
+import { WriteRefusals } from '../security/write-refusals.js';
 import { effectiveRuleSet, planIsEmpty } from './effective.js';
 import { removeLeftovers } from './leftovers.js';
 import type { Logger } from './log.js';
@@ -40,6 +43,8 @@ export interface DaemonOptions {
   configFile: string;
   logger: Logger;
   binding?: NativeBinding;
+  /** --allow-insecure-rules-file: warn about the rules file's permissions, do not refuse. */
+  allowInsecureRulesFile?: boolean;
 }
 
 function emptyLike(ruleSet: RuleSet): RuleSet {
@@ -64,6 +69,7 @@ export class Daemon {
   private reloadAgain: Trigger | null = null;
   private readonly started = Date.now();
   private readonly writeFailures = new WriteFailures();
+  private readonly writeRefusals = new WriteRefusals();
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -82,8 +88,10 @@ export class Daemon {
 
   static async start(options: DaemonOptions): Promise<Daemon> {
     const { logger } = options;
-    const ruleSet = await readRules(options.configFile);
+    const ruleSet = await readRules(options);
     logger.setLevel(ruleSet.daemon.logLevel);
+    const shortfall = descriptorShortfall(estimateDescriptors(ruleSet, workersFor(ruleSet)), null);
+    if (shortfall) throw new StartError(shortfall, 78);
     const binding = options.binding ?? loadBinding();
     const notifier = createNotifier(binding.notify, process.env, (message) => logger.limited('warn', 'notify', message));
     const daemon = new Daemon(options, binding, notifier, ruleSet);
@@ -125,6 +133,9 @@ export class Daemon {
     const stats = await this.sampleAndWrite();
     this.options.logger.info(`stats: ${summaryLine(stats)}`);
     for (const line of snapshotLines(stats)) this.options.logger.info(line);
+    for (const [path, count] of Object.entries(this.writeRefusals.counts())) {
+      this.options.logger.warn(`${path}: ${count} ${count === 1 ? 'write' : 'writes'} refused so far (not a safe place to write)`);
+    }
   }
 
   async stop(): Promise<void> {
@@ -147,13 +158,9 @@ export class Daemon {
     this.state = 'reloading';
     let next: RuleSet;
     try {
-      next = await readRules(this.options.configFile);
+      next = await readRules(this.options);
     } catch (error) {
-      const lines = error instanceof StartError ? error.message.split('\n') : [String(error)];
-      for (const line of lines) logger.error(line);
-      logger.error(`reload (${trigger}) refused; generation ${this.generation} keeps running`);
-      this.lastReload = { ...this.result(trigger, false, [], null, false, false), errors: lines };
-      return this.settle();
+      return this.refuse(trigger, error instanceof StartError ? error.message.split('\n') : [String(error)]);
     }
     const plan = diff(this.running, next);
     if (planIsEmpty(plan)) {
@@ -162,6 +169,12 @@ export class Daemon {
       return this.settle();
     }
     const restart = plan.daemon.filter((change) => change.needsRestart);
+    const workers = this.plane.info.workers;
+    const shortfall = descriptorShortfall(
+      estimateDescriptors(next, restart.length > 0 ? workersFor(next) : workers),
+      estimateDescriptors(this.running, workers),
+    );
+    if (shortfall) return this.refuse(trigger, [shortfall]);
     this.readLinkState(next);
     let refused;
     if (restart.length > 0) {
@@ -184,6 +197,14 @@ export class Daemon {
         `${r.changed} changed, ${r.unchanged} unchanged`,
     );
     this.scheduleStats();
+    return this.settle();
+  }
+
+  /** A file that cannot run: logged, recorded, and what runs keeps running. */
+  private refuse(trigger: Trigger, lines: string[]): Promise<void> {
+    for (const line of lines) this.options.logger.error(line);
+    this.options.logger.error(`reload (${trigger}) refused; generation ${this.generation} keeps running`);
+    this.lastReload = { ...this.result(trigger, false, [], null, false, false), errors: lines };
     return this.settle();
   }
 
@@ -271,22 +292,25 @@ export class Daemon {
     return stats;
   }
 
-  /** A file that cannot be written is logged when that starts and ends; forwarding goes on. */
   private async writeFiles(stats: StatsFile, statsFile: string, prometheusFile: string | null): Promise<void> {
-    const what = `the stats file ${statsFile}`;
+    await this.writeFile(statsFile, `the stats file ${statsFile}`, `${JSON.stringify(stats, null, 1)}\n`);
+    if (prometheusFile) await this.writeFile(prometheusFile, `the Prometheus file ${prometheusFile}`, formatPrometheus(stats));
+  }
+
+  /**
+   * A file that cannot be written is logged when that starts and ends, an unsafe path
+   * (docs/security.md) once and counted; forwarding goes on either way.
+   */
+  private async writeFile(path: string, what: string, text: string): Promise<void> {
     try {
-      await writeAtomically(statsFile, `${JSON.stringify(stats, null, 1)}\n`);
+      await writeAtomically(path, text);
       this.logWrite(this.writeFailures.written(what));
+      const again = this.writeRefusals.wrote(path);
+      if (again) this.options.logger.info(again);
     } catch (error) {
-      this.logWrite(this.writeFailures.failed(what, error));
-    }
-    if (!prometheusFile) return;
-    const prometheus = `the Prometheus file ${prometheusFile}`;
-    try {
-      await writeAtomically(prometheusFile, formatPrometheus(stats));
-      this.logWrite(this.writeFailures.written(prometheus));
-    } catch (error) {
-      this.logWrite(this.writeFailures.failed(prometheus, error));
+      if (!(error instanceof UnsafeStatsPath)) return this.logWrite(this.writeFailures.failed(what, error));
+      const line = this.writeRefusals.refuse(error.path, error.message);
+      if (line) this.options.logger.error(line);
     }
   }
 
@@ -338,13 +362,22 @@ function describeRefusal(error: ApplyError): string {
   return `${error.key}: ${error.message}`;
 }
 
-/** Reads and validates the rules file; throws a StartError saying why it cannot. */
-async function readRules(file: string): Promise<RuleSet> {
+/** Workers a data plane opened for these settings would have. */
+function workersFor(ruleSet: RuleSet): number {
+  return placeWorkers(ruleSet.daemon, allowedCpus()).workers;
+}
+
+/** Reads (checking who can change it) and validates the rules file; throws a StartError saying why it cannot. */
+async function readRules(options: DaemonOptions): Promise<RuleSet> {
+  const file = options.configFile;
   let result;
   try {
-    result = await loadConfigFile(file);
+    const { source, warnings } = await readRulesSource(file, { allowInsecure: options.allowInsecureRulesFile === true });
+    for (const warning of warnings) options.logger.warn(`${warning} (allowed by --allow-insecure-rules-file)`);
+    result = parseConfig(source, file);
   } catch (error) {
     if (error instanceof ConfigReadError) throw new StartError(error.message, 66);
+    if (error instanceof RulesFileRefused) throw new StartError(error.message, 78);
     throw error;
   }
   if (result.ok) return result.ruleSet;

@@ -1,14 +1,11 @@
 // The stats and Prometheus files are written through a temporary file next to them
-// (src/stats/write.ts names it `.NAME.PID.N.tmp`) that is then renamed over the file. A
+// (named by temporaryName in src/stats/write.ts) that is then renamed over the file. A
 // mcrd killed in the middle of a write (SIGKILL, an OOM kill, a power cut) leaves its
 // temporary file behind for good; at start mcrd removes those of processes that no
 // longer run. A live process's file is left alone, whoever it is.
 import { readdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { dirname, join } from 'node:path';
+import { temporaryNamePattern } from '../stats/write.js';
 
 function processRuns(pid: number): boolean {
   try {
@@ -22,7 +19,7 @@ function processRuns(pid: number): boolean {
 /** The temporary files of writes of `path` that dead processes left; the names removed. */
 export async function removeLeftoverTemporaries(path: string, runs: (pid: number) => boolean = processRuns): Promise<string[]> {
   const directory = dirname(path);
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(path))}\\.(\\d+)\\.\\d+\\.tmp$`);
+  const pattern = temporaryNamePattern(path);
   let names: string[];
   try {
     names = await readdir(directory);

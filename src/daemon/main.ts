@@ -1,6 +1,7 @@
 // `mcrd`: the relay daemon, in the foreground (systemd, a container or a terminal runs
-// it). Start-up failures exit with sysexits codes: 78 invalid rules file, 66 unreadable,
-// 77 missing privilege, 69 no native data plane, 64 bad command line.
+// it). Start-up failures exit with sysexits codes: 78 invalid or unsafe rules file (or
+// one needing more file descriptors than RLIMIT_NOFILE), 66 unreadable, 77 missing
+// privilege, 69 no native data plane, 64 bad command line.
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG } from '../cli/check.js';
 import { EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE } from '../cli/exit-codes.js';
@@ -16,11 +17,14 @@ const EXIT_NOPERM = 77;
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'text', 'json', 'journal'];
 
 const USAGE = `usage: mcrd [--config FILE] [--log-format auto|text|json|journal]
+            [--allow-insecure-rules-file]
        mcrd --version
 
 Runs the multicast relay in the foreground with the rules in FILE (default
 ${DEFAULT_CONFIG}). It reloads on SIGHUP and whenever the file changes, logs a stats
-snapshot on SIGUSR1, and stops on SIGTERM or SIGINT.`;
+snapshot on SIGUSR1, and stops on SIGTERM or SIGINT. FILE, and every directory on the
+way to it, must be changeable by root or mcrd's own user alone;
+--allow-insecure-rules-file (for labs) turns that refusal into a warning.`;
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   let values;
@@ -32,6 +36,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         'log-format': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
+        'allow-insecure-rules-file': { type: 'boolean' },
       },
     }));
   } catch (error) {
@@ -66,9 +71,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     return EXIT_NOPERM;
   }
   const logger = createLogger({ format });
+  const allowInsecureRulesFile = values['allow-insecure-rules-file'] === true;
+  if (allowInsecureRulesFile) {
+    logger.warn('--allow-insecure-rules-file: the rules file is read even if users other than root and mcrd\'s own can change it; never use this outside a lab');
+  }
   let daemon: Daemon;
   try {
-    daemon = await Daemon.start({ configFile, logger });
+    daemon = await Daemon.start({ configFile, logger, allowInsecureRulesFile });
   } catch (error) {
     if (error instanceof StartError) {
       io.err(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n'));

@@ -486,6 +486,70 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['duplicate-name'],
   },
 
+  // [limits]: each limit is reported once, at the first thing over it.
+  {
+    name: 'more rules than max_rules',
+    lines: ['[limits]', 'max_rules = 1', ...ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000'), ...ruleWithInput('interface = "eth0", group = "239.1.1.2", port = 5000')],
+    errors: ['6:1: this is rule 2: [limits] max_rules is 1, and the file has 2 rules (it may be raised to 4096)'],
+    codes: ['too-many-rules'],
+  },
+  {
+    name: 'a rule with more outputs than max_outputs_per_rule',
+    lines: [
+      '[limits]',
+      'max_outputs_per_rule = 1',
+      '[[rule]]',
+      INPUT,
+      'outputs = [ { interface = "eth1", group = "239.2.2.1", port = 5000 }, { interface = "eth1", group = "239.2.2.2", port = 5000 } ]',
+    ],
+    errors: ['5:71: this is output 2 of this rule: [limits] max_outputs_per_rule is 1, and the rule has 2 outputs (it may be raised to 65536)'],
+    codes: ['too-many-outputs'],
+  },
+  {
+    name: 'more outputs in the whole file than max_outputs',
+    lines: [
+      '[limits]',
+      'max_outputs = 2',
+      ...ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000'),
+      '[[rule]]',
+      'input = { interface = "eth0", group = "239.1.1.2", port = 5000 }',
+      'outputs = [ { interface = "eth1", group = "239.2.2.1", port = 5000 }, { interface = "eth1", group = "239.2.2.2", port = 5000 } ]',
+    ],
+    errors: ['8:71: this is output 3 of the file: [limits] max_outputs is 2, and the file has 3 outputs (it may be raised to 65536)'],
+    codes: ['too-many-outputs'],
+  },
+  {
+    name: 'more distinct input groups than max_groups (two ports of one group are one group)',
+    lines: [
+      '[limits]',
+      'max_groups = 1',
+      ...ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000'),
+      ...ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5001'),
+      ...ruleWithInput('interface = "eth0", group = "239.1.1.2", port = 5000'),
+    ],
+    errors: ['10:39: input group eth0 239.1.1.2 is distinct input group 2: [limits] max_groups is 1, and the file has 2 distinct input groups (it may be raised to 4096)'],
+    codes: ['too-many-groups'],
+  },
+  {
+    name: 'more input interfaces than max_input_interfaces',
+    lines: [
+      '[limits]',
+      'max_input_interfaces = 1',
+      ...ruleWithInput('interface = "eth0", group = "239.1.1.1", port = 5000'),
+      ...ruleWithInput('interface = "eth2", group = "239.1.1.1", port = 5000'),
+    ],
+    errors: [
+      '7:23: input interface "eth2" is input interface 2, each with a 16 MiB packet ring per worker: [limits] max_input_interfaces is 1, and the file has 2 input interfaces (it may be raised to 1024)',
+    ],
+    codes: ['too-many-interfaces'],
+  },
+  {
+    name: 'a limit above what the data plane holds, and an unknown limit',
+    lines: ['[limits]', 'max_rules = 5000', 'max_sockets = 10'],
+    errors: ['2:13: max_rules must be at most 4096 (got 5000)', '3:1: unknown key "max_sockets" in [limits]; expected one of: max_rules, max_outputs, max_outputs_per_rule, max_groups, max_input_interfaces'],
+    codes: ['out-of-range', 'unknown-key'],
+  },
+
   // Many problems at once: all are reported, in file order.
   {
     name: 'several problems in one file',
