@@ -1,0 +1,283 @@
+// Config robustness: thousands of seeded mutants of the example files go through the
+// code `mcr check` runs (file bytes read as UTF-8, then parseConfig). Each one ends in
+// exactly one of two ways: valid, with a well-formed RuleSet that survives being written
+// out and read back; or rejected, every problem with a catalogued code, a message, and a
+// position inside the file. Never an exception, never a slow check. A sample also goes
+// through the real `mcr check` process, whose exit code and stderr must agree.
+import t from 'tap';
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type ConfigResult } from '../../src/config/load.js';
+import { formatConfigError, PROBLEM_CODES, type ConfigError } from '../../src/config/problems.js';
+import { inputKey, outputKey, type RuleSet } from '../../src/config/ruleset.js';
+import { diff } from '../../src/diff.js';
+import { planIsEmpty } from '../../src/daemon/effective.js';
+import { mutate, type Mutant } from '../helpers/config-mutations.js';
+import { MCR, run, tempDir } from '../helpers/cli.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MUTANTS = 5_000;
+const CLI_SAMPLE = 120;
+const CLI_CONCURRENCY = 4;
+/** A check slower than this is reported as a (near) hang. */
+const SLOW_MS = 2_000;
+const FILE = 'fuzz.toml';
+
+/** A file that uses every key, both table styles, and every kind of address. */
+const RICH = `# every key of the format
+[daemon]
+workers = 2
+cpus = [0, 1]
+stats_interval = 0.5
+stats_file = "/run/mcr/stats.json"
+prometheus_file = "/var/lib/node_exporter/mcr.prom"
+backend = "syscalls"
+log_level = "debug"
+
+[[rule]]
+name = "inline"
+input = { interface = "eth0", group = "239.1.1.1", port = 5000 }
+outputs = [
+  { interface = "eth1", group = "239.2.1.1", port = 5000 },
+  { interface = "eth2", group = "10.8.0.2", port = 6000, ttl = 8, source_address = "10.8.0.1" },
+]
+
+[[rule]]
+name = "long-form"
+enabled = false
+[rule.input]
+interface = "eth1"
+group = "232.7.7.7"
+port = 5004
+source = "10.1.0.11"
+[[rule.outputs]]
+interface = "eth2"
+group = "239.8.8.8"
+port = 5004
+ttl = 255
+
+[[rule]]
+input.interface = "eth3"
+input.group = "10.0.0.5"
+input.port = 7000
+outputs = [ { interface = "eth0", group = "224.0.0.251", port = 5353 } ]
+`;
+
+function seeds(): Buffer[] {
+  const examples = readdirSync(join(ROOT, 'examples'))
+    .filter((name) => name.endsWith('.toml'))
+    .sort()
+    .map((name) => readFileSync(join(ROOT, 'examples', name)));
+  const shipped = readFileSync(join(ROOT, 'mcr.toml.example'));
+  return [Buffer.from(RICH), ...examples, shipped];
+}
+
+function escape(text: string): string {
+  // JSON escapes are TOML basic-string escapes too.
+  return JSON.stringify(text);
+}
+
+/** The rules of a RuleSet written back as TOML, every value explicit. */
+function rulesAsToml(ruleSet: RuleSet): string {
+  return ruleSet.rules
+    .map((rule) => {
+      const input = `{ interface = ${escape(rule.input.interface)}, group = ${escape(rule.input.group)}, port = ${rule.input.port}${
+        rule.input.source === null ? '' : `, source = ${escape(rule.input.source)}`
+      } }`;
+      const outputs = rule.outputs.map(
+        (o) =>
+          `{ interface = ${escape(o.interface)}, group = ${escape(o.group)}, port = ${o.port}, ttl = ${o.ttl}${
+            o.sourceAddress === null ? '' : `, source_address = ${escape(o.sourceAddress)}`
+          } }`,
+      );
+      return `[[rule]]\nname = ${escape(rule.name)}\nenabled = ${rule.enabled}\ninput = ${input}\noutputs = [ ${outputs.join(', ')} ]\n`;
+    })
+    .join('\n');
+}
+
+/** What is wrong with a valid result: an empty list when the RuleSet is well-formed. */
+function ruleSetFaults(ruleSet: RuleSet): string[] {
+  const faults: string[] = [];
+  if (!planIsEmpty(diff(ruleSet, ruleSet))) faults.push('diff against itself is not empty');
+  const keys = new Set<string>();
+  const names = new Set<string>();
+  for (const rule of ruleSet.rules) {
+    if (rule.key !== inputKey(rule.input)) faults.push(`rule ${rule.name}: key ${rule.key} is not its input`);
+    if (keys.has(rule.key)) faults.push(`two rules with input ${rule.key}`);
+    if (names.has(rule.name)) faults.push(`two rules named ${rule.name}`);
+    keys.add(rule.key);
+    names.add(rule.name);
+    if (rule.outputs.length === 0) faults.push(`rule ${rule.name} has no outputs`);
+    const outputs = new Set(rule.outputs.map((o) => `${o.interface}|${o.group}|${o.port}`));
+    if (outputs.size !== rule.outputs.length) faults.push(`rule ${rule.name} lists an output twice`);
+    for (const endpoint of [rule.input, ...rule.outputs]) {
+      if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) faults.push(`port ${endpoint.port}`);
+    }
+    for (const output of rule.outputs) {
+      if (!Number.isInteger(output.ttl) || output.ttl < 1 || output.ttl > 255) faults.push(`ttl ${output.ttl} in ${outputKey(output)}`);
+    }
+  }
+  const again = parseConfig(rulesAsToml(ruleSet), 'again.toml');
+  if (!again.ok) faults.push(`written back, the rules are refused: ${again.errors.map(formatConfigError).join('; ')}`);
+  else if (JSON.stringify(again.ruleSet.rules) !== JSON.stringify(ruleSet.rules)) faults.push('written back and read again, the rules differ');
+  return faults;
+}
+
+/** What is wrong with one reported error, given the text it was reported for. */
+function errorFaults(error: ConfigError, lines: readonly string[]): string[] {
+  const where = `${error.line}:${error.column} ${error.code}`;
+  const faults: string[] = [];
+  if (!(PROBLEM_CODES as readonly string[]).includes(error.code)) faults.push(`${where}: code not in the catalog`);
+  if (error.file !== FILE) faults.push(`${where}: names file ${error.file}`);
+  if (typeof error.message !== 'string' || error.message.trim() === '') faults.push(`${where}: no message`);
+  if (/undefined|\[object |\{related\}/.test(error.message)) faults.push(`${where}: message "${error.message}"`);
+  const line = lines[error.line - 1];
+  if (!Number.isInteger(error.line) || line === undefined) {
+    faults.push(`${where}: line outside the file's ${lines.length} lines`);
+    return faults;
+  }
+  if (!Number.isInteger(error.column) || error.column < 1 || error.column > line.length + 1) {
+    faults.push(`${where}: column outside line ${error.line} (${line.length} characters)`);
+    return faults;
+  }
+  // Problems found after parsing point at a key, a value or a table header: text that
+  // is written there, never blank space or a comment.
+  if (error.code !== 'toml-syntax') {
+    const at = line[error.column - 1] ?? '';
+    const comment = line.indexOf('#');
+    if (at === '' || /\s/.test(at)) faults.push(`${where}: points at blank space in ${JSON.stringify(line.slice(0, 80))}`);
+    else if (comment >= 0 && comment < error.column - 1 && !/["']/.test(line.slice(0, comment))) {
+      faults.push(`${where}: points into a comment: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+  }
+  return faults;
+}
+
+export interface Examined {
+  readonly result: ConfigResult;
+  readonly ms: number;
+  readonly faults: readonly string[];
+}
+
+/** What `mcr check` does with these bytes, and everything wrong with the outcome. */
+export function examine(bytes: Buffer): Examined {
+  const text = bytes.toString('utf8');
+  const started = performance.now();
+  let result: ConfigResult;
+  try {
+    result = parseConfig(text, FILE);
+  } catch (error) {
+    const ms = performance.now() - started;
+    return { result: { ok: false, errors: [] }, ms, faults: [`threw ${(error as Error).stack ?? String(error)}`] };
+  }
+  const ms = performance.now() - started;
+  const faults: string[] = [];
+  if (ms > SLOW_MS) faults.push(`took ${ms.toFixed(0)} ms`);
+  if (result.ok) {
+    faults.push(...ruleSetFaults(result.ruleSet));
+  } else {
+    const lines = text.split('\n');
+    if (result.errors.length === 0) faults.push('refused with no error');
+    for (const error of result.errors) faults.push(...errorFaults(error, lines));
+    const syntax = result.errors.filter((error) => error.code === 'toml-syntax').length;
+    if (syntax > 0 && result.errors.length !== 1) faults.push('a syntax error comes with other errors');
+  }
+  return { result, ms, faults };
+}
+
+function describeMutant(mutant: Mutant, base: number): string {
+  const shown = mutant.bytes.length > 4000 ? `${mutant.bytes.subarray(0, 4000).toString('utf8')}\n...(${mutant.bytes.length} bytes)` : mutant.bytes.toString('utf8');
+  return `seed ${mutant.seed} (base file ${base}): ${mutant.steps.join('; ')}\n----\n${shown}\n----`;
+}
+
+interface Counts {
+  valid: number;
+  invalid: number;
+  byCode: Map<string, number>;
+  slowest: number;
+}
+
+function count(counts: Counts, result: ConfigResult, ms: number): void {
+  counts.slowest = Math.max(counts.slowest, ms);
+  if (result.ok) {
+    counts.valid += 1;
+    return;
+  }
+  counts.invalid += 1;
+  for (const code of new Set(result.errors.map((error) => error.code))) counts.byCode.set(code, (counts.byCode.get(code) ?? 0) + 1);
+}
+
+const BASES = seeds();
+
+function mutantOf(seed: number): { mutant: Mutant; base: number } {
+  const base = seed % BASES.length;
+  return { mutant: mutate(BASES[base] as Buffer, seed), base };
+}
+
+t.test(`${MUTANTS} mutated rules files each end valid and well-formed or refused with positioned, catalogued errors`, async (t) => {
+  const counts: Counts = { valid: 0, invalid: 0, byCode: new Map(), slowest: 0 };
+  const failures: string[] = [];
+  for (let seed = 1; seed <= MUTANTS; seed += 1) {
+    const { mutant, base } = mutantOf(seed);
+    const examined = examine(mutant.bytes);
+    count(counts, examined.result, examined.ms);
+    if (examined.faults.length > 0 && failures.length < 5) {
+      failures.push(`${examined.faults.join('\n')}\n${describeMutant(mutant, base)}`);
+    }
+  }
+  t.same(failures, [], 'no mutant crashed, hung, or got an unpositioned or uncatalogued error');
+  t.equal(counts.valid + counts.invalid, MUTANTS);
+  t.ok(counts.valid >= MUTANTS / 20, `some mutants stay valid (${counts.valid})`);
+  t.ok(counts.byCode.size >= 12, `most codes are reached (${[...counts.byCode.keys()].sort().join(', ')})`);
+  const codes = [...counts.byCode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => `${code} ${n}`);
+  t.comment(`${MUTANTS} mutants: ${counts.valid} valid, ${counts.invalid} refused; crashes 0, hangs 0; slowest check ${counts.slowest.toFixed(0)} ms`);
+  t.comment(`refused files by code (a file may have several): ${codes.join(', ')}`);
+});
+
+/** Runs jobs with at most `limit` in flight; results in job order. */
+async function pooled<T>(jobs: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next;
+      next += 1;
+      results[index] = await (jobs[index] as () => Promise<T>)();
+    }
+  };
+  await Promise.all(Array.from({ length: limit }, worker));
+  return results;
+}
+
+t.test(`${CLI_SAMPLE} mutants through the real mcr check: exit code and stderr agree with the in-process result`, async (t) => {
+  const dir = await tempDir(t);
+  const file = join(dir, FILE);
+  // Every 41st seed: spread over the bases and the mutations.
+  const sample = Array.from({ length: CLI_SAMPLE }, (_, i) => 1 + i * 41);
+  const outcomes = await pooled(
+    sample.map((seed) => async () => {
+      const { mutant, base } = mutantOf(seed);
+      const path = join(dir, `${seed}-${FILE}`);
+      await writeFile(path, mutant.bytes);
+      const result = parseConfig(mutant.bytes.toString('utf8'), path);
+      const cli = await run(MCR, ['check', path]);
+      return { seed, base, mutant, path, result, cli };
+    }),
+    CLI_CONCURRENCY,
+  );
+  let valid = 0;
+  const mismatches: string[] = [];
+  for (const { base, mutant, path, result, cli } of outcomes) {
+    const expectedErr = result.ok ? '' : [...result.errors.map(formatConfigError), `${path}: ${result.errors.length === 1 ? '1 error' : `${result.errors.length} errors`}`].join('\n');
+    const expectedCode = result.ok ? 0 : 78;
+    if (result.ok) valid += 1;
+    if (cli.code !== expectedCode || cli.stderr !== expectedErr || (result.ok && !cli.stdout.startsWith(`${path}: OK: `))) {
+      mismatches.push(`exit ${cli.code} (expected ${expectedCode})\nstderr: ${cli.stderr}\nexpected: ${expectedErr}\n${describeMutant(mutant, base)}`);
+    }
+  }
+  t.same(mismatches.slice(0, 3), [], 'mcr check agrees with the in-process check on every sampled mutant');
+  t.comment(`mcr check on ${CLI_SAMPLE} mutants: ${valid} exit 0, ${CLI_SAMPLE - valid} exit 78 with the in-process errors`);
+  void file;
+});
