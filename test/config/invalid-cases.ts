@@ -486,6 +486,30 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['duplicate-name'],
   },
 
+  // Found by the mutation fuzz test (test/config/mutation-fuzz.test.ts).
+  {
+    // The position-keeping parser overflowed its stack on the long string, and every
+    // error fell back to 1:1.
+    name: 'a rule name of 200,000 characters is pinned to its value',
+    lines: ['[[rule]]', `name = "${'a'.repeat(200_000)}"`, INPUT, OUTPUT],
+    errors: ['2:8: name must be at most 64 characters (got 200000)'],
+    codes: ['bad-value'],
+  },
+  {
+    // Indexing every prefix of the dotted key was quadratic: minutes and gigabytes.
+    name: 'a key dotted 20,000 times is reported at once, at the key',
+    lines: [
+      '[[rule]]',
+      OUTPUT,
+      'input.interface = "eth0"',
+      'input.group = "239.1.1.1"',
+      'input.port = 5000',
+      `input.${Array(20_000).fill('deep').join('.')} = 1`,
+    ],
+    errors: ['6:7: unknown key "deep" in [rule.input]; expected one of: interface, group, port, source'],
+    codes: ['unknown-key'],
+  },
+
   // Many problems at once: all are reported, in file order.
   {
     name: 'several problems in one file',
