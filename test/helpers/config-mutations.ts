@@ -336,7 +336,9 @@ const TEXT_MUTATIONS: Record<string, TextMutation> = {
   },
 };
 
-export const MUTATION_NAMES = [...Object.keys(BYTE_MUTATIONS), ...Object.keys(TEXT_MUTATIONS)];
+export const BYTE_MUTATION_NAMES = Object.keys(BYTE_MUTATIONS);
+export const TEXT_MUTATION_NAMES = Object.keys(TEXT_MUTATIONS);
+export const MUTATION_NAMES = [...BYTE_MUTATION_NAMES, ...TEXT_MUTATION_NAMES];
 
 export interface MutateOptions {
   /** The mutable part comes after this many bytes, which are left exactly as given. */
