@@ -77,6 +77,8 @@ class Indexer {
 
   table(node: AST.TOMLTable): void {
     const at = start(node);
+    // [rule.input] also writes the table "rule" when nothing wrote it before.
+    for (let i = 1; i < Math.min(node.resolvedKey.length, MAX_DEPTH + 1); i += 1) this.remember(node.resolvedKey.slice(0, i), at, at);
     // [[rule]] also stands for the array "rule" itself.
     if (node.kind === 'array') this.remember(node.resolvedKey.slice(0, -1), at, at);
     this.remember(node.resolvedKey, at, at);
@@ -86,7 +88,8 @@ class Indexer {
 
 function index(source: string): Indexer {
   const indexer = new Indexer();
-  const program = parseTOML(source);
+  // smol-toml reads TOML 1.1 (newlines and trailing commas in inline tables): so must this.
+  const program = parseTOML(source, { tomlVersion: '1.1' });
   for (const top of program.body) {
     for (const node of top.body) {
       if (node.type === 'TOMLTable') indexer.table(node);

@@ -510,6 +510,35 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['unknown-key'],
   },
 
+  {
+    // The table header wrote "rule" without the position index knowing: 1:1.
+    name: 'a [rule.input] table with no [[rule]] before it is pinned to its header',
+    lines: ['[daemon]', 'workers = 1', '', '[rule.input]', 'interface = "eth0"'],
+    errors: ['4:1: rule must be an array (got table)'],
+    codes: ['wrong-type'],
+  },
+  {
+    // The TOML parser reads TOML 1.1, the position parser read 1.0 and gave up: 1:1.
+    name: 'an inline table over several lines (TOML 1.1) is pinned like any other',
+    lines: [
+      '[[rule]]',
+      'input = {',
+      '  # TOML 1.1 allows line breaks and comments here',
+      '  interface = "eth0", group = "239.1.1.1", port = 0,',
+      '}',
+      OUTPUT,
+    ],
+    errors: ['4:51: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['port-zero'],
+  },
+  {
+    // "Did you mean" compared it letter by letter with every allowed key: seconds.
+    name: 'an unknown key of 100,000 characters is reported at once',
+    lines: ['[[rule]]', OUTPUT, '[rule.input]', 'interface = "eth0"', 'group = "239.1.1.1"', 'port = 5000', `${'k'.repeat(100_000)} = 1`],
+    errors: [`7:1: unknown key "${'k'.repeat(100_000)}" in [rule.input]; expected one of: interface, group, port, source`],
+    codes: ['unknown-key'],
+  },
+
   // Many problems at once: all are reported, in file order.
   {
     name: 'several problems in one file',

@@ -24,6 +24,8 @@ const CLI_CONCURRENCY = 4;
 /** A check slower than this is reported as a (near) hang. */
 const SLOW_MS = 2_000;
 const FILE = 'fuzz.toml';
+/** Every this many mutants are also checked one line further down the file. */
+const SHIFT_EVERY = 4;
 
 /** A file that uses every key, both table styles, and every kind of address. */
 const RICH = `# every key of the format
@@ -148,7 +150,7 @@ function errorFaults(error: ConfigError, lines: readonly string[]): string[] {
     const at = line[error.column - 1] ?? '';
     const comment = line.indexOf('#');
     if (at === '' || /\s/.test(at)) faults.push(`${where}: points at blank space in ${JSON.stringify(line.slice(0, 80))}`);
-    else if (comment >= 0 && comment < error.column - 1 && !/["']/.test(line.slice(0, comment))) {
+    else if (comment >= 0 && comment <= error.column - 1 && !/["']/.test(line.slice(0, comment))) {
       faults.push(`${where}: points into a comment: ${JSON.stringify(line.slice(0, 80))}`);
     }
   }
@@ -187,6 +189,20 @@ export function examine(bytes: Buffer): Examined {
   return { result, ms, faults };
 }
 
+/** The same file one comment line longer at the top: every error one line further
+ * down, same column, same code, same message (its "line N" references moved too). */
+function shiftFaults(text: string, result: ConfigResult): string[] {
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const shifted = parseConfig(`${bom}# one more line\n${text.slice(bom.length)}`, FILE);
+  if (shifted.ok !== result.ok) return [`one comment line more turns the file ${shifted.ok ? 'valid' : 'invalid'}`];
+  if (result.ok || shifted.ok) return [];
+  const moved = (error: ConfigError) =>
+    `${error.line + 1}:${error.column} ${error.code} ${error.message.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + 1}`)}`;
+  const expected = result.errors.map(moved);
+  const got = shifted.errors.map((error) => `${error.line}:${error.column} ${error.code} ${error.message}`);
+  return JSON.stringify(expected) === JSON.stringify(got) ? [] : [`one comment line more moves the errors differently:\n${expected.join('\n')}\n!=\n${got.join('\n')}`];
+}
+
 function describeMutant(mutant: Mutant, base: number): string {
   const shown = mutant.bytes.length > 4000 ? `${mutant.bytes.subarray(0, 4000).toString('utf8')}\n...(${mutant.bytes.length} bytes)` : mutant.bytes.toString('utf8');
   return `seed ${mutant.seed} (base file ${base}): ${mutant.steps.join('; ')}\n----\n${shown}\n----`;
@@ -223,9 +239,9 @@ t.test(`${MUTANTS} mutated rules files each end valid and well-formed or refused
     const { mutant, base } = mutantOf(seed);
     const examined = examine(mutant.bytes);
     count(counts, examined.result, examined.ms);
-    if (examined.faults.length > 0 && failures.length < 5) {
-      failures.push(`${examined.faults.join('\n')}\n${describeMutant(mutant, base)}`);
-    }
+    const faults = [...examined.faults];
+    if (seed % SHIFT_EVERY === 0 && faults.length === 0) faults.push(...shiftFaults(mutant.bytes.toString('utf8'), examined.result));
+    if (faults.length > 0 && failures.length < 5) failures.push(`${faults.join('\n')}\n${describeMutant(mutant, base)}`);
   }
   t.same(failures, [], 'no mutant crashed, hung, or got an unpositioned or uncatalogued error');
   t.equal(counts.valid + counts.invalid, MUTANTS);

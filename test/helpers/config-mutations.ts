@@ -45,8 +45,9 @@ export interface Mutant {
   readonly steps: readonly string[];
 }
 
-/** Bounds that keep every mutant small enough to check in milliseconds. */
-const LONG_LINE = 100_000;
+/** Bounds that keep every mutant small enough to check in well under a second. */
+/** Long lines: ordinary, and past where the position parser once overflowed its stack. */
+const LONG_LINES = [1_000, 100_000, 250_000];
 const DEEP = 2_000;
 const MANY = 300;
 
@@ -146,9 +147,10 @@ const BYTE_MUTATIONS: Record<string, ByteMutation> = {
     const at = random.int(bytes.length + 1);
     const kind = random.int(4);
     const filler = random.pick(['a', '9', ' ', '#', '"', '\u00e9']);
-    const body = filler.repeat(LONG_LINE);
+    const length = random.pick(LONG_LINES);
+    const body = filler.repeat(length);
     const line = kind === 0 ? `\nx = "${body}"\n` : kind === 1 ? `\n# ${body}\n` : kind === 2 ? `\nname = "${body}"\n` : body;
-    return [splice(bytes, at, 0, Buffer.from(line, 'utf8')), `insert a ${LONG_LINE}-character line (${JSON.stringify(filler)}) at ${at}`];
+    return [splice(bytes, at, 0, Buffer.from(line, 'utf8')), `insert a ${length}-character line (${JSON.stringify(filler)}) at ${at}`];
   },
 };
 
