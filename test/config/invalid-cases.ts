@@ -539,6 +539,14 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['unknown-key'],
   },
 
+  {
+    // The position parser was given the byte order mark(s) the TOML parser skips: 1:1.
+    name: 'a file that starts with byte order marks is pinned like any other',
+    lines: ['\uFEFF\uFEFF[daemon]', 'workerz = 1'],
+    errors: ['2:1: unknown key "workerz" in [daemon]; did you mean "workers"?'],
+    codes: ['unknown-key'],
+  },
+
   // Many problems at once: all are reported, in file order.
   {
     name: 'several problems in one file',

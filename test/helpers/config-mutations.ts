@@ -333,6 +333,9 @@ const TEXT_MUTATIONS: Record<string, TextMutation> = {
     // mcr.toml.example keeps its rules commented out: bring them in.
     return [lines(text).map((line) => line.replace(/^# /, '')).join('\n'), 'uncomment every "# " line'];
   },
+  byteOrderMark(text) {
+    return [`\uFEFF${text}`, 'byte order mark first'];
+  },
   crlf(text) {
     return [text.replace(/\n/g, '\r\n'), 'CRLF line ends'];
   },
