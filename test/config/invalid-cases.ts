@@ -496,6 +496,24 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['bad-value'],
   },
   {
+    name: 'a multi-line name of 150,000 characters with an escaped quote is pinned to its value',
+    lines: [
+      '[[rule]]',
+      'name = """',
+      `${'a'.repeat(150_000)} \\" quoted"""`,
+      'input = { interface = "eth0", group = "239.1.1.1", port = 0 }',
+      OUTPUT,
+    ],
+    errors: ['2:8: name must be at most 64 characters (got 150009)', '4:59: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['bad-value', 'port-zero'],
+  },
+  {
+    name: "a multi-line literal name of 150,000 characters on one line is pinned to its value",
+    lines: ['[[rule]]', `name = '''${'b'.repeat(150_000)}'''`, 'input = { interface = "eth0", group = "239.1.1.1", port = 0 }', OUTPUT],
+    errors: ['2:8: name must be at most 64 characters (got 150000)', '3:59: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['bad-value', 'port-zero'],
+  },
+  {
     // Indexing every prefix of the dotted key was quadratic: minutes and gigabytes.
     name: 'a key dotted 20,000 times is reported at once, at the key',
     lines: [
