@@ -160,14 +160,14 @@ function errorFaults(error: ConfigError, lines: readonly string[]): string[] {
   return faults;
 }
 
-export interface Examined {
+interface Examined {
   readonly result: ConfigResult;
   readonly ms: number;
   readonly faults: readonly string[];
 }
 
 /** What `mcr check` does with these bytes, and everything wrong with the outcome. */
-export function examine(bytes: Buffer): Examined {
+function examine(bytes: Buffer): Examined {
   const text = bytes.toString('utf8');
   const started = performance.now();
   let result: ConfigResult;
@@ -217,10 +217,14 @@ interface Counts {
   invalid: number;
   byCode: Map<string, number>;
   slowest: number;
+  crashes: number;
+  hangs: number;
 }
 
-function count(counts: Counts, result: ConfigResult, ms: number): void {
+function count(counts: Counts, { result, ms, faults }: Examined): void {
   counts.slowest = Math.max(counts.slowest, ms);
+  if (faults.some((fault) => fault.startsWith('threw '))) counts.crashes += 1;
+  if (ms > SLOW_MS) counts.hangs += 1;
   if (result.ok) {
     counts.valid += 1;
     return;
@@ -237,22 +241,22 @@ function mutantOf(seed: number): { mutant: Mutant; base: number } {
 }
 
 t.test(`${MUTANTS} mutated rules files each end valid and well-formed or refused with positioned, catalogued errors`, async (t) => {
-  const counts: Counts = { valid: 0, invalid: 0, byCode: new Map(), slowest: 0 };
+  const counts: Counts = { valid: 0, invalid: 0, byCode: new Map(), slowest: 0, crashes: 0, hangs: 0 };
   const failures: string[] = [];
   for (let seed = 1; seed <= MUTANTS; seed += 1) {
     const { mutant, base } = mutantOf(seed);
     const examined = examine(mutant.bytes);
-    count(counts, examined.result, examined.ms);
+    count(counts, examined);
     const faults = [...examined.faults];
     if (seed % SHIFT_EVERY === 0 && faults.length === 0) faults.push(...shiftFaults(mutant.bytes.toString('utf8'), examined.result));
     if (faults.length > 0 && failures.length < 5) failures.push(`${faults.join('\n')}\n${describeMutant(mutant, base)}`);
   }
   t.same(failures, [], 'no mutant crashed, hung, or got an unpositioned or uncatalogued error');
-  t.equal(counts.valid + counts.invalid, MUTANTS);
+  t.equal(counts.valid + counts.invalid, MUTANTS, 'every mutant ended one way or the other');
   t.ok(counts.valid >= MUTANTS / 20, `some mutants stay valid (${counts.valid})`);
   t.ok(counts.byCode.size >= 12, `most codes are reached (${[...counts.byCode.keys()].sort().join(', ')})`);
   const codes = [...counts.byCode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => `${code} ${n}`);
-  t.comment(`${MUTANTS} mutants: ${counts.valid} valid, ${counts.invalid} refused; crashes 0, hangs 0; slowest check ${counts.slowest.toFixed(0)} ms`);
+  t.comment(`${MUTANTS} mutants: ${counts.valid} valid, ${counts.invalid} refused; crashes ${counts.crashes}, over ${SLOW_MS} ms ${counts.hangs}; slowest check ${counts.slowest.toFixed(0)} ms`);
   t.comment(`refused files by code (a file may have several): ${codes.join(', ')}`);
 });
 

@@ -133,6 +133,7 @@ t.test(`${RELOADS} mutated rules files reloaded into a forwarding mcrd: each app
   let refused = 0;
   let dataPlaneRefusals = 0;
   let slowest = 0;
+  let hangs = 0;
   const failures: string[] = [];
 
   /** The next mutant that the daemon run can take, and what it must do. */
@@ -185,6 +186,7 @@ t.test(`${RELOADS} mutated rules files reloaded into a forwarding mcrd: each app
     try {
       stats = await mcrd.waitForStats(shows, RELOAD_BOUND_MS);
     } catch (error) {
+      hangs += 1;
       const shown = mutant.bytes.length > 3000 ? `${mutant.bytes.subarray(0, 3000).toString('utf8')}...` : mutant.bytes.toString('utf8');
       failures.push(
         `step ${step}, seed ${mutant.seed} (${mutant.steps.join('; ')}): expected ${JSON.stringify(expected).slice(0, 1500)}\n` +
@@ -227,7 +229,7 @@ t.test(`${RELOADS} mutated rules files reloaded into a forwarding mcrd: each app
   t.same(stats.config.reloads.failed >= refused, true, `${stats.config.reloads.failed} refused reloads counted by mcrd`);
   const codes = [...refusedByCode.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, n]) => `${code} ${n}`);
   const omitted = [...leftOut.entries()].map(([why, n]) => `${n} ${why}`);
-  t.comment(`${RELOADS} reloads of mutants (seeds ${FIRST_SEED}..${seed - 1}): ${applied} applied (${dataPlaneRefusals} with rules the data plane refused), ${refused} refused; crashes 0, hangs 0; slowest ${slowest} ms`);
+  t.comment(`${RELOADS} reloads of mutants (seeds ${FIRST_SEED}..${seed - 1}): ${applied} applied (${dataPlaneRefusals} with rules the data plane refused), ${refused} refused; crashes ${exited ? 1 : 0}, hangs ${hangs}; slowest reload ${slowest} ms`);
   t.comment(`refused by code (a file may have several): ${codes.join(', ')}`);
   t.comment(`triggers seen: ${[...triggers.entries()].map(([k, n]) => `${k} ${n}`).join(', ')}; mutants left out: ${omitted.join(', ') || 'none'}`);
   t.comment(`stable flow: ${report.received} of ${sent} datagrams received, ${report.lost} lost, ${report.duplicated} duplicated`);
