@@ -46,9 +46,12 @@ function position(problems: readonly Problem[], source: string, file: string): C
 }
 
 export function parseConfig(source: string, file: string): ConfigResult {
+  // Both parsers read the text after the byte order mark (or marks: smol-toml would skip
+  // a second one, the position parser would not), so their positions agree.
+  const text = source.replace(/^\uFEFF+/, '');
   let data: unknown;
   try {
-    data = parse(source.replace(/^\uFEFF/, ''));
+    data = parse(text);
   } catch (error) {
     if (error instanceof TomlError) return { ok: false, errors: [syntaxError(error, file)] };
     throw error;
@@ -57,7 +60,7 @@ export function parseConfig(source: string, file: string): ConfigResult {
   const table = data as Record<string, unknown>;
   if (table.daemon === undefined) table.daemon = {};
   const problems = [...validateSchema(data), ...checkSemantics(data)];
-  if (problems.length > 0) return { ok: false, errors: position(problems, source, file) };
+  if (problems.length > 0) return { ok: false, errors: position(problems, text, file) };
   return { ok: true, ruleSet: buildRuleSet(data as McrConfig) };
 }
 

@@ -3,6 +3,7 @@
 // positions, so this index comes from a second, position-keeping parse, built only
 // when there is something to report.
 import { parseTOML, type AST } from 'toml-eslint-parser';
+import { shortenLongTokens } from './long-tokens.js';
 import type { JsonPath } from './problems.js';
 
 export interface Position {
@@ -23,6 +24,11 @@ export interface PositionIndex {
 
 const FILE_START: Position = { line: 1, column: 1 };
 
+/** Deeper than any path a problem names (rule.N.outputs.N.key is 5). Not indexing
+ * below it keeps a pathological file (a key dotted 20,000 times) linear, not quadratic;
+ * a deeper path is located at its ancestor at this depth. */
+const MAX_DEPTH = 16;
+
 function pathId(path: JsonPath): string {
   return path.map(String).join('\u0000');
 }
@@ -40,6 +46,7 @@ class Indexer {
   readonly places = new Map<string, Place>();
 
   remember(path: JsonPath, key: Position, value: Position): void {
+    if (path.length > MAX_DEPTH) return;
     const id = pathId(path);
     if (!this.places.has(id)) this.places.set(id, { key, value });
   }
@@ -47,7 +54,7 @@ class Indexer {
   keyValue(base: JsonPath, node: AST.TOMLKeyValue): void {
     const names = node.key.keys.map(keyName);
     // A dotted key (a.b.c = 1) also writes its implicit tables a and a.b.
-    for (let i = 1; i < names.length; i += 1) {
+    for (let i = 1; i < Math.min(names.length, MAX_DEPTH + 1); i += 1) {
       const part = node.key.keys[i - 1];
       if (part) this.remember([...base, ...names.slice(0, i)], start(part), start(part));
     }
@@ -57,6 +64,7 @@ class Indexer {
   }
 
   content(path: JsonPath, node: AST.TOMLContentNode): void {
+    if (path.length >= MAX_DEPTH) return;
     if (node.type === 'TOMLInlineTable') {
       for (const child of node.body) this.keyValue(path, child);
     } else if (node.type === 'TOMLArray') {
@@ -69,6 +77,8 @@ class Indexer {
 
   table(node: AST.TOMLTable): void {
     const at = start(node);
+    // [rule.input] also writes the table "rule" when nothing wrote it before.
+    for (let i = 1; i < Math.min(node.resolvedKey.length, MAX_DEPTH + 1); i += 1) this.remember(node.resolvedKey.slice(0, i), at, at);
     // [[rule]] also stands for the array "rule" itself.
     if (node.kind === 'array') this.remember(node.resolvedKey.slice(0, -1), at, at);
     this.remember(node.resolvedKey, at, at);
@@ -76,24 +86,37 @@ class Indexer {
   }
 }
 
+function index(source: string): Indexer {
+  const indexer = new Indexer();
+  // smol-toml reads TOML 1.1 (newlines and trailing commas in inline tables): so must this.
+  const program = parseTOML(source, { tomlVersion: '1.1' });
+  for (const top of program.body) {
+    for (const node of top.body) {
+      if (node.type === 'TOMLTable') indexer.table(node);
+      else indexer.keyValue([], node);
+    }
+  }
+  return indexer;
+}
+
 /** Index a source that smol-toml already accepted. */
 export function indexPositions(source: string): PositionIndex {
-  const indexer = new Indexer();
+  let indexer: Indexer;
   try {
-    const program = parseTOML(source);
-    for (const top of program.body) {
-      for (const node of top.body) {
-        if (node.type === 'TOMLTable') indexer.table(node);
-        else indexer.keyValue([], node);
-      }
-    }
+    indexer = index(source);
   } catch {
-    // Both parsers follow TOML 1.0; should they ever disagree, errors fall back to
-    // the start of the file rather than being lost.
+    try {
+      // The parser overflows the stack on a token of 100,000+ characters.
+      indexer = index(shortenLongTokens(source));
+    } catch {
+      // Both parsers follow TOML 1.0; should they ever disagree, errors fall back to
+      // the start of the file rather than being lost.
+      indexer = new Indexer();
+    }
   }
   return {
     locate(path, atKey = false) {
-      for (let length = path.length; length > 0; length -= 1) {
+      for (let length = Math.min(path.length, MAX_DEPTH); length > 0; length -= 1) {
         const place = indexer.places.get(pathId(path.slice(0, length)));
         if (!place) continue;
         // An ancestor stands in for a path that was never written: point at its key.

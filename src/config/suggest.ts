@@ -26,7 +26,11 @@ export function closestKey(typed: string, allowed: readonly string[]): string | 
   const lower = typed.toLowerCase().replace(/-/g, '_');
   let best: { key: string; distance: number } | undefined;
   for (const key of allowed) {
-    const distance = key === lower ? 0 : key.startsWith(lower) || lower.startsWith(key) ? 1 : editDistance(lower, key);
+    const prefix = key.startsWith(lower) || lower.startsWith(key);
+    // Lengths this far apart are never within tolerance; skipping them keeps a key of
+    // 100,000 characters from costing seconds.
+    if (!prefix && Math.abs(lower.length - key.length) > 2) continue;
+    const distance = key === lower ? 0 : prefix ? 1 : editDistance(lower, key);
     if (!best || distance < best.distance) best = { key, distance };
   }
   if (!best) return undefined;

@@ -550,6 +550,85 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['out-of-range', 'unknown-key'],
   },
 
+  // Found by the mutation fuzz test (test/config/mutation-fuzz.test.ts).
+  {
+    // The position-keeping parser overflowed its stack on the long string, and every
+    // error fell back to 1:1.
+    name: 'a rule name of 200,000 characters is pinned to its value',
+    lines: ['[[rule]]', `name = "${'a'.repeat(200_000)}"`, INPUT, OUTPUT],
+    errors: ['2:8: name must be at most 64 characters (got 200000)'],
+    codes: ['bad-value'],
+  },
+  {
+    name: 'a multi-line name of 150,000 characters with an escaped quote is pinned to its value',
+    lines: [
+      '[[rule]]',
+      'name = """',
+      `${'a'.repeat(150_000)} \\" quoted"""`,
+      'input = { interface = "eth0", group = "239.1.1.1", port = 0 }',
+      OUTPUT,
+    ],
+    errors: ['2:8: name must be at most 64 characters (got 150009)', '4:59: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['bad-value', 'port-zero'],
+  },
+  {
+    name: "a multi-line literal name of 150,000 characters on one line is pinned to its value",
+    lines: ['[[rule]]', `name = '''${'b'.repeat(150_000)}'''`, 'input = { interface = "eth0", group = "239.1.1.1", port = 0 }', OUTPUT],
+    errors: ['2:8: name must be at most 64 characters (got 150000)', '3:59: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['bad-value', 'port-zero'],
+  },
+  {
+    // Indexing every prefix of the dotted key was quadratic: minutes and gigabytes.
+    name: 'a key dotted 20,000 times is reported at once, at the key',
+    lines: [
+      '[[rule]]',
+      OUTPUT,
+      'input.interface = "eth0"',
+      'input.group = "239.1.1.1"',
+      'input.port = 5000',
+      `input.${Array(20_000).fill('deep').join('.')} = 1`,
+    ],
+    errors: ['6:7: unknown key "deep" in [rule.input]; expected one of: interface, group, port, source'],
+    codes: ['unknown-key'],
+  },
+
+  {
+    // The table header wrote "rule" without the position index knowing: 1:1.
+    name: 'a [rule.input] table with no [[rule]] before it is pinned to its header',
+    lines: ['[daemon]', 'workers = 1', '', '[rule.input]', 'interface = "eth0"'],
+    errors: ['4:1: rule must be an array (got table)'],
+    codes: ['wrong-type'],
+  },
+  {
+    // The TOML parser reads TOML 1.1, the position parser read 1.0 and gave up: 1:1.
+    name: 'an inline table over several lines (TOML 1.1) is pinned like any other',
+    lines: [
+      '[[rule]]',
+      'input = {',
+      '  # TOML 1.1 allows line breaks and comments here',
+      '  interface = "eth0", group = "239.1.1.1", port = 0,',
+      '}',
+      OUTPUT,
+    ],
+    errors: ['4:51: port 0 cannot be received on; use a port from 1 to 65535'],
+    codes: ['port-zero'],
+  },
+  {
+    // "Did you mean" compared it letter by letter with every allowed key: seconds.
+    name: 'an unknown key of 100,000 characters is reported at once',
+    lines: ['[[rule]]', OUTPUT, '[rule.input]', 'interface = "eth0"', 'group = "239.1.1.1"', 'port = 5000', `${'k'.repeat(100_000)} = 1`],
+    errors: [`7:1: unknown key "${'k'.repeat(100_000)}" in [rule.input]; expected one of: interface, group, port, source`],
+    codes: ['unknown-key'],
+  },
+
+  {
+    // The position parser was given the byte order mark(s) the TOML parser skips: 1:1.
+    name: 'a file that starts with byte order marks is pinned like any other',
+    lines: ['\uFEFF\uFEFF[daemon]', 'workerz = 1'],
+    errors: ['2:1: unknown key "workerz" in [daemon]; did you mean "workers"?'],
+    codes: ['unknown-key'],
+  },
+
   // Many problems at once: all are reported, in file order.
   {
     name: 'several problems in one file',
