@@ -89,6 +89,10 @@ Fd OpenOutputSocket(const OutputSpec& output, int ifindex, std::string* error) {
       return Fd();
     }
   }
+  // mcr never reads an output socket, but a connected socket still queues what its
+  // peer sends back to it: a unicast receiver could park up to a receive buffer's worth
+  // of memory per output. Dropped before it is queued.
+  if (!DropEverything(fd.get(), error)) return Fd();
   // Connected: sends need no address, and the kernel looks the route up once.
   sockaddr_in destination = Endpoint(output.group, output.port);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&destination), sizeof destination) != 0) {

@@ -1,7 +1,8 @@
 // The boundaries the kernel will not route across, crossed by the relay: a source that
 // fails the reverse-path check, two isolated bridges, multicast to unicast and back.
 import t from 'tap';
-import { chain, dualBridge, Lab, rootSkipReason } from '../helpers/netns.js';
+import { chain, dualBridge, Lab, rootSkipReason, type Netns } from '../helpers/netns.js';
+import { startRelay } from '../helpers/relay.js';
 import { rule } from '../helpers/ruleset.js';
 import { perfect, runScenario } from '../helpers/scenario.js';
 import { startSink } from '../helpers/traffic.js';
@@ -55,6 +56,43 @@ t.test('multicast to unicast: the group is delivered to a unicast receiver', { s
   t.match(outcome.sinks[0], perfect(COUNT));
   t.match(outcome.counters.rules['in0|239.1.1.1|5000|*']?.outputs[`out0|${net.rx.address}|7000|64|-`], { packets: COUNT, errors: 0, drops: 0 });
   await outcome.relay.close();
+});
+
+/** The relay-side UDP socket connected to address:port, from /proc/net/udp. */
+async function connectedSocket(ns: Netns, address: string, port: number) {
+  const hex = (value: number, width: number) => value.toString(16).toUpperCase().padStart(width, '0');
+  // The kernel prints the address as the raw 32-bit word: little-endian bytes here.
+  const remote = `${hex(Buffer.from(address.split('.').map(Number)).readUInt32LE(), 8)}:${hex(port, 4)}`;
+  const { stdout } = await ns.run('cat', ['/proc/net/udp']);
+  const fields = stdout.split('\n').map((line) => line.trim().split(/\s+/)).find((f) => f[2] === remote);
+  if (!fields) throw new Error(`no UDP socket connected to ${address}:${port}`);
+  return {
+    localPort: parseInt(fields[1]!.split(':')[1]!, 16),
+    queued: parseInt(fields[4]!.split(':')[1]!, 16),
+    drops: Number(fields.at(-1)),
+  };
+}
+
+t.test('what a unicast receiver sends back to its output socket is dropped, never queued', { skip }, async (t) => {
+  const lab = Lab.create(t);
+  const net = await chain(lab);
+  const relay = await startRelay(net.relay);
+  await relay.apply(rule('to-unicast', 'in0 239.1.1.1:5000', `out0 ${net.rx.address}:7000`));
+  const before = await connectedSocket(net.relay, net.rx.address, 7000);
+  const BACK = 500;
+  // From the receiver's own port to the output socket's: the one peer a connected
+  // socket accepts datagrams from.
+  const script = [
+    'import socket, sys',
+    's = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+    "s.bind(('0.0.0.0', 7000))",
+    `for _ in range(${BACK}): s.sendto(b'x' * 1000, ('${net.out0.address}', ${before.localPort}))`,
+  ].join('\n');
+  await net.rx.ns.run('python3', ['-c', script]);
+  const after = await connectedSocket(net.relay, net.rx.address, 7000);
+  t.equal(after.queued, 0, 'nothing waits in its receive queue');
+  t.equal(after.drops - before.drops, BACK, `all ${BACK} dropped by its filter`);
+  await relay.close();
 });
 
 t.test("unicast to multicast: datagrams sent to the relay's address are republished to a group", { skip }, async (t) => {
