@@ -48,12 +48,22 @@ export interface Relay {
   status(): Promise<RuleStatusReply[]>;
   /** Resolves with the status reported after the next link event that satisfies test. */
   nextLinkEvent(test: (status: RuleStatusReply[]) => boolean, timeoutMs?: number): Promise<RuleStatusReply[]>;
-  close(): Promise<void>;
+  /** Closes the data plane and lets the process exit; resolves with how it ended. */
+  close(): Promise<{ exitCode?: number | undefined; signal?: string | undefined }>;
   stderr(): string;
 }
 
-export async function startRelay(ns: Netns, options: { backend?: string; workers?: number } = {}): Promise<Relay> {
-  const child = ns.spawn('node', [RUNNER, JSON.stringify(options)], { timeoutMs: 600_000 });
+export interface RelayOptions {
+  backend?: string;
+  workers?: number;
+  /** Extra environment for the relay process (e.g. a sanitized addon and its runtimes). */
+  env?: Record<string, string>;
+}
+
+export async function startRelay(ns: Netns, options: RelayOptions = {}): Promise<Relay> {
+  const { env = {}, ...settings } = options;
+  const assignments = Object.entries(env).map(([key, value]) => `${key}=${value}`);
+  const child = ns.spawn('env', [...assignments, 'node', RUNNER, JSON.stringify(settings)], { timeoutMs: 600_000 });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -68,10 +78,11 @@ export async function startRelay(ns: Netns, options: { backend?: string; workers
     else if (reply.event === 'link') for (const watcher of linkWatchers) watcher(reply);
     else waiting.shift()?.(reply);
   });
-  void child.then((result) => {
+  const exited = child.then((result) => {
     const failure = { ok: false, error: `relay exited (${result.exitCode ?? result.signal}): ${stderr}` };
     ready(failure);
     for (const pending of waiting.splice(0)) pending(failure);
+    return { exitCode: result.exitCode, signal: result.signal };
   });
   const hello = await started;
   if (!hello.ready) throw new Error(String(hello.error));
@@ -111,7 +122,7 @@ export async function startRelay(ns: Netns, options: { backend?: string; workers
     },
     async close() {
       await send({ cmd: 'close' }).catch(() => undefined);
-      await child;
+      return exited;
     },
     stderr: () => stderr,
   };

@@ -3,85 +3,20 @@
 // real receiver, takes live rule changes, is fed malformed frames and closes, and the
 // sanitizers must not report anything on the way (the environment, and why leak
 // checking is limited to the addon's own threads, is explained in the script).
-// The child is test/helpers/relay-runner.mjs, driven here directly rather than through
-// startRelay, because this test sets the child's environment and reads its exit status.
 import t from 'tap';
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ethernet, ipv4, macFromText, multicastMac, udp, udpFrame } from '../helpers/frames.js';
-import { chain, Lab, rootSkipReason, type Netns } from '../helpers/netns.js';
-import type { CountersReply } from '../helpers/relay.js';
+import { chain, Lab, rootSkipReason } from '../helpers/netns.js';
+import { startRelay, type RuleStatusReply } from '../helpers/relay.js';
 import { rule } from '../helpers/ruleset.js';
 import { inject, runGen, startSink } from '../helpers/traffic.js';
 
 const skip = rootSkipReason();
 const BUILD = fileURLToPath(new URL('../../scripts/asan-addon.sh', import.meta.url));
-const RUNNER = fileURLToPath(new URL('../helpers/relay-runner.mjs', import.meta.url));
 const ORDINARY_ADDON = fileURLToPath(new URL('../../build/Release/mcr_native.node', import.meta.url));
 const SANITIZER_REPORT = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: \w+Sanitizer/;
-
-interface Reply {
-  ok?: boolean;
-  ready?: boolean;
-  info?: { backend: string; workers: number };
-  event?: string;
-  error?: string;
-  errors?: { key: string; message: string }[];
-  status?: { key: string; state: string; outputs: { state: string }[] }[];
-  counters?: CountersReply;
-}
-
-/** relay-runner.mjs in ns under env; each command gets its reply in order. */
-async function startRelayWithEnv(ns: Netns, env: Record<string, string>, backend: string) {
-  const assignments = Object.entries(env).map(([key, value]) => `${key}=${value}`);
-  const options = JSON.stringify({ backend, workers: 2 });
-  const child = ns.spawn('env', [...assignments, 'node', RUNNER, options], { timeoutMs: 120_000 });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const waiting: ((reply: Reply) => void)[] = [];
-  let ready: (reply: Reply) => void = () => {};
-  const started = new Promise<Reply>((resolve) => (ready = resolve));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    const reply = JSON.parse(line) as Reply;
-    if (reply.ready) ready(reply);
-    else if (reply.event === undefined) waiting.shift()?.(reply);
-  });
-  const exited = child.then((result) => {
-    const failure = { ok: false, error: `relay exited (${result.exitCode ?? result.signal}): ${stderr}` };
-    ready(failure);
-    for (const pending of waiting.splice(0)) pending(failure);
-    return result;
-  });
-  const hello = await started;
-  if (!hello.ready) throw new Error(String(hello.error));
-  const send = (command: object): Promise<Reply> =>
-    new Promise((resolve, reject) => {
-      waiting.push((reply) => (reply.ok ? resolve(reply) : reject(new Error(JSON.stringify(reply)))));
-      child.stdin!.write(`${JSON.stringify(command)}\n`);
-    });
-  return {
-    pid: child.pid ?? 0,
-    info: hello.info!,
-    async apply(lines: string[]) {
-      const reply = await send({ cmd: 'apply', toml: lines.join('\n') + '\n' });
-      if (reply.errors && reply.errors.length > 0) throw new Error(`rules refused: ${JSON.stringify(reply.errors)}`);
-      return reply.status ?? [];
-    },
-    async counters() {
-      return (await send({ cmd: 'counters' })).counters!;
-    },
-    /** Asks the runner to close the data plane and exit; resolves with how it ended. */
-    async close() {
-      await send({ cmd: 'close' }).catch(() => undefined);
-      return exited;
-    },
-    stderr: () => stderr,
-  };
-}
 
 function envFrom(stdout: string): Record<string, string> {
   const pairs = stdout.split('\n').flatMap((line) => {
@@ -126,15 +61,15 @@ for (const backend of ['io_uring', 'syscalls']) {
     async (t) => {
       const lab = Lab.create(t);
       const net = await chain(lab);
-      const relay = await startRelayWithEnv(net.relay, env, backend);
+      const relay = await startRelay(net.relay, { env, backend, workers: 2 });
       const maps = readFileSync(`/proc/${relay.pid}/maps`, 'utf8');
       t.ok(maps.includes(env.MCR_NATIVE_ADDON ?? '?'), 'the relay process runs the sanitized addon');
       t.match(maps, /libasan\.so/, 'with the ASan runtime');
       t.same(relay.info, { ...relay.info, backend, workers: 2 }, `two workers on the ${backend} backend`);
 
-      const active = (status: Reply['status'] = []) =>
+      const active = (status: RuleStatusReply[] = []) =>
         status.every((r) => r.state === 'active' && r.outputs.every((o) => o.state === 'active'));
-      t.ok(active(await relay.apply(v1)), 'the first rule is active');
+      t.ok(active(await relay.apply(...v1)), 'the first rule is active');
       const mac = macFromText(await net.src.ns.mac('eth0'));
       const src = net.src.address;
       const payload = Buffer.from('a valid frame among malformed ones');
@@ -167,9 +102,9 @@ for (const backend of ['io_uring', 'syscalls']) {
       };
       const live = runGen(net.src.ns, { group: '239.1.1.1', port: 5000, count: LIVE, rate: 1000, size: 200 });
       await relayed(LIVE / 3);
-      t.ok(active(await relay.apply(v2)), 'live change 1: an output and two rules added');
+      t.ok(active(await relay.apply(...v2)), 'live change 1: an output and two rules added');
       await relayed((2 * LIVE) / 3);
-      t.ok(active(await relay.apply(v3)), 'live change 2: the added output removed');
+      t.ok(active(await relay.apply(...v3)), 'live change 2: the added output removed');
       t.equal((await live).sent, LIVE, 'the live stream was sent');
       const ssm = await runGen(net.src.ns, { group: '239.1.1.3', port: 5000, count: SSM, rate: 1000, size: 200 });
       t.equal(ssm.sent, SSM, 'the stream to the source-specific rule was sent');
