@@ -113,7 +113,6 @@ await withHost(async (host) => {
     order: [...SCENARIO_IDS].filter((id) => options.only.includes(id)),
     scenarios: {},
   };
-  const previous = readLatest();
   for (const item of loaded) {
     const started = Date.now();
     let entry: ScenarioEntry;
@@ -142,8 +141,9 @@ await withHost(async (host) => {
       }
     }
     latest.scenarios[item.id] = entry;
-    // After every scenario, so an interrupted run keeps what it finished.
-    const merged = mergeLatest(previous, { ...latest, date: new Date().toISOString() });
+    // After every scenario, so an interrupted run keeps what it finished; read afresh, so
+    // entries another run wrote meanwhile are kept.
+    const merged = mergeLatest(readLatest(), { ...latest, date: new Date().toISOString() });
     writeResult(latestJson, JSON.stringify(merged, null, 1));
     writeLatestViews(merged, scenarios);
   }
