@@ -110,15 +110,19 @@ await withHost(async (host) => {
     build,
     systems: options.systems,
     placement,
-    order: [...SCENARIO_IDS].filter((id) => options.only.includes(id)),
+    // Every id, in run order, so latest.md lists sections in the same order whatever ran.
+    order: [...SCENARIO_IDS],
     scenarios: {},
   };
   for (const item of loaded) {
     const started = Date.now();
     let entry: ScenarioEntry;
-    if (!('scenario' in item)) {
+    if ('missing' in item) {
       log(`== ${item.id}: not present in this tree (bench/scenarios/${item.id}.ts), skipped`);
       entry = { ...entryFor(item.id, item.id, build, started), status: 'not present' };
+    } else if ('error' in item) {
+      log(`== ${item.id}: could not be loaded: ${item.error}`);
+      entry = { ...entryFor(item.id, item.id, build, started), status: 'failed', error: `could not be loaded: ${item.error}` };
     } else {
       const { scenario } = item;
       log(`== ${scenario.id}: ${scenario.title}`);

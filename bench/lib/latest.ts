@@ -56,6 +56,7 @@ export function mergeLatest(previous: Latest | null, current: Latest): Latest {
     scenarios[id] = entry;
   }
   const order = [...current.order, ...previous.order.filter((id) => !current.order.includes(id))];
+  // The previous file may list ids in another order (an older registry): keep this run's.
   return { ...current, order, scenarios };
 }
 

@@ -1,5 +1,6 @@
 // A hand-written SVG line chart: panels side by side, each with logarithmic axes, one
-// series per system, and the diagonal where delivered equals offered. Pure: results in,
+// series per system (every point drawn, the line through the median at each x), and the
+// diagonal where delivered equals offered. Pure: results in,
 // SVG text out, so it can be tested without a browser and has no dependency.
 
 export interface Point {
@@ -65,6 +66,19 @@ function domain(values: number[]): [number, number] {
 
 const f = (v: number) => v.toFixed(1);
 
+/** One point per distinct x, at the median y of the points there: the line through repeated trials. */
+export function medianLine(points: readonly Point[]): Point[] {
+  const byX = new Map<number, number[]>();
+  for (const p of points) byX.set(p.x, [...(byX.get(p.x) ?? []), p.y]);
+  return [...byX.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([x, ys]) => {
+      const sorted = ys.sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      return { x, y: sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2 };
+    });
+}
+
 function panelSvg(panel: Panel, index: number, lo: number, hi: number, o: ChartOptions, labels: string[]): string {
   const x0 = index * PANEL_W + MARGIN.left;
   const y0 = LEGEND_H + MARGIN.top;
@@ -90,7 +104,7 @@ function panelSvg(panel: Panel, index: number, lo: number, hi: number, o: ChartO
     const colour = COLOURS[labels.indexOf(s.label) % COLOURS.length];
     const points = [...s.points].filter((p) => p.x > 0).sort((a, b) => a.x - b.x);
     if (points.length === 0) continue;
-    out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${points.map((p) => `${f(px(p.x))},${f(py(p.y))}`).join(' ')}"/>`);
+    out.push(`<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${medianLine(points).map((p) => `${f(px(p.x))},${f(py(p.y))}`).join(' ')}"/>`);
     for (const p of points) out.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="2.5" fill="${colour}"><title>${escapeXml(`${s.label}: offered ${Math.round(p.x)}, delivered ${Math.round(p.y)}`)}</title></circle>`);
   }
   out.push('</g>');

@@ -6,7 +6,7 @@ import type { Scenario } from '../lib/scenario.js';
 
 export const SCENARIO_IDS = ['forwarding', 'hops', 'streams', 'fanout', 'dual-bridge', 'reload', 'memory'] as const;
 
-export type Loaded = { id: string; scenario: Scenario } | { id: string; missing: true };
+export type Loaded = { id: string; scenario: Scenario } | { id: string; missing: true } | { id: string; error: string };
 
 /** Imports a scenario's module; null when its file does not exist. Other errors throw. */
 export async function loadScenario(id: string): Promise<Scenario | null> {
@@ -20,8 +20,13 @@ export async function loadScenario(id: string): Promise<Scenario | null> {
 export async function loadScenarios(ids: readonly string[]): Promise<Loaded[]> {
   const loaded: Loaded[] = [];
   for (const id of ids) {
-    const scenario = await loadScenario(id);
-    loaded.push(scenario ? { id, scenario } : { id, missing: true });
+    try {
+      const scenario = await loadScenario(id);
+      loaded.push(scenario ? { id, scenario } : { id, missing: true });
+    } catch (error) {
+      // One scenario that does not compile must not stop the others.
+      loaded.push({ id, error: error instanceof Error ? error.message : String(error) });
+    }
   }
   return loaded;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { kpps, numberCell, rateCell, ratioCell, spread, textTable, writeResult } from '../../bench/lib/report.js';
 import { headlineTable, mergeLatest, renderLatest, type Latest, type ScenarioEntry } from '../../bench/lib/latest.js';
 import type { Scenario } from '../../bench/lib/scenario.js';
-import { escapeXml, lineChart, logTicks, shortNumber } from '../../bench/lib/svg-chart.js';
+import { escapeXml, lineChart, logTicks, medianLine, shortNumber } from '../../bench/lib/svg-chart.js';
 
 const build = { commit: 'abc1234', dirty: false, builtAt: {} };
 const machine = { cpuCount: 2, cpuModel: 'Test CPU', kernel: '6.1.0', node: 'v20.0.0', date: '2026-01-01T00:00:00.000Z', hz: 100 };
@@ -88,6 +88,7 @@ t.test('chart helpers', async (t) => {
   t.same(logTicks(1, 100_000), [1, 10, 100, 1000, 10_000, 100_000]);
   t.same([shortNumber(2_000_000), shortNumber(50_000), shortNumber(500)], ['2M', '50k', '500']);
   t.equal(escapeXml(`a&b"'`), 'a&amp;b&quot;&apos;');
+  t.same(medianLine([{ x: 2, y: 5 }, { x: 1, y: 1 }, { x: 2, y: 9 }, { x: 2, y: 6 }, { x: 3, y: 2 }, { x: 3, y: 4 }]), [{ x: 1, y: 1 }, { x: 2, y: 6 }, { x: 3, y: 3 }]);
   t.match(lineChart([], { title: 'empty', xLabel: 'x', yLabel: 'y' }), '</svg>');
 });
 
