@@ -88,7 +88,7 @@ async function runReload(host: ScriptHost, reloads: number, relayCpu: number | n
     const mcrd = await startMcrd(net.relay, dir);
     // Every thread, main one included, on the relay's CPU, like the other relays here. With
     // only the worker there (mcrd's `cpus`) and the main thread left with the traffic
-    // tools, this machine lost about half the flow to ring overflow, in 4 runs out of 4 (see the report of issue 5).
+    // tools, this machine lost about half the flow to ring overflow (4 runs of 4).
     pinProcesses([mcrd.pid], relayCpu);
     await mcrd.waitForStats((s) => s.rules.some((r) => r.name === 'main' && r.state === 'active'));
     const memoryBefore = await memoryFloor(mcrd.pid);
