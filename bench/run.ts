@@ -20,16 +20,18 @@ import { SCENARIO_IDS, loadScenarios } from './scenarios/index.js';
 /** Systems compared when --systems is not given; each scenario runs those it supports. */
 const DEFAULT_SYSTEMS = ['none', 'kernel', 'socat', 'baseline', 'mcr-uring-1w', 'mcr-uring-2w'];
 
-const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--render]
+const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--no-pin] [--render]
   --quick      one repetition, coarser searches, shorter trials (under 5 minutes)
   --systems    systems to compare (default ${DEFAULT_SYSTEMS.join(',')}); others:
                mcr-syscalls-1w. A scenario runs those it supports.
   --only       scenarios to run (default all, in order): ${SCENARIO_IDS.join(', ')}
+  --no-pin     leave CPU placement to the scheduler (default: the bench, its generators
+               and sinks on CPU 0, every relay process on CPU 1)
   --render     only rewrite latest.md and latest.svg from latest.json (with --quick:
                the -quick files)`;
 
 function parse(argv: string[]) {
-  const options = { quick: false, systems: DEFAULT_SYSTEMS, only: [...SCENARIO_IDS] as string[], render: false };
+  const options = { quick: false, systems: DEFAULT_SYSTEMS, only: [...SCENARIO_IDS] as string[], render: false, pin: true };
   const list = (value: string | undefined) => (value ?? '').split(',').filter(Boolean);
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -37,6 +39,7 @@ function parse(argv: string[]) {
     else if (arg === '--systems') options.systems = list(argv[++i]);
     else if (arg === '--only') options.only = list(argv[++i]);
     else if (arg === '--render') options.render = true;
+    else if (arg === '--no-pin') options.pin = false;
     else {
       process.stderr.write(`${arg === '--help' ? '' : `unknown argument ${arg}\n`}${USAGE}\n`);
       process.exit(arg === '--help' ? 0 : 64);
@@ -95,7 +98,7 @@ if (process.getuid?.() !== 0) {
 
 await withHost(async (host) => {
   const runStarted = Date.now();
-  const placement = defaultPlacement();
+  const placement = options.pin ? defaultPlacement() : { traffic: null, relay: null };
   pinSelf(placement);
   const build = await snapshotBuild(host);
   const machine = machineInfo();

@@ -102,7 +102,7 @@ export function renderLatest(latest: Latest, scenarios: Record<string, Scenario 
     '',
     `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}; run ${latest.date}, mode ${latest.mode}, build ${describeBuild(latest.build)}.`,
     latest.placement.traffic === null
-      ? 'Processes not pinned (one CPU).'
+      ? 'Processes not pinned to CPUs (--no-pin, or a one-CPU machine).'
       : `Generator and sink pinned to CPU ${latest.placement.traffic}, every relay process to CPU ${latest.placement.relay}.`,
     '',
     '## Headline',
