@@ -60,7 +60,7 @@ export function mergeLatest(previous: Latest | null, current: Latest): Latest {
   return { ...current, order, scenarios };
 }
 
-/** Rows: one per measure; columns: systems in SYSTEM_NAMES order, then any others. */
+/** Rows: one per measure; columns: systems in SYSTEM_NAMES order, then any others; "—": not measured there. */
 export function headlineTable(rows: HeadlineRow[]): string {
   if (rows.length === 0) return '';
   const used = new Set(rows.flatMap((r) => Object.keys(r.values)));
@@ -69,7 +69,7 @@ export function headlineTable(rows: HeadlineRow[]): string {
   const columns: [string, string][] = [...known, ...others.map((id): [string, string] => [id, id])];
   return markdownTable(
     ['measure', ...columns.map(([, name]) => name)],
-    rows.map((r) => [r.measure, ...columns.map(([id]) => r.values[id] ?? 'n/a')]),
+    rows.map((r) => [r.measure, ...columns.map(([id]) => r.values[id] ?? '—')]),
   );
 }
 
