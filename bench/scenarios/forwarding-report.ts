@@ -177,11 +177,13 @@ const METHOD = `### Method
   a userspace relay (all threads; mcr with 2 workers too) on CPU 1, so a relay never
   competes with the tools that judge it. The kernel path has no process: it forwards in
   softirq context inside mcr-gen's send calls, on CPU 0.
-- The machine is shared. Before each trial the bench waits (bounded) for it to be under
-  12 % busy (\`busyBefore\` in the JSON). Over each trial it computes the share of all CPUs'
-  time spent by neither the bench, its tools, the relay nor ksoftirqd (\`foreignShare\`); a
-  failed trial during which that exceeded 15 % (a CPU trial: 8 %, whatever its outcome) is
-  repeated, at most twice. The disturbed attempts are kept in the JSON (\`disturbed\`).
+- The machine is shared. Before each trial the bench waits for it to be under 12 % busy
+  (\`busyBefore\` and \`quietWaitedMs\` in the JSON), at most \`quietWaitMs\` per trial and
+  \`quietBudgetSeconds\` for the whole scenario, so a busy machine cannot stretch the run.
+  Over each trial it computes the share of all CPUs' time spent by neither the bench, its
+  tools, the relay nor ksoftirqd (\`foreignShare\`); a failed trial during which that
+  exceeded 15 % (a CPU trial: 8 %, whatever its outcome) is repeated, at most \`retries\`
+  times (full: 2, quick: 0). The disturbed attempts are kept in the JSON (\`disturbed\`).
 - Relay CPU per packet: at one rate every relay sustains, the relay's CPU over the trial
   divided by the datagrams the sink received. For mcr, socat and the baseline: user+system
   time (/proc/PID/stat, exact: the scheduler's runtime) of every process in the relay

@@ -27,13 +27,15 @@ export interface Mode {
   cpuSeconds: number;
   /** How many times a disturbed trial is repeated (see steadyTrial). */
   retries: number;
+  /** All quiet waits together stop here, so a busy machine cannot stretch the run past its budget (s). */
+  quietBudgetSeconds: number;
 }
 
 // Full: about 13 minutes on 2 CPUs (6 systems x 2 sizes x 3 searches of ~5 trials, then
 // 18 CPU trials); quick: about 2.5. The quiet wait only costs time on a busy machine.
 export const MODES: Record<'quick' | 'full', Mode> = {
-  quick: { name: 'quick', reps: 1, seconds: 1, precision: 0.2, maxTrials: 4, quietWaitMs: 1_500, cpuSeconds: 2, retries: 0 },
-  full: { name: 'full', reps: 3, seconds: 2, precision: 0.05, maxTrials: 10, quietWaitMs: 5_000, cpuSeconds: 4, retries: 2 },
+  quick: { name: 'quick', reps: 1, seconds: 1, precision: 0.2, maxTrials: 4, quietWaitMs: 1_500, cpuSeconds: 2, retries: 0, quietBudgetSeconds: 20 },
+  full: { name: 'full', reps: 3, seconds: 2, precision: 0.05, maxTrials: 10, quietWaitMs: 5_000, cpuSeconds: 4, retries: 2, quietBudgetSeconds: 120 },
 };
 
 /** Every system this scenario knows, by id; the default set leaves out the syscalls backend. */
@@ -139,6 +141,13 @@ function chooseCpuRate(results: SystemResult[]): number {
 export async function runForwarding(host: ScriptHost, options: ForwardingOptions): Promise<ForwardingResult> {
   const { mode, build } = options;
   const started = Date.now();
+  let quietLeftMs = mode.quietBudgetSeconds * 1000;
+  /** The next trial's longest quiet wait, from what is left of the budget. */
+  const quietWait = () => Math.max(0, Math.min(mode.quietWaitMs, quietLeftMs));
+  const spent = (t: Trial) => {
+    quietLeftMs -= t.quietWaitedMs;
+    return t;
+  };
   const systems = options.systems.map((id) => {
     const make = SYSTEMS[id];
     if (!make) throw new Error(`unknown system "${id}"; known: ${Object.keys(SYSTEMS).join(', ')}`);
@@ -163,7 +172,7 @@ export async function runForwarding(host: ScriptHost, options: ForwardingOptions
             async (rate) => {
               const run = async () => {
                 if (host.stopped) throw new Error('interrupted');
-                const t = await runTrial(rig, { size, rate, seconds: mode.seconds, quietWaitMs: mode.quietWaitMs });
+                const t = spent(await runTrial(rig, { size, rate, seconds: mode.seconds, quietWaitMs: quietWait() }));
                 log(`${tag} ${describe(t)}`);
                 return t;
               };
@@ -186,7 +195,7 @@ export async function runForwarding(host: ScriptHost, options: ForwardingOptions
       await withRig(system, host, options.placement, result, async (rig) => {
         const run = async () => {
           if (host.stopped) throw new Error('interrupted');
-          const t = await runTrial(rig, { size: CPU_SIZE, rate: cpuRate, seconds: mode.cpuSeconds, quietWaitMs: mode.quietWaitMs });
+          const t = spent(await runTrial(rig, { size: CPU_SIZE, rate: cpuRate, seconds: mode.cpuSeconds, quietWaitMs: quietWait() }));
           log(`[${system.id} cpu rep ${rep}/${mode.reps}] ${describe(t)} relay-cpu ${t.cpu.relay?.toFixed(2)} s busy ${t.cpu.busy.toFixed(2)} s`);
           return t;
         };
