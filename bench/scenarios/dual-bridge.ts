@@ -163,7 +163,7 @@ function explain(c: DeliveryCase): string {
     return 'forwarded and arrived at the receiver\'s interface, then dropped by IP input: the source address is local to the receiver\'s namespace';
   }
   const delivered = total('delivered');
-  if (total('relayOut') < sent) return `the relay sent on about ${sent - delivered} fewer than it was given: lost on the way in or inside the relay (its receive buffer, a busy CPU), not on bridge B`;
+  if (total('relayOut') < sent) return `${sent - delivered} datagrams never left the relay: lost on the way in or inside it (its receive buffer, a busy CPU), not on bridge B`;
   return 'partial delivery: see the counters';
 }
 
