@@ -39,7 +39,6 @@ export const SYSTEM_NAMES: [string, string][] = [
   ['mcr-uring-1w', 'mcr 1 worker'],
   ['mcr-uring-2w', 'mcr 2 workers'],
   ['mcr-syscalls-1w', 'mcr 1w (syscalls)'],
-  ['mcrd', 'mcrd'],
   ['kernel', 'kernel (smcroute)'],
   ['socat', 'socat'],
   ['baseline', 'plain mmsg relay'],

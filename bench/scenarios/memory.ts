@@ -118,7 +118,7 @@ function render(r: MemoryResult): string {
 }
 
 function headline(r: MemoryResult): HeadlineRow[] {
-  return r.stages.slice(0, 3).map((s) => ({ measure: `mcrd RSS, ${s.stage} (MiB)`, values: { mcrd: mib(s.memory.rssKib) } }));
+  return r.stages.slice(0, 3).map((s) => ({ measure: `mcrd RSS, ${s.stage} (MiB)`, values: { 'mcr-uring-1w': mib(s.memory.rssKib) } }));
 }
 
 export const scenario: Scenario<MemoryResult> = {
