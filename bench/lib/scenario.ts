@@ -1,6 +1,7 @@
 // The contract every benchmark scenario follows, so that run.ts can run any subset in
 // one process and bench/results/latest.{json,md} can be put together from their results
 // without knowing what is inside them.
+import type { Placement } from './affinity.js';
 import type { ScriptHost } from './host.js';
 import type { BuildInfo } from './snapshot.js';
 
@@ -10,6 +11,8 @@ export interface ScenarioContext {
   systems: string[];
   /** The build snapshot taken once per run, shared by every scenario. */
   build: BuildInfo;
+  /** Where the traffic tools and the relays run (the bench has pinned itself already). */
+  placement: Placement;
   log(line: string): void;
 }
 
@@ -29,4 +32,6 @@ export interface Scenario<R = unknown> {
   /** Its section of latest.md: tables with ratios to kernel and socat, and the method. */
   render(result: R): string;
   headline?(result: R): HeadlineRow[];
+  /** An SVG chart of the result (bench/results/latest.svg); at most one scenario draws one. */
+  chart?(result: R): string;
 }

@@ -49,6 +49,8 @@ export interface Trial {
   genLimited: boolean;
   /** Share of the machine busy just before the trial (others' work skews results). */
   busyBefore: number;
+  /** How long the trial waited for the machine to be quiet before sending (ms). */
+  quietWaitedMs: number;
   counters?: Record<string, number>;
   cpu: TrialCpu;
 }
@@ -124,6 +126,7 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
     pass,
     genLimited,
     busyBefore: Number(quiet.busy.toFixed(3)),
+    quietWaitedMs: quiet.waitedMs,
     ...(counters ? { counters } : {}),
     cpu: { relay: rig.cpu.kind === 'process' ? relayCpu : null, machine, busy, foreignShare: Number(foreignShare.toFixed(3)) },
   };

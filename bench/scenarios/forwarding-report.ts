@@ -1,13 +1,14 @@
 // The forwarding scenario's results: derived numbers (medians, spreads, CPU per packet,
-// ratios against the project's targets) and the three outputs: a table on stdout,
-// bench/results/forwarding.json with every raw trial, bench/results/forwarding.md.
-// A quick run writes forwarding-quick.* instead, so it never replaces a full run's.
-import { join } from 'node:path';
-import type { MachineInfo } from './lib/cpu.js';
-import { kpps, markdownTable, numberCell, rateCell, ratioCell, spread, textTable, writeResult, type Spread } from './lib/report.js';
-import type { SearchResult } from './lib/search.js';
-import type { BuildInfo } from './lib/snapshot.js';
-import type { Trial } from './lib/trial.js';
+// ratios against the project's targets), its section of latest.md, its headline rows,
+// and the chart of delivered versus offered rate. All pure: the run writes the files.
+import type { MachineInfo } from '../lib/cpu.js';
+import { kpps, markdownTable, numberCell, rateCell, ratioCell, spread, type Spread } from '../lib/report.js';
+import type { HeadlineRow } from '../lib/scenario.js';
+import { lineChart, type Series } from '../lib/svg-chart.js';
+import { SYSTEM_NAMES } from '../lib/latest.js';
+import type { SearchResult } from '../lib/search.js';
+import type { BuildInfo } from '../lib/snapshot.js';
+import type { Trial } from '../lib/trial.js';
 
 export interface SystemResult {
   id: string;
@@ -155,7 +156,7 @@ function firstFailures(result: ForwardingResult): string[][] {
   return rows;
 }
 
-const METHOD = `## Method
+const METHOD = `### Method
 
 - Topology: src —veth— relay —veth— rx, each in its own network namespace, fresh for
   every system and repetition (\`test/helpers/netns.ts\` \`chain\`). "No relay" is gen and
@@ -163,7 +164,7 @@ const METHOD = `## Method
   relay sends it on as 239.2.2.2:5000 and mcr-sink in rx checks every datagram (loss,
   duplicates, order, payload). Kernel routing cannot rewrite the group, so for it the
   receiver joins 239.1.1.1.
-- Max 0-loss rate: from 50k pps, double until a trial fails, then bisect between the best
+- Max 0-loss rate: from 100k pps, double until a trial fails, then bisect between the best
   pass and the lowest failure to the stated precision. A trial sends rate × seconds
   datagrams and passes only if every datagram sent arrived once, in order, intact. The
   reported rate is the generator's achieved rate in the best passing trial. "(gen)" marks
@@ -172,11 +173,17 @@ const METHOD = `## Method
   through (or only with loss). What a relay would do on a core of its own is not measured
   here; its CPU per packet speaks to that. In the ratios, "≥" marks an mcr rate that was
   so limited against one that was not.
-- The machine is shared. Before each trial the bench waits (bounded) for it to be under
-  12 % busy (\`busyBefore\` in the JSON). Over each trial it computes the share of all CPUs'
-  time spent by neither the bench, its tools, the relay nor ksoftirqd (\`foreignShare\`); a
-  failed trial during which that exceeded 15 % (a CPU trial: 8 %, whatever its outcome) is
-  repeated, at most twice. The disturbed attempts are kept in the JSON (\`disturbed\`).
+- CPUs (when there are two or more): mcr-gen and mcr-sink run on CPU 0, every process of
+  a userspace relay (all threads; mcr with 2 workers too) on CPU 1, so a relay never
+  competes with the tools that judge it. The kernel path has no process: it forwards in
+  softirq context inside mcr-gen's send calls, on CPU 0.
+- The machine is shared. Before each trial the bench waits for it to be under 12 % busy
+  (\`busyBefore\` and \`quietWaitedMs\` in the JSON), at most \`quietWaitMs\` per trial and
+  \`quietBudgetSeconds\` for the whole scenario, so a busy machine cannot stretch the run.
+  Over each trial it computes the share of all CPUs' time spent by neither the bench, its
+  tools, the relay nor ksoftirqd (\`foreignShare\`); a failed trial during which that
+  exceeded 15 % (a CPU trial: 8 %, whatever its outcome) is repeated, at most \`retries\`
+  times (full: 2, quick: 0). The disturbed attempts are kept in the JSON (\`disturbed\`).
 - Relay CPU per packet: at one rate every relay sustains, the relay's CPU over the trial
   divided by the datagrams the sink received. For mcr, socat and the baseline: user+system
   time (/proc/PID/stat, exact: the scheduler's runtime) of every process in the relay
@@ -199,49 +206,73 @@ const METHOD = `## Method
   with a userspace relay the receive side's work moves to the relay's CPU.
 `;
 
-export function writeForwardingReport(result: ForwardingResult, dir: string): void {
-  const base = join(dir, result.mode === 'full' ? 'forwarding' : `forwarding-${result.mode}`);
-  // Raw data first: if anything below fails, the measurements are already on disk.
-  writeResult(`${base}.json`, JSON.stringify(result, null, 1));
+export function forwardingMarkdown(result: ForwardingResult): string {
   const summaries = summarize(result);
   const errors = result.systems.filter((s) => s.error).map((s) => `${s.label}: ${s.error}`);
   const { cpu } = result.settings;
   const cpuLine = `CPU per packet measured at ${kpps(cpu.rate)} pps, ${cpu.size} B payload, ${cpu.seconds} s per trial.`;
-  const m = result.machine;
-  const head = `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, ${m.date}, mode ${result.mode}, build ${result.build.commit}${result.build.dirty ? ' (+ uncommitted changes)' : ''}`;
-
-  process.stdout.write(
-    [head, '', textTable(HEADER, tableRows(summaries)), '', cpuLine, '', textTable(['ratio', '64 B', '1400 B', 'relay CPU'], ratioRows(summaries)), '', ...targets(summaries), ...errors, ''].join('\n'),
-  );
-
-  writeResult(`${base}.json`, JSON.stringify({ ...result, summary: summaries }, null, 1));
-  const md = [
-    '# Forwarding: one stream, side by side',
-    '',
-    head + `; ${result.elapsedSeconds} s; ${result.systems.reduce((n, s) => n + s.disturbed.length, 0)} trials repeated because other work disturbed them.`,
-    '',
-    `Median of ${result.mode === 'full' ? 'the' : ''} repetitions, [min–max] across them. ${cpuLine}`,
+  const disturbed = result.systems.reduce((n, s) => n + s.disturbed.length, 0);
+  return [
+    `Mode ${result.mode}, ${result.elapsedSeconds} s; ${disturbed} trials repeated because other work disturbed them.`,
+    `Median of ${result.settings['reps'] ?? ''} repetition(s), [min–max] across them. ${cpuLine}`,
     '',
     markdownTable(HEADER, tableRows(summaries)),
     '',
     ...result.systems.filter((s) => s.note).map((s) => `- ${s.label}: ${s.note}`),
     '',
-    '## Ratios',
+    '### Ratios',
     '',
     markdownTable(['ratio (medians)', '64 B', '1400 B', 'relay CPU µs/pkt'], ratioRows(summaries)),
     '',
-    '## Targets',
+    '### Targets',
     '',
     ...targets(summaries).map((line) => (line.startsWith('  ') ? `  - ${line.trim()}` : `- ${line}`)),
-    ...(errors.length ? ['', '## Systems that could not be measured', '', ...errors.map((e) => `- ${e}`)] : []),
+    ...(errors.length ? ['', '### Systems that could not be measured', '', ...errors.map((e) => `- ${e}`)] : []),
     '',
-    '## Where loss first appeared',
+    '### Where loss first appeared',
     '',
-    'The lowest failing trial above each search\'s best pass: datagrams lost, the sink\'s own socket drops, and the relay\'s drop counters (mcr only).',
+    "The lowest failing trial above each search's best pass: datagrams lost, the sink's own socket drops, and the relay's drop counters (mcr only).",
     '',
     markdownTable(['system', 'size', 'rep', 'offered', 'achieved', 'lost', 'sink socket drops', 'relay counters'], firstFailures(result)),
     '',
     METHOD,
   ].join('\n');
-  writeResult(`${base}.md`, md);
+}
+
+export function forwardingHeadline(result: ForwardingResult): HeadlineRow[] {
+  const summaries = summarize(result);
+  const row = (measure: string, cell: (s: Summary) => string): HeadlineRow => ({
+    measure,
+    values: Object.fromEntries(summaries.map((s) => [s.id, cell(s)])),
+  });
+  const { cpu } = result.settings;
+  return [
+    row('1 stream, 64 B: max 0-loss pps (median)', (s) => rateText(s, 64)),
+    row('1 stream, 1400 B: max 0-loss pps (median)', (s) => rateText(s, 1400)),
+    row(`relay CPU µs per packet (${kpps(cpu.rate)} pps, ${cpu.size} B)`, (s) => (s.relayUs ? s.relayUs.median.toFixed(2) : 'n/a')),
+  ];
+}
+
+/** A search trial's delivered rate: what the sink received over the generator's time. */
+export function deliveredRate(t: Trial): number {
+  return t.sent > 0 && t.genRate > 0 ? (t.received * t.genRate) / t.sent : 0;
+}
+
+/** Delivered versus offered rate, every search trial of every repetition, one panel per size. */
+export function forwardingChart(result: ForwardingResult): string {
+  const name = (id: string, label: string) => SYSTEM_NAMES.find(([k]) => k === id)?.[1] ?? label;
+  const panels = (result.settings.sizes as (64 | 1400)[]).map((size) => ({
+    title: `${size} B payload`,
+    series: result.systems.map(
+      (s): Series => ({
+        label: name(s.id, s.label),
+        points: s.rates[size].flatMap((search) => search.trials.map((t) => ({ x: t.offered, y: deliveredRate(t) }))),
+      }),
+    ),
+  }));
+  return lineChart(panels, {
+    title: `One stream through each system: delivered vs offered (${result.machine.cpuCount} CPUs, ${result.machine.date.slice(0, 10)})`,
+    xLabel: 'offered datagrams/s',
+    yLabel: 'delivered datagrams/s (at the receiver)',
+  });
 }
