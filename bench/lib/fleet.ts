@@ -4,8 +4,8 @@
 // datagram of every stream once, in order and intact. Sender and sinks run on the tools'
 // CPU, the relay on its own (pinning.ts); the relay's CPU is that CPU's busy time and its
 // processes' own time over the trial.
-import type { Endpoint } from '../../test/helpers/netns.js';
-import { runGen, startSink, type SinkReport } from '../../test/helpers/traffic.js';
+import type { Endpoint, Netns } from '../../test/helpers/netns.js';
+import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
 import { waitQuiet } from './cpu.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import { PORT } from './systems.js';
@@ -76,6 +76,85 @@ export interface FleetTrial {
 }
 
 const GEN_SHORTFALL = 0.95;
+/** Sinks start this many at a time: 200 `ip netns exec` at once swamp two CPUs. */
+const SINK_START_CONCURRENCY = 16;
+/** After sending: the least wait for stragglers, the poll period, and the longest wait. */
+const DRAIN = { minMs: 300, pollMs: 200, maxMs: 5_000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A receiving namespace's UDP datagrams delivered so far and bytes still unread. */
+async function receiveState(ns: Netns): Promise<{ delivered: number; queued: number }> {
+  const out = (await ns.run('sh', ['-c', 'cat /proc/net/snmp; echo ---; ss -H -u -a -n'])).stdout;
+  const [snmp = '', sockets = ''] = out.split('---');
+  const udp = snmp.split('\n').filter((line) => line.startsWith('Udp:'));
+  const names = (udp[0] ?? '').split(/\s+/);
+  const values = (udp[1] ?? '').split(/\s+/);
+  const delivered = Number(values[names.indexOf('InDatagrams')]) || 0;
+  const queued = sockets.split('\n').reduce((total, line) => total + (Number(line.trim().split(/\s+/)[1]) || 0), 0);
+  return { delivered, queued };
+}
+
+/**
+ * Waits until every sink has exited, or nothing is moving any more: the receivers'
+ * sockets are empty and no datagram arrived over two polls. On a loaded machine a
+ * relay can run late; this waits for it instead of counting its datagrams as lost.
+ */
+async function waitDrained(o: FleetOptions, finished: () => boolean): Promise<void> {
+  const receivers = [...new Set(o.sinks.map((s) => s.at.ns))];
+  const deadline = Date.now() + DRAIN.maxMs;
+  const total = async () => {
+    const states = await Promise.all(receivers.map(receiveState));
+    return { delivered: states.reduce((t, s) => t + s.delivered, 0), queued: states.reduce((t, s) => t + s.queued, 0) };
+  };
+  await sleep(DRAIN.minMs);
+  let last = -1;
+  let still = 0;
+  while (!finished() && Date.now() < deadline) {
+    const now = await total();
+    still = now.delivered === last && now.queued === 0 ? still + 1 : 0;
+    if (still >= 2) return;
+    last = now.delivered;
+    await sleep(DRAIN.pollMs);
+  }
+}
+
+/** Starts every sink (bounded concurrency); if one fails, stops those started and throws. */
+async function startSinks(o: FleetOptions, count: number, perStream: number): Promise<RunningSink[]> {
+  const started: (RunningSink | undefined)[] = o.sinks.map(() => undefined);
+  const queue = o.sinks.map((spec, index) => ({ spec, index }));
+  let failure: unknown = null;
+  const worker = async () => {
+    for (let next = queue.shift(); next && !failure; next = queue.shift()) {
+      const s = next.spec;
+      try {
+        started[next.index] = await startSink(onCpu(s.at.ns, TOOL_CPU), {
+            group: s.group,
+            ...(o.streams > 1 ? { streams: o.streams } : {}),
+            port: PORT,
+            interface: s.at.iface,
+            expect: count,
+            expectPerStream: perStream,
+            // Stopped by the trial, not by idleness: the first sinks wait for the last.
+            idleTimeout: o.seconds * 3 + 60,
+            durationLimit: Math.ceil(o.seconds * 3 + 90),
+            // Bounded per-stream bitmaps: 200 sinks must not each reserve the default.
+            maxSeq: perStream + 1024,
+            // The default 32 MiB each would let 200 sinks pin 6 GiB under a stall.
+            rcvbuf: 8 << 20,
+          });
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SINK_START_CONCURRENCY, queue.length) }, worker));
+  if (failure) {
+    await Promise.all(started.map((s) => s?.stop().catch(() => undefined)));
+    throw failure;
+  }
+  return started as RunningSink[];
+}
 const DRAIN_MS = 50;
 
 function outcome(report: SinkReport, perStreamUnsent: number, streams: number): SinkOutcome {
@@ -96,24 +175,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   const perStream = Math.max(1, Math.round((o.rate / o.streams) * o.seconds));
   const count = perStream * o.streams;
   const quiet = await waitQuiet(0.12, o.quietWaitMs);
-  const sinks = await Promise.all(
-    o.sinks.map((s) =>
-      startSink(onCpu(s.at.ns, TOOL_CPU), {
-        group: s.group,
-        ...(o.streams > 1 ? { streams: o.streams } : {}),
-        port: PORT,
-        interface: s.at.iface,
-        expect: count,
-        expectPerStream: perStream,
-        idleTimeout: 1,
-        durationLimit: Math.ceil(o.seconds * 3 + 10),
-        // Bounded per-stream bitmaps: 200 sinks must not each reserve the default.
-        maxSeq: perStream + 1024,
-        // The default 32 MiB each would let 200 sinks pin 6 GiB under a stall.
-        rcvbuf: 8 << 20,
-      }),
-    ),
-  );
+  const sinks = await startSinks(o, count, perStream);
   const countersBefore = counters ? await counters() : undefined;
   const pids = o.relayPids();
   const relayBefore = pids.reduce((t, pid) => t + runtimeSeconds(pid), 0);
@@ -135,7 +197,13 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
   const relayCpuBusy = cpuBusySeconds(clockBefore, cpuClock(RELAY_CPU));
   const relayProcesses = pids.length > 0 ? pids.reduce((t, pid) => t + runtimeSeconds(pid), 0) - relayBefore : null;
-  const reports = await Promise.all(sinks.map((s) => s.report));
+  // A sink that got everything has exited ('expect'); the others are stopped once the
+  // path is drained, so a slow receiver is not mistaken for loss.
+  const all = Promise.all(sinks.map((s) => s.report));
+  let finished = false;
+  void all.then(() => (finished = true));
+  await waitDrained(o, () => finished);
+  const reports = finished ? await all : await Promise.all(sinks.map((s) => s.stop()));
   const countersAfter = counters ? await counters() : undefined;
 
   // Datagrams never sent (a generator cut short) are not losses; gen sends round-robin.

@@ -417,7 +417,11 @@ export function kernelRelay(): RelayKind {
         const widest = Math.max(0, ...[...routes.values()].map((oifs) => oifs.length));
         const wanted = Math.max(...paths.map((p) => p.outputs.length));
         const state = exited ? `smcrouted exited (${end.signal ?? end.exitCode})` : 'smcrouted ran on';
-        const said = String(end.stderr ?? '').split('\n').filter((l) => /error|fail|vif|limit|abort|fault/i.test(l)).slice(0, 3).join(' / ');
+        const said = String(end.stderr ?? '').split('\n').filter((l) => /error|fail|vif|limit|abort|fault/i.test(l))
+          // Without smcrouted's "ident[pid]: " prefix; the first complaint says it.
+          .map((l) => l.replace(/^\S+\[\d+\]: /, ''))
+          .slice(0, 1)
+          .join('');
         throw new Error(
           `${ifaces.length} interfaces need ${ifaces.length} VIFs, the kernel allows ${MAX_VIFS}: ` +
             `${vifs} VIFs made, the route has ${widest} of ${wanted} outputs; ${state}${said ? `: ${said}` : ''}`,

@@ -20,8 +20,8 @@ const INPUT_RATE = 1_000;
 const SEARCH_WIDTH = 50;
 const SIZE = 1024;
 const MODES = {
-  quick: { reps: 1, seconds: 1, quietWaitMs: 0, search: { start: 2_000, precision: 0.25, minRate: 250, maxRate: 32_000, maxTrials: 4 } },
-  full: { reps: 3, seconds: 2, quietWaitMs: 2_000, search: { start: 2_000, precision: 0.1, minRate: 250, maxRate: 32_000, maxTrials: 8 } },
+  quick: { reps: 1, seconds: 1, quietWaitMs: 0, search: { start: 1_000, precision: 0.25, minRate: 250, maxRate: 32_000, maxTrials: 3 } },
+  full: { reps: 3, seconds: 2, quietWaitMs: 2_000, search: { start: 1_000, precision: 0.1, minRate: 250, maxRate: 32_000, maxTrials: 7 } },
 };
 
 export interface FanoutCell {

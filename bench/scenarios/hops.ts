@@ -17,7 +17,7 @@ const RELAYS = 3;
 const RATE = 10_000;
 const SIZE = 1024;
 const MODES = {
-  quick: { reps: 1, seconds: 2, quietWaitMs: 1_000 },
+  quick: { reps: 1, seconds: 2, quietWaitMs: 0 },
   full: { reps: 3, seconds: 5, quietWaitMs: 3_000 },
 };
 

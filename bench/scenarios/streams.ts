@@ -15,7 +15,7 @@ import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } 
 const PER_STREAM = 5_000;
 const SIZE = 1024;
 const MODES = {
-  quick: { counts: [1, 5, 20], reps: 1, seconds: 1, quietWaitMs: 1_000 },
+  quick: { counts: [1, 5, 20], reps: 1, seconds: 1, quietWaitMs: 0 },
   full: { counts: [1, 2, 5, 10, 20], reps: 3, seconds: 2, quietWaitMs: 2_000 },
 };
 
