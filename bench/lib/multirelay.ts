@@ -25,6 +25,8 @@ export interface Site {
 export interface Installation {
   /** Every relay process on every site. */
   pids(): number[];
+  /** The processes that forward, whose CPU is the relay's (none for the kernel). */
+  forwarders(): number[];
   counters?(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export async function installAll(host: ScriptHost, kind: RelayKind, sites: reado
   const withCounters = installed.filter((one) => one.counters);
   return {
     pids,
+    forwarders: () => (kind.forwardsIn === 'processes' ? pids() : []),
     ...(withCounters.length > 0
       ? {
           async counters() {

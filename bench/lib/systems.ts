@@ -267,6 +267,8 @@ export interface RelayKind {
   note?: string;
   /** False: the system forwards the input group unchanged, and receivers join that. */
   rewrites: boolean;
+  /** Where the forwarding runs: in the relay's processes, or in softirq (the kernel). */
+  forwardsIn: 'processes' | 'softirq';
   install(host: ScriptHost, ns: Netns, paths: readonly Path[]): Promise<Installed>;
 }
 
@@ -290,6 +292,7 @@ export function mcrRelay(backend: 'io_uring' | 'syscalls', workers = 1): RelayKi
     label: `mcr, ${workers} worker${workers > 1 ? 's' : ''}, ${backend}`,
     note: 'one process; one rule per stream, every output of a stream in its rule',
     rewrites: true,
+    forwardsIn: 'processes',
     async install(_host, ns, paths) {
       const relay = await startRelay(ns, { backend, workers });
       try {
@@ -330,6 +333,7 @@ export function socatRelay(): RelayKind {
     label: 'socat (UDP4-RECV -> UDP4-SENDTO)',
     note: 'one process per stream and per output; SO_RCVBUFFORCE 16 MiB each, IP_MULTICAST_ALL off, multicast loop off',
     rewrites: true,
+    forwardsIn: 'processes',
     async install(_host, ns, paths) {
       const children = paths.flatMap((p) =>
         p.outputs.map((o) => {
@@ -380,6 +384,7 @@ export function kernelRelay(): RelayKind {
     label: 'kernel multicast routing (smcroute)',
     note: 'one smcrouted, one static (S,G) route per stream; cannot rewrite groups: receivers join the input group',
     rewrites: false,
+    forwardsIn: 'softirq',
     async install(host, ns, paths) {
       await ns.sysctl({ 'net.ipv4.ip_forward': 1 });
       const ifaces = [...new Set(paths.flatMap((p) => [p.input.iface, ...p.outputs.map((o) => o.via.iface)]))];

@@ -66,7 +66,7 @@ function trialOn(f: Fan, kind: RelayKind, width: number, relays: Installation, r
       seconds: mode.seconds,
       size: SIZE,
       sinks: path.outputs.map((o, i) => ({ at: f.rxs[i] as Fan['rxs'][number], group: joinedGroup(kind, path, o) })),
-      relayPids: relays.pids,
+      relayPids: relays.forwarders,
       quietWaitMs: mode.quietWaitMs,
     },
     relays.counters,

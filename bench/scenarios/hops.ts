@@ -82,7 +82,7 @@ export const scenario: Scenario<HopsResult> = {
             const relays = await installAll(host, kind, hopPaths(chainOf, kind.rewrites));
             try {
               system.processes = relays.pids().length;
-              t = await trial(chainOf.src, chainOf.rx, hopGroup(RELAYS, kind.rewrites), relays.pids, relays.counters);
+              t = await trial(chainOf.src, chainOf.rx, hopGroup(RELAYS, kind.rewrites), relays.forwarders, relays.counters);
             } finally {
               await relays.close();
             }

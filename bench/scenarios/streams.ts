@@ -90,7 +90,7 @@ export const scenario: Scenario<StreamsResult> = {
                   seconds: mode.seconds,
                   size: SIZE,
                   sinks: [{ at, group: kind?.rewrites ? OUT_GROUP : IN_GROUP }],
-                  relayPids: relays ? relays.pids : () => [],
+                  relayPids: relays ? relays.forwarders : () => [],
                   quietWaitMs: mode.quietWaitMs,
                 },
                 relays?.counters,
