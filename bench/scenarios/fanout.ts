@@ -21,7 +21,7 @@ const SEARCH_WIDTH = 50;
 const SIZE = 1024;
 const MODES = {
   quick: { reps: 1, seconds: 1, quietWaitMs: 0, search: { start: 1_000, precision: 0.25, minRate: 250, maxRate: 32_000, maxTrials: 3 } },
-  full: { reps: 3, seconds: 2, quietWaitMs: 2_000, search: { start: 1_000, precision: 0.1, minRate: 250, maxRate: 32_000, maxTrials: 7 } },
+  full: { reps: 3, seconds: 2, quietWaitMs: 1_000, search: { start: 1_000, precision: 0.1, minRate: 250, maxRate: 32_000, maxTrials: 6 } },
 };
 
 export interface FanoutCell {

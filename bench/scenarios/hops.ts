@@ -18,7 +18,7 @@ const RATE = 10_000;
 const SIZE = 1024;
 const MODES = {
   quick: { reps: 1, seconds: 2, quietWaitMs: 0 },
-  full: { reps: 3, seconds: 5, quietWaitMs: 3_000 },
+  full: { reps: 3, seconds: 3, quietWaitMs: 1_000 },
 };
 
 export interface HopsSystem {

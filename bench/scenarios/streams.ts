@@ -16,7 +16,7 @@ const PER_STREAM = 5_000;
 const SIZE = 1024;
 const MODES = {
   quick: { counts: [1, 5, 20], reps: 1, seconds: 1, quietWaitMs: 0 },
-  full: { counts: [1, 2, 5, 10, 20], reps: 3, seconds: 2, quietWaitMs: 2_000 },
+  full: { counts: [1, 2, 5, 10, 20], reps: 3, seconds: 1, quietWaitMs: 1_000 },
 };
 
 export interface StreamsCell {
