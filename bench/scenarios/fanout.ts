@@ -153,7 +153,9 @@ export const scenario: Scenario<FanoutResult> = {
       if (c.error) return `fails: ${c.error}`;
       const passes = c.trials.filter((t) => t.pass).length;
       const share = spread(c.trials.map((t) => 100 * deliveredShare(t)));
-      return `${passes}/${c.trials.length} 0-loss, ${numberCell(share, 2)} % delivered`;
+      const limited = c.trials.filter((t) => t.genLimited);
+      const gen = limited.length > 0 ? ` (gen ${kpps(spread(limited.map((t) => t.genRate))?.median ?? 0)} pps in ${limited.length})` : '';
+      return `${passes}/${c.trials.length} 0-loss, ${numberCell(share, 2)} % delivered${gen}`;
     };
     const procs = (c: FanoutCell | undefined) =>
       spread((c?.trials ?? []).filter((t) => t.sent > 0 && t.cpu.relayProcesses !== null).map((t) => ((t.cpu.relayProcesses as number) / (t.sent * t.receivers)) * 1e6));

@@ -128,7 +128,11 @@ export const scenario: Scenario<StreamsResult> = {
       const passes = c.trials.filter((t) => t.pass).length;
       const lost = spread(c.trials.map((t) => t.lost));
       const worst = Math.max(0, ...c.trials.flatMap((t) => t.sinks.flatMap((s) => s.lostPerStream ?? [s.lost])));
-      return passes === c.trials.length ? `${passes}/${c.trials.length} 0-loss` : `${passes}/${c.trials.length} 0-loss; lost ${lost?.median ?? 0} (worst stream ${worst})`;
+      const limited = c.trials.filter((t) => t.genLimited);
+      // A generator that fell short offered less than the nominal load: say how much.
+      const gen = limited.length > 0 ? ` (gen ${kpps(spread(limited.map((t) => t.genRate))?.median ?? 0)} pps in ${limited.length})` : '';
+      const verdict = passes === c.trials.length ? `${passes}/${c.trials.length} 0-loss` : `${passes}/${c.trials.length} 0-loss; lost ${lost?.median ?? 0} (worst stream ${worst})`;
+      return verdict + gen;
     };
     const loss = markdownTable(
       ['system', ...counts.map((n) => `${n} × 5k pps (${kpps(n * r.settings.perStream)} pps)`)],
@@ -176,7 +180,9 @@ export const scenario: Scenario<StreamsResult> = {
       `- One relay between sender and receiver; N streams of ${r.settings.perStream.toLocaleString('en')} pps each, ${r.settings.size} B, ` +
         `${r.settings.seconds} s per trial, ${r.settings.reps} repetition(s) per stream count. Stream k goes to 239.1.1.(1+k); ` +
         'rewriting systems send it on to 239.2.2.(2+k), the kernel forwards the input group. One mcr-gen sends all streams ' +
-        'round-robin; one mcr-sink joins all output groups and checks every stream (loss, order, duplicates, payload).',
+        'round-robin; one mcr-sink joins all output groups and checks every stream (loss, order, duplicates, payload). ' +
+        '"gen X pps in K" marks K trials where mcr-gen, sharing CPU 0 with the sink, sent slower than offered (median rate X): ' +
+        'those trials offered less than the nominal load.',
       '- mcr: one process, one rule per stream. socat: one process per stream (IP_MULTICAST_ALL off, so each gets only its ' +
         'group). Kernel: one smcrouted with one static (S,G) route per stream (it only installs routes; the forwarding runs in ' +
         'softirq, so it has no relay process doing the work).',
