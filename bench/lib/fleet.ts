@@ -155,7 +155,8 @@ async function startSinks(o: FleetOptions, count: number, perStream: number): Pr
   }
   return started as RunningSink[];
 }
-const DRAIN_MS = 50;
+/** The CPU window ends this long after the generator, for the relay's last datagrams. */
+const CPU_TAIL_MS = 50;
 
 function outcome(report: SinkReport, perStreamUnsent: number, streams: number): SinkOutcome {
   // The sink counts datagrams never sent as trailing losses: only the rest were lost.
@@ -194,7 +195,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   });
   // The window ends with the sending (plus a moment for the relay to drain), not with
   // the sinks' idle timeout: that second would add only other work on the machine.
-  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+  await new Promise((resolve) => setTimeout(resolve, CPU_TAIL_MS));
   const relayCpuBusy = cpuBusySeconds(clockBefore, cpuClock(RELAY_CPU));
   const relayProcesses = pids.length > 0 ? pids.reduce((t, pid) => t + runtimeSeconds(pid), 0) - relayBefore : null;
   // A sink that got everything has exited ('expect'); the others are stopped once the

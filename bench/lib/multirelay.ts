@@ -83,11 +83,3 @@ export async function recorded(host: ScriptHost, log: (line: string) => void, wh
     return text;
   }
 }
-
-/** Median of a list (the middle one, or the mean of the two middle ones). */
-export function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}

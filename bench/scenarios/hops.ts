@@ -9,7 +9,7 @@ import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
 import { markdownTable, numberCell, ratioCell, spread } from '../lib/report.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
-import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path } from '../lib/systems.js';
+import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } from '../lib/systems.js';
 import { series, type Series } from '../lib/topologies.js';
 
 const RELAYS = 3;
@@ -60,7 +60,7 @@ export const scenario: Scenario<HopsResult> = {
     const ids = chooseSystems(ctx.systems, true);
     const systems: HopsSystem[] = ids.map((id) => {
       if (id === 'none') return { id, label: 'no relay (gen -> sink over one veth pair)', note: 'the ceiling of the traffic tools', trials: [] };
-      const kind = (RELAY_KINDS[id] as () => import('../lib/systems.js').RelayKind)();
+      const kind = (RELAY_KINDS[id] as () => RelayKind)();
       return { id, label: kind.label, ...(kind.note ? { note: kind.note } : {}), trials: [] };
     });
     const lab = Lab.create(host);
@@ -78,7 +78,7 @@ export const scenario: Scenario<HopsResult> = {
             const d = straight as NonNullable<typeof straight>;
             t = await trial(d.src, d.rx, IN_GROUP, () => []);
           } else {
-            const kind = (RELAY_KINDS[system.id] as () => import('../lib/systems.js').RelayKind)();
+            const kind = (RELAY_KINDS[system.id] as () => RelayKind)();
             const relays = await installAll(host, kind, hopPaths(chainOf, kind.rewrites));
             try {
               system.processes = relays.pids().length;
