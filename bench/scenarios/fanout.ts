@@ -203,6 +203,14 @@ export const scenario: Scenario<FanoutResult> = {
         }),
       ]);
     const { inputRate, size, seconds, reps, search } = r.settings;
+    // Where mcr lost what it lost, by its own counters, over every trial of the scenario.
+    const mcrLosses = r.systems
+      .filter((s) => s.id.startsWith('mcr'))
+      .map((s) => {
+        const trials = [...s.cells.flatMap((c) => c.trials), ...(s.search?.trials ?? [])];
+        const total = (key: string) => trials.reduce((t, x) => t + (x.counters?.[key] ?? 0), 0);
+        return `${s.id}: ring_drops ${total('ring_drops')}, ring_freezes ${total('ring_freezes')}, egress_full ${total('egress_full')}, egress_errors ${total('egress_errors')}`;
+      });
     return [
       `**Delivery at ${inputRate.toLocaleString('en')} pps input** (a trial is 0-loss when every receiver got every datagram once, in order, intact)`,
       '',
@@ -233,6 +241,9 @@ export const scenario: Scenario<FanoutResult> = {
       `- ${r.settings.pinned ? 'Sender and sinks on CPU 0, relay on CPU 1, RPS steering the relay input to CPU 1. ' : ''}` +
         '"CPU 1": its busy time while sending, per copy delivered (relay, the receivers\' softirq that runs where the relay ' +
         'sent, and any other work on the machine). "Processes": scheduler runtime of the relay processes alone, per copy.',
+      '- On a CPU shared with other work the scheduler divides time per task: N socat processes get up to N shares of ' +
+        'CPU 1 where mcr\'s worker gets one, and the receivers\' softirq for every copy runs on CPU 1 too.',
+      ...(mcrLosses.length > 0 ? [`- mcr's counters over all its trials here: ${mcrLosses.join('; ')}.`] : []),
     ].join('\n');
   },
 
