@@ -71,7 +71,12 @@ export interface FleetTrial {
     /** Scheduler runtime (schedstat) of the relay's processes (null without processes). */
     relayProcesses: number | null;
   };
-  sinks: SinkOutcome[];
+  /**
+   * The sinks that missed anything, by index (0 = the first receiver); a sink not listed
+   * got all `sent` datagrams of every stream, once, in order, intact. 200 perfect sinks
+   * would otherwise fill the results file with copies of the same line.
+   */
+  imperfectSinks: (SinkOutcome & { index: number })[];
   counters?: Record<string, number>;
 }
 
@@ -211,7 +216,8 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   const unsentPerStream = Math.ceil((count - gen.sent) / o.streams);
   const outcomes = reports.map((r) => outcome(r, unsentPerStream, o.streams));
   const sum = (key: 'received' | 'lost' | 'duplicated' | 'reordered' | 'corrupted') => outcomes.reduce((t, s) => t + s[key], 0);
-  const pass = gen.sent > 0 && outcomes.every((s) => s.received === gen.sent && s.lost === 0 && s.duplicated === 0 && s.reordered === 0 && s.corrupted === 0);
+  const perfect = (s: SinkOutcome) => s.received === gen.sent && s.lost === 0 && s.duplicated === 0 && s.reordered === 0 && s.corrupted === 0;
+  const pass = gen.sent > 0 && outcomes.every(perfect);
   const delta: Record<string, number> = {};
   if (countersBefore && countersAfter) {
     for (const [k, v] of Object.entries(countersAfter)) if (v - (countersBefore[k] ?? 0) !== 0) delta[k] = v - (countersBefore[k] ?? 0);
@@ -236,7 +242,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
     busyBefore: Number(quiet.busy.toFixed(3)),
     seconds: Number(((Date.now() - started) / 1000).toFixed(2)),
     cpu: { relayCpuBusy: Number(relayCpuBusy.toFixed(3)), relayProcesses: relayProcesses === null ? null : Number(relayProcesses.toFixed(3)) },
-    sinks: outcomes,
+    imperfectSinks: outcomes.flatMap((s, index) => (perfect(s) ? [] : [{ index, ...s }])),
     ...(countersBefore ? { counters: delta } : {}),
   };
 }

@@ -429,7 +429,8 @@ export function kernelRelay(): RelayKind {
           .join('');
         throw new Error(
           `${ifaces.length} interfaces need ${ifaces.length} VIFs, the kernel allows ${MAX_VIFS}: ` +
-            `${vifs} VIFs made, the route has ${widest} of ${wanted} outputs; ${state}${said ? `: ${said}` : ''}`,
+            // Once smcrouted has exited, its VIFs are gone with it: the count means nothing.
+            `${exited ? '' : `${vifs} VIFs made, `}the route has ${widest} of ${wanted} outputs; ${state}${said ? `: ${said}` : ''}`,
         );
       }
       return {

@@ -128,7 +128,7 @@ export const scenario: Scenario<StreamsResult> = {
       const passes = c.trials.filter((t) => t.pass).length;
       const lost = spread(c.trials.map((t) => t.lost));
       const lostText = lost && lost.n > 1 ? `lost ${lost.median} median, ${lost.max} max` : `lost ${lost?.median ?? 0}`;
-      const worst = Math.max(0, ...c.trials.flatMap((t) => t.sinks.flatMap((s) => s.lostPerStream ?? [s.lost])));
+      const worst = Math.max(0, ...c.trials.flatMap((t) => t.imperfectSinks.flatMap((s) => s.lostPerStream ?? [s.lost])));
       const limited = c.trials.filter((t) => t.genLimited);
       // A generator that fell short offered less than the nominal load: say how much.
       const gen = limited.length > 0 ? ` (gen ${kpps(spread(limited.map((t) => t.genRate))?.median ?? 0)} pps in ${limited.length})` : '';
