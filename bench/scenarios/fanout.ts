@@ -10,7 +10,9 @@ import { describeFleet, runFleetTrial, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded, type Installation } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
 import { kpps, markdownTable, numberCell, ratioCell, spread } from '../lib/report.js';
+import { machineInfo, type MachineInfo } from '../lib/cpu.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
+import type { BuildInfo } from '../lib/snapshot.js';
 import { searchZeroLoss, type SearchResult } from '../lib/search.js';
 import { IN_GROUP, OUT_GROUP, RELAY_KINDS, joinedGroup, type Path, type RelayKind } from '../lib/systems.js';
 import { fan, type Fan } from '../lib/topologies.js';
@@ -45,6 +47,8 @@ export interface FanoutSystem {
 export interface FanoutResult {
   scenario: 'fanout';
   mode: 'quick' | 'full';
+  machine: MachineInfo;
+  build: BuildInfo;
   settings: { widths: number[]; inputRate: number; searchWidth: number; size: number; reps: number; seconds: number; pinned: boolean; search: (typeof MODES)['full']['search'] };
   topologySeconds: number;
   elapsedSeconds: number;
@@ -128,6 +132,8 @@ export const scenario: Scenario<FanoutResult> = {
     return {
       scenario: 'fanout',
       mode: ctx.quick ? 'quick' : 'full',
+      machine: machineInfo(),
+      build: ctx.build,
       settings: {
         widths: WIDTHS,
         inputRate: INPUT_RATE,

@@ -8,7 +8,9 @@ import { runFleetTrial, describeFleet, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
 import { markdownTable, numberCell, ratioCell, spread } from '../lib/report.js';
+import { machineInfo, type MachineInfo } from '../lib/cpu.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
+import type { BuildInfo } from '../lib/snapshot.js';
 import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } from '../lib/systems.js';
 import { series, type Series } from '../lib/topologies.js';
 
@@ -33,6 +35,8 @@ export interface HopsSystem {
 export interface HopsResult {
   scenario: 'hops';
   mode: 'quick' | 'full';
+  machine: MachineInfo;
+  build: BuildInfo;
   settings: { relays: number; rate: number; size: number; reps: number; seconds: number; pinned: boolean };
   elapsedSeconds: number;
   systems: HopsSystem[];
@@ -96,6 +100,8 @@ export const scenario: Scenario<HopsResult> = {
     return {
       scenario: 'hops',
       mode: ctx.quick ? 'quick' : 'full',
+      machine: machineInfo(),
+      build: ctx.build,
       settings: { relays: RELAYS, rate: RATE, size: SIZE, reps: mode.reps, seconds: mode.seconds, pinned: PINNED },
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
       systems,

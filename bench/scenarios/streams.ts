@@ -9,7 +9,9 @@ import { describeFleet, runFleetTrial, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
 import { kpps, markdownTable, numberCell, ratioCell, spread } from '../lib/report.js';
+import { machineInfo, type MachineInfo } from '../lib/cpu.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
+import type { BuildInfo } from '../lib/snapshot.js';
 import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } from '../lib/systems.js';
 
 const PER_STREAM = 5_000;
@@ -36,6 +38,8 @@ export interface StreamsSystem {
 export interface StreamsResult {
   scenario: 'streams';
   mode: 'quick' | 'full';
+  machine: MachineInfo;
+  build: BuildInfo;
   settings: { counts: number[]; perStream: number; size: number; reps: number; seconds: number; pinned: boolean };
   elapsedSeconds: number;
   systems: StreamsSystem[];
@@ -109,6 +113,8 @@ export const scenario: Scenario<StreamsResult> = {
     return {
       scenario: 'streams',
       mode: ctx.quick ? 'quick' : 'full',
+      machine: machineInfo(),
+      build: ctx.build,
       settings: { counts: mode.counts, perStream: PER_STREAM, size: SIZE, reps: mode.reps, seconds: mode.seconds, pinned: PINNED },
       elapsedSeconds: Math.round((Date.now() - started) / 1000),
       systems,
