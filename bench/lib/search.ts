@@ -19,7 +19,10 @@ export interface SearchOptions {
 
 export type Limit = 'system' | 'generator' | 'max-rate' | 'min-rate' | 'trials';
 
-export interface SearchResult {
+/** What the search reads of a trial; any trial shape that has these can be searched. */
+export type Judged = Pick<Trial, 'offered' | 'pass' | 'genRate' | 'genLimited'>;
+
+export interface SearchResult<T extends Judged = Trial> {
   /** The achieved (generator-measured) rate of the best passing trial; 0 if none. */
   rate: number;
   /** The offered rate of that trial. */
@@ -27,7 +30,7 @@ export interface SearchResult {
   /** The lowest offered rate above the best pass that failed, if any. */
   failedAt: number | null;
   limit: Limit;
-  trials: Trial[];
+  trials: T[];
 }
 
 /** Three significant digits: coarse enough to read, fine enough for bisection to move. */
@@ -37,10 +40,10 @@ function round(rate: number): number {
 }
 
 /** What to do after the trials so far: the next offered rate, or why to stop. */
-function next(trials: Trial[], o: SearchOptions): number | Limit {
-  const last = trials.at(-1) as Trial;
+function next(trials: Judged[], o: SearchOptions): number | Limit {
+  const last = trials.at(-1) as Judged;
   const passes = trials.filter((t) => t.pass);
-  const best = passes.reduce<Trial | null>((b, t) => (!b || t.genRate > b.genRate ? t : b), null);
+  const best = passes.reduce<Judged | null>((b, t) => (!b || t.genRate > b.genRate ? t : b), null);
   if (!best) return last.offered <= o.minRate ? 'min-rate' : round(Math.max(o.minRate, last.offered / 2));
   // Failures below the best pass are noise on a shared machine: kept, not steered by.
   const fail = trials.filter((t) => !t.pass && t.offered > best.offered).sort((a, b) => a.offered - b.offered)[0];
@@ -55,8 +58,8 @@ function next(trials: Trial[], o: SearchOptions): number | Limit {
   return rate === best.offered || rate === fail.offered ? (best.genLimited ? 'generator' : 'system') : rate;
 }
 
-export async function searchZeroLoss(trial: (rate: number) => Promise<Trial>, o: SearchOptions): Promise<SearchResult> {
-  const trials: Trial[] = [];
+export async function searchZeroLoss<T extends Judged = Trial>(trial: (rate: number) => Promise<T>, o: SearchOptions): Promise<SearchResult<T>> {
+  const trials: T[] = [];
   let rate = round(o.start);
   let limit: Limit = 'trials';
   while (trials.length < o.maxTrials) {
@@ -68,7 +71,7 @@ export async function searchZeroLoss(trial: (rate: number) => Promise<Trial>, o:
     }
     rate = step;
   }
-  const best = trials.filter((t) => t.pass).reduce<Trial | null>((b, t) => (!b || t.genRate > b.genRate ? t : b), null);
+  const best = trials.filter((t) => t.pass).reduce<T | null>((b, t) => (!b || t.genRate > b.genRate ? t : b), null);
   const failedAt = trials.filter((t) => !t.pass && t.offered > (best?.offered ?? 0)).reduce<number | null>((m, t) => (m === null ? t.offered : Math.min(m, t.offered)), null);
   return { rate: best?.genRate ?? 0, offered: best?.offered ?? 0, failedAt, limit, trials };
 }

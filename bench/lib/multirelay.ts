@@ -1,0 +1,85 @@
+// What the multi-relay scenarios (hops, streams, fanout) share: installing one system on
+// every relay namespace of a topology with the CPU placement of pinning.ts, choosing the
+// systems a run asked for, and running a system's trials so that a failing system is
+// recorded with its error instead of ending the run.
+import type { Netns } from '../../test/helpers/netns.js';
+import type { ScriptHost } from './host.js';
+import { pinToRelayCpu, steerIngress } from './pinning.js';
+import { RELAY_KINDS, type Path, type RelayKind } from './systems.js';
+
+/** The systems these scenarios compare by default: the issue's list, with no relay first. */
+export const MULTI_DEFAULT = ['none', 'kernel', 'socat', 'mcr-uring-1w', 'mcr-uring-2w'];
+
+/** The ids of `requested` this scenario knows (no relay only where it means something), in order. */
+export function chooseSystems(requested: readonly string[], withNone: boolean): string[] {
+  const known = (id: string) => id in RELAY_KINDS || (withNone && id === 'none');
+  const chosen = requested.filter(known);
+  return chosen.length > 0 ? chosen : MULTI_DEFAULT.filter(known);
+}
+
+export interface Site {
+  ns: Netns;
+  paths: Path[];
+}
+
+export interface Installation {
+  /** Every relay process on every site. */
+  pids(): number[];
+  /** The processes that forward, whose CPU is the relay's (none for the kernel). */
+  forwarders(): number[];
+  counters?(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/** Installs kind on every site, pins its processes and steers each input's receive work. */
+export async function installAll(host: ScriptHost, kind: RelayKind, sites: readonly Site[]): Promise<Installation> {
+  const installed: Awaited<ReturnType<RelayKind['install']>>[] = [];
+  const close = async () => {
+    for (const one of installed.splice(0).reverse()) await one.close();
+  };
+  // In parallel: three mcr relays start in the time of one.
+  const results = await Promise.allSettled(
+    sites.map(async (site) => {
+      for (const iface of new Set(site.paths.map((p) => p.input.iface))) await steerIngress(site.ns, iface);
+      const one = await kind.install(host, site.ns, site.paths);
+      installed.push(one);
+    }),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await close();
+    throw failed.reason;
+  }
+  const pids = () => installed.flatMap((one) => one.pids());
+  pinToRelayCpu(pids());
+  const withCounters = installed.filter((one) => one.counters);
+  return {
+    pids,
+    forwarders: () => (kind.forwardsIn === 'processes' ? pids() : []),
+    ...(withCounters.length > 0
+      ? {
+          async counters() {
+            const out: Record<string, number> = {};
+            for (const one of withCounters) {
+              for (const [k, v] of Object.entries(await (one.counters as () => Promise<Record<string, number>>)())) out[k] = (out[k] ?? 0) + v;
+            }
+            return out;
+          },
+        }
+      : {}),
+    close,
+  };
+}
+
+/** Runs body; an error is returned as text (the system failed), unless the run is stopping. */
+export async function recorded(host: ScriptHost, log: (line: string) => void, what: string, body: () => Promise<void>): Promise<string | undefined> {
+  try {
+    await body();
+    return undefined;
+  } catch (error) {
+    if (host.stopped) throw error;
+    const text = String(error instanceof Error ? error.message : error);
+    log(`${what}: ${text}`);
+    return text;
+  }
+}
