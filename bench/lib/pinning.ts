@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Netns } from '../../test/helpers/netns.js';
+import { pinProcesses } from './affinity.js';
 
 export const TOOL_CPU = 0;
 export const RELAY_CPU = 1;
@@ -26,20 +27,13 @@ export function onCpu(ns: Netns, cpu: number): Netns {
 
 /** Moves every thread of these processes to the relay's CPU. */
 export function pinToRelayCpu(pids: readonly number[]): void {
-  if (!PINNED) return;
-  for (const pid of pids) {
-    try {
-      execFileSync('taskset', ['-a', '-p', '-c', String(RELAY_CPU), String(pid)], { stdio: 'ignore' });
-    } catch {
-      // exited in the meantime: nothing to pin
-    }
-  }
+  if (PINNED) pinProcesses(pids, RELAY_CPU);
 }
 
 /** RPS on iface's receive queue: its receive work (and forwarding) runs on the relay's CPU. */
-export async function steerIngress(ns: Netns, iface: string): Promise<void> {
+export async function steerIngress(ns: Netns, iface: string, cpu = RELAY_CPU): Promise<void> {
   if (!PINNED) return;
-  const mask = (1 << RELAY_CPU).toString(16);
+  const mask = (1 << cpu).toString(16);
   // `ip netns exec` mounts the namespace's own /sys, where iface is visible.
   const result = await ns.run('sh', ['-c', `echo ${mask} > /sys/class/net/${iface}/queues/rx-0/rps_cpus`]);
   if (result.exitCode !== 0) throw new Error(`RPS on ${iface}: ${result.stderr}`);

@@ -45,7 +45,7 @@ export async function startRelayOn(kind: RelayKind, legs: Legs, host: ScriptHost
     const relay = await startRelay(ns, { backend: 'io_uring', workers: 1 });
     const status = await relay.apply(rule('bench', `${legs.inIface} ${legs.inGroup}:${legs.port}`, `${legs.outIface} ${legs.outGroup}:${legs.port}`));
     if (status.some((r) => r.state !== 'active')) throw new Error(`mcr rule not active: ${JSON.stringify(status)}`);
-    return { rxGroup: legs.outGroup, close: () => relay.close() };
+    return { rxGroup: legs.outGroup, close: async () => void (await relay.close()) };
   }
   if (kind === 'socat') {
     // As in systems.ts: a 16 MiB receive buffer (SO_RCVBUFFORCE, little-endian hex).

@@ -27,6 +27,8 @@ export interface Rig {
    * forwards in softirq context inside other tasks, the machine's above no relay.
    */
   cpu: { kind: 'process'; ns: Netns } | { kind: 'softirq' } | { kind: 'none' };
+  /** The relay's namespace and input interface, whose receive work goes to the relay's CPU. */
+  ingress?: { ns: Netns; iface: string };
   /** Relay-side counters, for explaining losses (mcr only). */
   counters?(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -66,6 +68,7 @@ async function processRig(
     rx: c.rx,
     rxGroup: OUT_GROUP,
     cpu: { kind: 'process', ns: c.relay },
+    ingress: { ns: c.relay, iface: 'in0' },
     async close() {
       child.kill('SIGTERM');
       await child;
@@ -90,6 +93,7 @@ export function mcr(backend: 'io_uring' | 'syscalls', workers = 1): System {
         rx: c.rx,
         rxGroup: OUT_GROUP,
         cpu: { kind: 'process', ns: c.relay },
+        ingress: { ns: c.relay, iface: 'in0' },
         async counters() {
           const snapshot = await relay.counters();
           const out: Record<string, number> = { ...snapshot.worker };
@@ -174,6 +178,7 @@ export function kernel(): System {
         rx: c.rx,
         rxGroup: IN_GROUP,
         cpu: { kind: 'softirq' },
+        ingress: { ns: c.relay, iface: 'in0' },
         async close() {
           child.kill('SIGTERM');
           await child;
@@ -310,7 +315,7 @@ export function mcrRelay(backend: 'io_uring' | 'syscalls', workers = 1): RelayKi
       return {
         pids: () => namespacePids(ns),
         counters: async () => flatCounters(await relay.counters()),
-        close: () => relay.close(),
+        close: async () => void (await relay.close()),
       };
     },
   };

@@ -175,8 +175,9 @@ const METHOD = `### Method
   so limited against one that was not.
 - CPUs (when there are two or more): mcr-gen and mcr-sink run on CPU 0, every process of
   a userspace relay (all threads; mcr with 2 workers too) on CPU 1, so a relay never
-  competes with the tools that judge it. The kernel path has no process: it forwards in
-  softirq context inside mcr-gen's send calls, on CPU 0.
+  competes with the tools that judge it; RPS on the relay's input veth moves its receive
+  work (and so the kernel's own forwarding, which has no process) to CPU 1 as well. The
+  receiver's RPS stays off.
 - The machine is shared. Before each trial the bench waits for it to be under 12 % busy
   (\`busyBefore\` and \`quietWaitedMs\` in the JSON), at most \`quietWaitMs\` per trial and
   \`quietBudgetSeconds\` for the whole scenario, so a busy machine cannot stretch the run.

@@ -7,6 +7,7 @@ import { pinProcesses, type Placement } from '../lib/affinity.js';
 import { machineInfo } from '../lib/cpu.js';
 import type { ScriptHost } from '../lib/host.js';
 import { spread } from '../lib/report.js';
+import { steerIngress } from '../lib/pinning.js';
 import type { Scenario } from '../lib/scenario.js';
 import { searchZeroLoss, type SearchResult } from '../lib/search.js';
 import type { BuildInfo } from '../lib/snapshot.js';
@@ -100,6 +101,7 @@ async function ready(system: System, host: ScriptHost, placement: Placement): Pr
   const rig = await system.setup(host);
   try {
     if (rig.cpu.kind === 'process') pinProcesses(namespacePids(rig.cpu.ns), placement.relay);
+    if (rig.ingress && placement.relay !== null) await steerIngress(rig.ingress.ns, rig.ingress.iface, placement.relay);
     for (const size of SIZES) {
       const check = await runTrial(rig, { size, rate: 5_000, seconds: 0.2, quietWaitMs: 0 });
       if (!check.pass) throw new Error(`${system.label} does not relay ${size} B datagrams: ${describe(check)}`);
