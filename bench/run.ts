@@ -76,10 +76,22 @@ function writeLatestViews(latest: Latest, scenarios: Record<string, Scenario | u
   writeResult(join(resultsDir, `latest${suffix}.md`), renderLatest(latest, scenarios, chartFile));
 }
 
+/** bench/results/<id>.md: the scenario's section under a line naming machine, date and build; returns the section. */
+function writeScenarioMarkdown(scenario: Scenario, entry: ScenarioEntry, machine: Latest['machine']): string {
+  const section = scenario.render(entry.result);
+  const header = `${machine.cpuCount} × ${machine.cpuModel}, Linux ${machine.kernel}, ${entry.date}, build ${entry.build.commit}`;
+  writeResult(join(resultsDir, `${scenario.id}${suffix}.md`), `# ${scenario.title}\n\n${header}\n\n${section}`);
+  return section;
+}
+
 async function render(): Promise<void> {
   const latest = readLatest();
   if (!latest) throw new Error(`no ${latestJson} to render`);
   const loaded = await loadScenarios(latest.order.filter((id) => (SCENARIO_IDS as readonly string[]).includes(id)));
+  for (const item of loaded) {
+    const entry = latest.scenarios[item.id];
+    if ('scenario' in item && entry?.status === 'ok') writeScenarioMarkdown(item.scenario, entry, latest.machine);
+  }
   writeLatestViews(latest, Object.fromEntries(loaded.map((l) => [l.id, 'scenario' in l ? l.scenario : undefined])));
 }
 
@@ -141,11 +153,7 @@ await withHost(async (host) => {
       log(`== ${scenario.id}: ${entry.status} in ${entry.elapsedSeconds} s`);
       // Raw data first: if rendering fails, the measurements are already on disk.
       writeResult(join(resultsDir, `${scenario.id}${suffix}.json`), JSON.stringify({ machine, placement, ...entry }, null, 1));
-      if (entry.status === 'ok') {
-        const section = scenario.render(entry.result);
-        process.stdout.write(`\n## ${scenario.title}\n\n${section}\n`);
-        writeResult(join(resultsDir, `${scenario.id}${suffix}.md`), `# ${scenario.title}\n\n${machine.cpuCount} × ${machine.cpuModel}, Linux ${machine.kernel}, ${entry.date}, build ${build.commit}\n\n${section}`);
-      }
+      if (entry.status === 'ok') process.stdout.write(`\n## ${scenario.title}\n\n${writeScenarioMarkdown(scenario, entry, machine)}\n`);
     }
     latest.scenarios[item.id] = entry;
     // After every scenario, so an interrupted run keeps what it finished; read afresh, so

@@ -9,6 +9,7 @@ import { runGen, startSink, type RunningSink, type SinkReport } from '../../test
 import { waitQuiet } from './cpu.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import { PORT } from './systems.js';
+import type { Delivery } from './trial.js';
 
 export interface SinkSpec {
   at: Endpoint;
@@ -32,14 +33,7 @@ export interface FleetOptions {
 }
 
 /** One sink's verdict, kept small: 200 of them go into a results file. */
-export interface SinkOutcome {
-  received: number;
-  lost: number;
-  duplicated: number;
-  reordered: number;
-  corrupted: number;
-  socketDrops: number | null;
-  /** Lost per stream, when there are several. */
+export interface SinkOutcome extends Delivery {  /** Lost per stream, when there are several. */
   lostPerStream?: number[];
 }
 

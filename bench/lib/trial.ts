@@ -30,20 +30,25 @@ export interface TrialCpu {
   foreignShare: number;
 }
 
-export interface Trial {
-  offered: number;
-  size: number;
-  count: number;
-  sent: number;
-  genRate: number;
-  genStopped: string;
+/** What a receiver got, judged against what was sent. */
+export interface Delivery {
   received: number;
   /** Datagrams sent but never received (the sink's count minus those never sent). */
   lost: number;
   duplicated: number;
   reordered: number;
   corrupted: number;
+  /** Drops at the receiver's socket (SO_RXQ_OVFL); null when the sink could not tell. */
   socketDrops: number | null;
+}
+
+export interface Trial extends Delivery {
+  offered: number;
+  size: number;
+  count: number;
+  sent: number;
+  genRate: number;
+  genStopped: string;
   pass: boolean;
   /** The generator fell >5 % short of the offered rate: the machine, not only the relay, set the pace. */
   genLimited: boolean;

@@ -15,11 +15,12 @@ import { memoryFloor, mib, type Memory } from '../lib/mcrd-memory.js';
 import { markdownTable } from '../lib/report.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { ScriptHost } from '../lib/host.js';
+import type { Delivery } from '../lib/trial.js';
 
 const RATE = 50_000;
 const SIZE = 256;
 
-export interface ReloadResult {
+export interface ReloadResult extends Delivery {
   reloads: number;
   bySighup: number;
   byFileWrite: number;
@@ -31,12 +32,6 @@ export interface ReloadResult {
   reloadMs: number[];
   sent: number;
   genRate: number;
-  received: number;
-  lost: number;
-  duplicated: number;
-  reordered: number;
-  corrupted: number;
-  socketDrops: number | null;
   /** The sink's own loss count (gaps in sequence numbers): lost mid-stream, not at the end. */
   gapLost: number;
   /** Highest sequence number received, against the generator's count: loss at the end. */

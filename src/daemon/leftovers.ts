@@ -7,7 +7,8 @@ import { readdir, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { temporaryNamePattern } from '../stats/write.js';
 
-function processRuns(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, owned by someone else). */
+export function processRuns(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -5,6 +5,7 @@
 // namespace the Lab created; nothing here touches the host's own interfaces, so test
 // traffic cannot leave. Ready-made topologies are in the second half of this file.
 import { execa, type ResultPromise } from 'execa';
+import { processRuns } from '../../src/daemon/leftovers.js';
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 
@@ -32,15 +33,6 @@ interface TeardownHost {
   teardown(fn: () => unknown): void;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Kills what still runs inside the namespaces, then deletes them. Synchronous, for exit. */
 function removeNamespacesSync(names: readonly string[]): void {
   for (const name of names) {
@@ -66,7 +58,7 @@ function removeNamespacesSync(names: readonly string[]): void {
 export function sweepStaleNamespaces(): string[] {
   const stale = listNamespaces().filter((name) => {
     const pid = Number(/^mcrt-(\d+)-/.exec(name)?.[1]);
-    return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
+    return Number.isInteger(pid) && pid !== process.pid && !processRuns(pid);
   });
   removeNamespacesSync(stale);
   return stale;
