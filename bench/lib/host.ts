@@ -1,6 +1,9 @@
 // The teardown host a bench script hands to Lab.create: it collects cleanup functions
 // and runs them, newest first, when the scenario ends, fails, or is interrupted
 // (SIGINT/SIGTERM). The Lab's own exit hook is the last resort if this never runs.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export class ScriptHost {
   private readonly fns: (() => unknown)[] = [];
@@ -56,4 +59,11 @@ export async function withHost<T>(body: (host: ScriptHost) => Promise<T>): Promi
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** A fresh directory under the system's temporary directory, removed at teardown. */
+export async function scratchDir(host: ScriptHost, label: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `mcr-bench-${label}-`));
+  host.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }

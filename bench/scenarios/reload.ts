@@ -2,8 +2,7 @@
 // while it is reloaded 100 times with edits that add, remove and change other rules,
 // half by rewriting the file (its watcher reloads) and half by a write then SIGHUP.
 // The flow's receiver counts loss, duplicates and reordering. Target: nothing lost.
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../test/helpers/mcrd.js';
 import { chain, Lab } from '../../test/helpers/netns.js';
@@ -14,7 +13,7 @@ import { pinProcesses } from '../lib/affinity.js';
 import { memoryFloor, mib, type Memory } from '../lib/mcrd-memory.js';
 import { markdownTable } from '../lib/report.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
-import type { ScriptHost } from '../lib/host.js';
+import { scratchDir, type ScriptHost } from '../lib/host.js';
 import type { Delivery } from '../lib/trial.js';
 
 const RATE = 50_000;
@@ -73,8 +72,7 @@ async function reloadOnce(mcrd: Mcrd, file: string, dir: string, step: number, s
 }
 
 async function runReload(host: ScriptHost, reloads: number, relayCpu: number | null, log: (l: string) => void): Promise<ReloadResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'mcr-bench-reload-'));
-  host.teardown(() => rm(dir, { recursive: true, force: true }));
+  const dir = await scratchDir(host, 'reload');
   const lab = Lab.create(host);
   try {
     const net = await chain(lab);
