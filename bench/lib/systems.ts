@@ -77,38 +77,9 @@ async function processRig(
   };
 }
 
+/** mcr on the chain: the multi-relay installer with the chain's one path. */
 export function mcr(backend: 'io_uring' | 'syscalls', workers = 1): System {
-  return {
-    id: `mcr-${backend === 'io_uring' ? 'uring' : 'syscalls'}-${workers}w`,
-    label: `mcr, ${workers} worker${workers > 1 ? 's' : ''}, ${backend}`,
-    async setup(host) {
-      const lab = Lab.create(host);
-      const c = await chain(lab);
-      const relay = await startRelay(c.relay, { backend, workers });
-      if (relay.info.backend !== backend) throw new Error(`asked for ${backend}, got ${relay.info.backend}: ${relay.info.fallbackReason}`);
-      const status = await relay.apply(rule('bench', `in0 ${IN_GROUP}:${PORT}`, `out0 ${OUT_GROUP}:${PORT}`));
-      if (status.some((r) => r.state !== 'active')) throw new Error(`mcr rule not active: ${JSON.stringify(status)}`);
-      return {
-        src: c.src,
-        rx: c.rx,
-        rxGroup: OUT_GROUP,
-        cpu: { kind: 'process', ns: c.relay },
-        ingress: { ns: c.relay, iface: 'in0' },
-        async counters() {
-          const snapshot = await relay.counters();
-          const out: Record<string, number> = { ...snapshot.worker };
-          for (const r of Object.values(snapshot.rules)) {
-            for (const o of Object.values(r.outputs)) for (const [k, v] of Object.entries(o)) out[`out_${k}`] = (out[`out_${k}`] ?? 0) + v;
-          }
-          return out;
-        },
-        async close() {
-          await relay.close();
-          await lab.destroy();
-        },
-      };
-    },
-  };
+  return onChain(mcrRelay(backend, workers));
 }
 
 /** The receive buffer given to socat and the baseline: the size of mcr's ingress ring. */
@@ -121,72 +92,11 @@ function littleEndianHex(value: number): string {
 }
 
 export function socat(): System {
-  return {
-    id: 'socat',
-    label: 'socat (UDP4-RECV -> UDP4-SENDTO)',
-    note: 'one process, one datagram per read/write; SO_RCVBUFFORCE 16 MiB (mcr ring size), multicast loop off',
-    async setup(host) {
-      const lab = Lab.create(host);
-      const c = await chain(lab);
-      const recv = [
-        `UDP4-RECV:${PORT}`,
-        `ip-add-membership=${IN_GROUP}:${c.in0.address}`,
-        'reuseaddr',
-        // SOL_SOCKET(1) SO_RCVBUFFORCE(33) past net.core.rmem_max, as root may. The
-        // -listen form is the one socat applies to a receiving socket (before bind);
-        // it takes the int as little-endian bytes in hex.
-        `setsockopt-listen=1:33:x${littleEndianHex(RCVBUF)}`,
-      ].join(',');
-      const send = [`UDP4-SENDTO:${OUT_GROUP}:${PORT}`, `ip-multicast-if=${c.out0.address}`, 'ip-multicast-ttl=1', 'ip-multicast-loop=0'].join(',');
-      return processRig(lab, c, 'socat', c.relay.spawn('socat', ['-u', recv, send], { timeoutMs: 3_600_000 }));
-    },
-  };
+  return onChain(socatRelay());
 }
 
 export function kernel(): System {
-  return {
-    id: 'kernel',
-    label: 'kernel multicast routing (smcroute)',
-    note: 'receiver joins 239.1.1.1: kernel forwarding cannot rewrite the group; static (S,G) route',
-    async setup(host) {
-      const lab = Lab.create(host);
-      const c = await chain(lab);
-      await c.relay.sysctl({ 'net.ipv4.ip_forward': 1 });
-      const dir = mkdtempSync(join(tmpdir(), 'mcr-bench-smcroute-'));
-      host.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      // A static (S,G) route: with (*,G) smcroute installs routes on kernel upcalls and
-      // flushes them every 60 s, and each re-install would lose datagrams mid-trial.
-      writeFileSync(
-        join(dir, 'smcroute.conf'),
-        ['phyint in0 enable', 'phyint out0 enable', `mroute from in0 source ${c.src.address} group ${IN_GROUP} to out0`, ''].join('\n'),
-      );
-      const ident = `mcr-bench-${process.pid}-${Date.now()}`;
-      const child = c.relay.spawn(
-        'smcrouted',
-        ['-n', '-N', '-f', join(dir, 'smcroute.conf'), '-i', ident, '-u', join(dir, 'sock'), '-P', join(dir, 'pid'), '-l', 'notice'],
-        { timeoutMs: 3_600_000 },
-      );
-      await expectAlive('smcrouted', child);
-      for (let i = 0; ; i += 1) {
-        const routes = await c.relay.ip('mroute', 'show');
-        if (routes.includes(IN_GROUP)) break;
-        if (i >= 50) throw new Error(`smcrouted installed no route for ${IN_GROUP}: ${routes}`);
-        await sleep(100);
-      }
-      return {
-        src: c.src,
-        rx: c.rx,
-        rxGroup: IN_GROUP,
-        cpu: { kind: 'softirq' },
-        ingress: { ns: c.relay, iface: 'in0' },
-        async close() {
-          child.kill('SIGTERM');
-          await child;
-          await lab.destroy();
-        },
-      };
-    },
-  };
+  return onChain(kernelRelay());
 }
 
 const BASELINE_DIR = fileURLToPath(new URL('../baseline/', import.meta.url));
@@ -280,6 +190,42 @@ export interface RelayKind {
 /** What a receiver of a path's output must join: the output group, or the input's. */
 export function joinedGroup(kind: RelayKind, path: Path, output: PathOutput): string {
   return kind.rewrites ? output.group : path.group;
+}
+
+/**
+ * A RelayKind set up on a fresh chain with its one path (in0 IN_GROUP -> out0
+ * OUT_GROUP), as the one-stream scenario measures it.
+ */
+function onChain(kind: RelayKind): System {
+  return {
+    id: kind.id,
+    label: kind.label,
+    ...(kind.note ? { note: kind.note } : {}),
+    async setup(host) {
+      const lab = Lab.create(host);
+      const c = await chain(lab);
+      const path: Path = { input: c.in0, source: c.src.address, group: IN_GROUP, outputs: [{ via: c.out0, group: OUT_GROUP }] };
+      let installed: Installed;
+      try {
+        installed = await kind.install(host, c.relay, [path]);
+      } catch (error) {
+        await lab.destroy();
+        throw error;
+      }
+      return {
+        src: c.src,
+        rx: c.rx,
+        rxGroup: joinedGroup(kind, path, path.outputs[0] as PathOutput),
+        cpu: kind.forwardsIn === 'softirq' ? { kind: 'softirq' } : { kind: 'process', ns: c.relay },
+        ingress: { ns: c.relay, iface: c.in0.iface },
+        ...(installed.counters ? { counters: installed.counters } : {}),
+        async close() {
+          await installed.close();
+          await lab.destroy();
+        },
+      };
+    },
+  };
 }
 
 function flatCounters(snapshot: Awaited<ReturnType<Awaited<ReturnType<typeof startRelay>>['counters']>>): Record<string, number> {
