@@ -4,8 +4,8 @@
 // namespace when given one (the data plane never opens outside it); without one,
 // only for runs that must exit before the data plane opens.
 import { execa } from 'execa';
-import { createInterface } from 'node:readline';
 import { MCRD } from './cli.js';
+import { followMcrd } from './mcrd.js';
 import type { Netns } from './netns.js';
 
 export interface McrdRun {
@@ -37,42 +37,14 @@ export function spawnMcrd(args: readonly string[], options: McrdAsOptions = {}):
   const child = options.ns
     ? options.ns.spawn(file, argv, { timeoutMs: 120_000 })
     : execa(file, argv, { reject: false, timeout: 30_000 });
-  const lines: { level: string; message: string }[] = [];
-  const watchers = new Set<() => void>();
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as { level: string; message: string });
-    } catch {
-      lines.push({ level: 'raw', message: line });
-    }
-    for (const watcher of watchers) watcher();
-  });
-  const exited = child.then((result) => result.exitCode);
+  const { lines, waitForLog, stderr, exited } = followMcrd(child);
   return {
     pid: child.pid ?? 0,
     messages: () => lines,
-    waitForLog(pattern, timeoutMs = 10_000, after = 0) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = lines.slice(after).find((line) => pattern.test(line.message));
-          if (!found) return false;
-          watchers.delete(check);
-          clearTimeout(timer);
-          resolve(found.message);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          watchers.delete(check);
-          reject(new Error(`no log line matched ${pattern} in ${timeoutMs} ms; log:\n${lines.map((l) => l.message).join('\n')}\nstderr: ${stderr}`));
-        }, timeoutMs);
-        if (!check()) watchers.add(check);
-      });
-    },
+    waitForLog: (pattern, timeoutMs, after) => waitForLog(pattern, timeoutMs, after).then((line) => line.message),
     signal: (name) => void child.kill(name),
     exited,
-    stderr: () => stderr,
+    stderr,
   };
 }
 

@@ -3,6 +3,7 @@
 // teardown whatever happens.
 import { readFile, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { execa } from 'execa';
 import { join } from 'node:path';
 import { MCRD } from './cli.js';
 import type { Netns } from './netns.js';
@@ -28,6 +29,49 @@ export interface Mcrd {
   /** Resolves with the exit code. */
   exited: Promise<number | undefined>;
   stderr(): string;
+}
+
+type Child = ReturnType<Netns['spawn']> | ReturnType<typeof execa>;
+
+/**
+ * Follows a running mcrd's JSON log lines (a line that is not JSON is kept as "raw") and
+ * its stderr, so a test can wait for the line it expects, seen already or still to come.
+ */
+export function followMcrd(child: Child) {
+  const lines: LogLine[] = [];
+  const watchers = new Set<() => void>();
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      lines.push({ level: 'raw', message: line, timestamp: '' });
+    }
+    for (const watcher of watchers) watcher();
+  });
+  /** The first line after the first `after` ones that matches pattern. */
+  const waitForLog = (pattern: RegExp, timeoutMs = 10_000, after = 0): Promise<LogLine> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const found = lines.slice(after).find((line) => pattern.test(line.message));
+        if (!found) return false;
+        watchers.delete(watch);
+        clearTimeout(timer);
+        resolve(found);
+        return true;
+      };
+      const watch = () => void check();
+      const timer = setTimeout(() => {
+        watchers.delete(watch);
+        reject(new Error(`no log line matched ${pattern} in ${timeoutMs} ms; log:\n${lines.map((l) => l.message).join('\n')}\nstderr: ${stderr}`));
+      }, timeoutMs);
+      if (!check()) watchers.add(watch);
+    });
+  const exited = (child as Promise<{ exitCode?: number | undefined }>).then((result) => result.exitCode);
+  return { lines, waitForLog, stderr: () => stderr, exited };
 }
 
 /** The [daemon] lines every test config starts with (stats next to the config); a line
@@ -56,44 +100,13 @@ export async function startMcrd(ns: Netns, dir: string, env: Record<string, stri
   const child = ns.spawn('env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'node', MCRD, '-c', configFile, '--log-format', 'json'], {
     timeoutMs: 600_000,
   });
-  const lines: LogLine[] = [];
-  const watchers = new Set<() => void>();
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      lines.push(JSON.parse(line) as LogLine);
-    } catch {
-      lines.push({ level: 'raw', message: line, timestamp: '' });
-    }
-    for (const watcher of watchers) watcher();
-  });
-  const exited = child.then((result) => result.exitCode);
+  const { lines, waitForLog, stderr, exited } = followMcrd(child);
   const mcrd: Mcrd = {
     pid: child.pid ?? 0,
     configFile,
     statsFile,
     logs: () => lines,
-    waitForLog(pattern, timeoutMs = 10_000, after = 0) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const found = lines.slice(after).find((line) => pattern.test(line.message));
-          if (!found) return false;
-          watchers.delete(watch);
-          clearTimeout(timer);
-          resolve(found);
-          return true;
-        };
-        const watch = () => void check();
-        const timer = setTimeout(() => {
-          watchers.delete(watch);
-          reject(new Error(`no log line matched ${pattern} in ${timeoutMs} ms; log:\n${lines.map((l) => l.message).join('\n')}\nstderr: ${stderr}`));
-        }, timeoutMs);
-        if (!check()) watchers.add(watch);
-      });
-    },
+    waitForLog,
     async stats() {
       return JSON.parse(await readFile(statsFile, 'utf8')) as StatsFile;
     },
@@ -111,10 +124,10 @@ export async function startMcrd(ns: Netns, dir: string, env: Record<string, stri
       child.kill(name);
     },
     exited,
-    stderr: () => stderr,
+    stderr,
   };
   const early = exited.then((code) => {
-    throw new Error(`mcrd exited (${code}) before it was ready: ${stderr}`);
+    throw new Error(`mcrd exited (${code}) before it was ready: ${stderr()}`);
   });
   await Promise.race([mcrd.waitForLog(/^mcrd ready/, 15_000), early]);
   early.catch(() => undefined);
