@@ -10,7 +10,7 @@ import { chmod, chown, mkdir, symlink, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MCRD, tempDir } from '../helpers/cli.js';
 import { daemonSection, startMcrd, writeConfig } from '../helpers/mcrd.js';
-import { spawnMcrd, startMcrdAs } from '../helpers/mcrd-as.js';
+import { letOthersReachMcrd, spawnMcrd, startMcrdAs } from '../helpers/mcrd-as.js';
 import { chain, Lab, rootSkipReason } from '../helpers/netns.js';
 import { rule } from '../helpers/ruleset.js';
 import { perfect } from '../helpers/scenario.js';
@@ -114,6 +114,7 @@ t.test('as a plain user with CAP_NET_RAW, its own file runs; another user\'s is 
   await chown(own, MCRD_UID, MCRD_UID);
   await chown(file, MCRD_UID, MCRD_UID);
 
+  await letOthersReachMcrd(t);
   const running = await startMcrdAs(['-c', file], { uid: MCRD_UID, ns: relay });
   running.signal('SIGTERM');
   t.equal(await running.exited, 0, 'its own file in its own directory: runs, stops with 0');

@@ -4,6 +4,8 @@
 // namespace when given one (the data plane never opens outside it); without one,
 // only for runs that must exit before the data plane opens.
 import { execa } from 'execa';
+import { chmod, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { MCRD } from './cli.js';
 import { followMcrd } from './mcrd.js';
 import type { Netns } from './netns.js';
@@ -16,6 +18,23 @@ export interface McrdRun {
   signal(name: NodeJS.Signals): void;
   exited: Promise<number | undefined>;
   stderr(): string;
+}
+
+/**
+ * Another user can only start mcrd from this checkout if every directory above it lets
+ * others through; a checkout under a private directory (mktemp -d: 0700) does not. Adds
+ * the search bit (not read: nothing becomes listable) where it is missing, and takes it
+ * away again at teardown.
+ */
+export async function letOthersReachMcrd(t: { teardown(fn: () => unknown): void }): Promise<void> {
+  for (let dir = dirname(MCRD); ; dir = dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, (mode & 0o7777) | 0o001);
+      t.teardown(() => chmod(dir, mode & 0o7777));
+    }
+    if (dir === dirname(dir)) return;
+  }
 }
 
 export interface McrdAsOptions {
