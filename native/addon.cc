@@ -2,15 +2,14 @@
 // exported function checks its arguments (a TypeError with a plain message), copies
 // them into the plain structs of dataplane/specs.h, and from there on no JS value is
 // touched. Link events come back through one ThreadSafeFunction.
-#include <arpa/inet.h>
 #include <napi.h>
 #include <net/if.h>
 
 #include <memory>
 #include <string>
 
-#include "dataplane/dataplane.h"
-#include "dataplane/link_monitor.h"
+#include "dataplane/control/dataplane.h"
+#include "dataplane/control/link_monitor.h"
 #include "system/notify.h"
 #include "version.h"
 
@@ -49,15 +48,25 @@ std::string InterfaceField(const Napi::Object& object, const std::string& where)
   return name;
 }
 
-// An IPv4 address as dotted text, or null/undefined when optional; host byte order.
-uint32_t AddressField(const Napi::Object& object, const char* name, const std::string& where, bool required) {
+// An IPv4 or IPv6 address as text, or null/undefined when optional (then the
+// unspecified address).
+IpAddress AddressField(const Napi::Object& object, const char* name, const std::string& where, bool required) {
   Napi::Value value = object.Get(name);
-  if (!required && (value.IsUndefined() || value.IsNull())) return 0;
-  in_addr address{};
-  if (!value.IsString() || inet_pton(AF_INET, value.As<Napi::String>().Utf8Value().c_str(), &address) != 1) {
-    Fail(object.Env(), where + "." + name + " must be an IPv4 address");
+  if (!required && (value.IsUndefined() || value.IsNull())) return IpAddress();
+  IpAddress address;
+  if (!value.IsString() || !IpAddress::Parse(value.As<Napi::String>().Utf8Value().c_str(), &address)) {
+    Fail(object.Env(), where + "." + name + " must be an IPv4 or IPv6 address");
   }
-  return ntohl(address.s_addr);
+  return address;
+}
+
+// "socket" (the default); the only output kind so far.
+EgressKind EgressField(const Napi::Object& object, const std::string& where) {
+  Napi::Value value = object.Get("egress");
+  if (value.IsUndefined()) return EgressKind::kSocket;
+  const std::string kind = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  if (kind == "socket") return EgressKind::kSocket;
+  Fail(object.Env(), where + ".egress must be \"socket\"");
 }
 
 std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::string& where) {
@@ -72,6 +81,7 @@ std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::
     OutputSpec output;
     output.key = StringField(object, "key", at);
     output.interface = InterfaceField(object, at);
+    output.egress = EgressField(object, at);
     output.group = AddressField(object, "group", at, true);
     output.port = static_cast<uint16_t>(NumberField(object, "port", at, 1, 65535, 0));
     output.ttl = static_cast<uint8_t>(NumberField(object, "ttl", at, 1, 255, 0));
@@ -85,7 +95,7 @@ Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
   Napi::Object rule = Napi::Object::New(env);
   rule.Set("key", status.key);
   rule.Set("slot", status.slot);
-  rule.Set("state", status.state);
+  rule.Set("state", RunStateName(status.state));
   rule.Set("error", status.error);
   rule.Set("ifindex", status.ifindex);
   Napi::Array outputs = Napi::Array::New(env, status.outputs.size());
@@ -93,7 +103,7 @@ Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
     Napi::Object output = Napi::Object::New(env);
     output.Set("key", status.outputs[i].key);
     output.Set("slot", status.outputs[i].slot);
-    output.Set("state", status.outputs[i].state);
+    output.Set("state", RunStateName(status.outputs[i].state));
     output.Set("error", status.outputs[i].error);
     outputs.Set(static_cast<uint32_t>(i), output);
   }
@@ -126,8 +136,19 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
   // new DataPlane(options, onLinkEvent)
   explicit DataPlaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataPlaneWrap>(info) {
     Napi::Env env = info.Env();
-    Napi::Object object = ObjectArg(info, 0, "options");
+    const DataPlaneOptions options = OptionsArg(ObjectArg(info, 0, "options"));
     if (info.Length() < 2 || !info[1].IsFunction()) Fail(env, "onLinkEvent must be a function");
+    std::string error;
+    plane_ = DataPlane::Create(options, &error);
+    if (!plane_) throw Napi::Error::New(env, error);
+    StartLinkMonitor(env, info[1].As<Napi::Function>());
+  }
+
+  ~DataPlaneWrap() override { Shutdown(); }
+
+ private:
+  static DataPlaneOptions OptionsArg(const Napi::Object& object) {
+    Napi::Env env = object.Env();
     DataPlaneOptions options;
     options.workers = NumberField(object, "workers", "options", 1, 256, 1);
     Napi::Value cpus = object.Get("cpus");
@@ -148,11 +169,13 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     options.max_rules = NumberField(object, "maxRules", "options", 1, 1 << 20, options.max_rules, false);
     options.max_outputs = NumberField(object, "maxOutputs", "options", 1, 1 << 22, options.max_outputs, false);
     options.ring_block_count = NumberField(object, "ringBlocks", "options", 2, 4096, options.ring_block_count, false);
+    return options;
+  }
 
+  // Link events come from the monitor's thread and are handed to JS through the TSFN.
+  void StartLinkMonitor(Napi::Env env, Napi::Function callback) {
     std::string error;
-    plane_ = DataPlane::Create(options, &error);
-    if (!plane_) throw Napi::Error::New(env, error);
-    events_ = Napi::ThreadSafeFunction::New(env, info[1].As<Napi::Function>(), "mcr-link-events", 0, 1);
+    events_ = Napi::ThreadSafeFunction::New(env, callback, "mcr-link-events", 0, 1);
     events_.Unref(env);  // link events alone must not keep the process alive
     monitor_ = LinkMonitor::Start(
         [this](const LinkEvent& event) {
@@ -174,9 +197,6 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     }
   }
 
-  ~DataPlaneWrap() override { Shutdown(); }
-
- private:
   DataPlane& Plane(Napi::Env env) {
     if (!plane_) throw Napi::Error::New(env, "the data plane is closed");
     return *plane_;

@@ -35,9 +35,8 @@ uint64_t Mix64(uint64_t x) {
 }
 
 uint64_t HashKey(const FlowKey& key) {
-  const uint64_t where = (uint64_t{key.ifindex} << 32) | key.dst_ip;
-  const uint64_t what = (uint64_t{key.dst_port} << 32) | key.src_ip;
-  return Mix64(where ^ Mix64(what + 0x9e3779b97f4a7c15ULL));
+  const uint64_t where = (uint64_t{key.ifindex} << 16) | key.dst_port;
+  return Mix64(where ^ key.dst.Hash() ^ Mix64(key.src.Hash() + 0x9e3779b97f4a7c15ULL));
 }
 
 }  // namespace
@@ -76,18 +75,18 @@ uint32_t FlowTable::Find(const FlowKey& key) const {
   return entries_[Probe(key)].slot;      // an empty bucket holds kNoSlot
 }
 
-uint32_t FlowTable::Lookup(uint32_t ifindex, uint32_t dst_ip, uint16_t dst_port,
-                           uint32_t src_ip) const {
+uint32_t FlowTable::Lookup(uint32_t ifindex, const IpAddress& dst, uint16_t dst_port,
+                           const IpAddress& src) const {
   FlowKey key;
   key.ifindex = ifindex;
-  key.dst_ip = dst_ip;
+  key.dst = dst;
   key.dst_port = dst_port;
-  if (src_ip != kAnySource && source_specific_ != 0) {
-    key.src_ip = src_ip;
+  if (source_specific_ != 0 && src != kAnySource) {
+    key.src = src;
     const uint32_t slot = Find(key);
     if (slot != kNoSlot) return slot;
   }
-  key.src_ip = kAnySource;
+  key.src = kAnySource;
   return Find(key);
 }
 
@@ -100,7 +99,7 @@ FlowInsertResult FlowTable::Insert(const FlowKey& key, uint32_t slot) {
   bucket.key = key;
   bucket.slot = slot;
   ++size_;
-  if (key.src_ip != kAnySource) ++source_specific_;
+  if (key.src != kAnySource) ++source_specific_;
   return FlowInsertResult::kInserted;
 }
 
@@ -124,7 +123,7 @@ bool FlowTable::Erase(const FlowKey& key) {
   }
   entries_[hole] = Entry{};
   --size_;
-  if (key.src_ip != kAnySource) --source_specific_;
+  if (key.src != kAnySource) --source_specific_;
   return true;
 }
 

@@ -11,19 +11,20 @@
 #include <cstdint>
 #include <vector>
 
+#include "address.h"
+
 namespace mcr {
 
-// Addresses and port in host byte order, as ParseFrame reports them.
+// Addresses as ParseFrame reports them, port in host byte order.
 struct FlowKey {
   uint32_t ifindex = 0;
-  uint32_t dst_ip = 0;
   uint16_t dst_port = 0;
-  uint32_t src_ip = 0;  // kAnySource (0) = every source
+  IpAddress dst;
+  IpAddress src;  // FlowTable::kAnySource (::) = every source
 };
 
 inline bool operator==(const FlowKey& a, const FlowKey& b) {
-  return a.ifindex == b.ifindex && a.dst_ip == b.dst_ip && a.dst_port == b.dst_port &&
-         a.src_ip == b.src_ip;
+  return a.ifindex == b.ifindex && a.dst_port == b.dst_port && a.dst == b.dst && a.src == b.src;
 }
 inline bool operator!=(const FlowKey& a, const FlowKey& b) { return !(a == b); }
 
@@ -36,8 +37,9 @@ enum class FlowInsertResult : uint8_t {
 class FlowTable {
  public:
   static constexpr uint32_t kNoSlot = 0xffffffffu;
-  // 0.0.0.0 is never a real unicast source of multicast traffic, so it can mean "any".
-  static constexpr uint32_t kAnySource = 0;
+  // The unspecified address (::) is never a source ParseFrame reports (an IPv4
+  // 0.0.0.0 is ::ffff:0.0.0.0), so it can mean "any".
+  static constexpr IpAddress kAnySource{};
 
   // Sized so that expected_entries fit without growing.
   explicit FlowTable(size_t expected_entries = 0);
@@ -54,17 +56,17 @@ class FlowTable {
   FlowInsertResult Insert(const FlowKey& key, uint32_t slot);
   // Returns whether the key was present.
   bool Erase(const FlowKey& key);
-  // Exact match only (src_ip 0 finds only the any-source entry). kNoSlot if absent.
+  // Exact match only (kAnySource finds only the any-source entry). kNoSlot if absent.
   uint32_t Find(const FlowKey& key) const;
 
-  // The per-packet question: which rule gets a datagram from src_ip to
-  // (dst_ip, dst_port) that arrived on ifindex?
-  // Precedence: the source-specific entry (ifindex, dst, port, src_ip) if there is one,
+  // The per-packet question: which rule gets a datagram from src to (dst, dst_port)
+  // that arrived on ifindex?
+  // Precedence: the source-specific entry (ifindex, dst, port, src) if there is one,
   // otherwise the any-source entry (ifindex, dst, port, 0), otherwise kNoSlot. Exactly
   // one rule gets a packet, never both: an any-source rule receives only the sources
   // no specific rule claims, like an SSM join beside an ASM join on the same group.
-  uint32_t Lookup(uint32_t ifindex, uint32_t dst_ip, uint16_t dst_port,
-                  uint32_t src_ip) const;
+  uint32_t Lookup(uint32_t ifindex, const IpAddress& dst, uint16_t dst_port,
+                  const IpAddress& src) const;
 
   // Makes room for `entries` keys in total, so that many inserts will not allocate.
   void Reserve(size_t entries);
@@ -84,7 +86,7 @@ class FlowTable {
 
   std::vector<Entry> entries_;  // size is 0 or a power of two
   size_t size_ = 0;
-  size_t source_specific_ = 0;  // entries with src_ip != 0; lets Lookup skip a probe
+  size_t source_specific_ = 0;  // entries with a source; lets Lookup skip a probe
 };
 
 }  // namespace mcr

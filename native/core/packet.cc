@@ -186,8 +186,8 @@ ParseResult ParseIpv4Udp(const ByteReader& ip, uint16_t vlan_id, const ParseOpti
     return ParseResult::kBadUdpChecksum;
   }
 
-  out->src_ip = f.src;
-  out->dst_ip = f.dst;
+  out->src = IpAddress::FromIpv4(f.src);
+  out->dst = IpAddress::FromIpv4(f.dst);
   out->src_port = u.src_port;
   out->dst_port = u.dst_port;
   out->vlan_id = vlan_id;

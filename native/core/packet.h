@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "address.h"
+
 namespace mcr {
 
 // Each outcome becomes its own counter, so the values are dense from 0 (usable as an
@@ -35,12 +37,12 @@ inline constexpr size_t kParseResultCount = 12;
 inline constexpr uint16_t kNoVlan = 0xffff;
 
 struct UdpDatagram {
-  uint32_t src_ip = 0;  // all addresses and ports in host byte order
-  uint32_t dst_ip = 0;
-  uint16_t src_port = 0;
+  IpAddress src;
+  IpAddress dst;
+  uint16_t src_port = 0;  // ports in host byte order
   uint16_t dst_port = 0;
   uint16_t vlan_id = kNoVlan;  // VID of the outermost in-band tag
-  uint8_t ttl = 0;
+  uint8_t ttl = 0;             // IPv4 TTL, or IPv6 hop limit
   bool has_ip_options = false;  // IHL > 5; the options were skipped, not interpreted
   // Points into the caller's frame buffer and lives exactly as long as it does.
   const uint8_t* payload = nullptr;

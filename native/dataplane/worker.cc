@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "../core/packet.h"
-#include "packet_ring.h"
+#include "ingress/packet_ring.h"
 
 namespace mcr {
 namespace {
@@ -111,7 +111,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
           Bump(c[kVlanTagged]);
           return;
         }
-        const uint32_t slot = flows_.Lookup(ifindex, datagram.dst_ip, datagram.dst_port, datagram.src_ip);
+        const uint32_t slot = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
         WorkerRule* rule = slot < rules_.size() ? rules_[slot].get() : nullptr;
         if (rule == nullptr) {
           Bump(c[kNoMatch]);
@@ -121,24 +121,28 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         std::atomic<uint64_t>* rule_counters = counters_->Rule(index_, slot);
         Bump(rule_counters[kRulePackets]);
         Bump(rule_counters[kRuleBytes], datagram.payload_len);
-        for (const std::unique_ptr<OutputQueue>& output : rule->outputs) {
-          OutputQueue& queue = *output;
-          // A full queue sends everything pending, all outputs at once: one io_uring
-          // submission, and per output the order of datagrams is kept.
-          if (queue.count == OutputQueue::kCapacity) backend_->Flush(&dirty_, counters_, index_);
-          queue.iov[queue.count] = iovec{const_cast<uint8_t*>(datagram.payload), datagram.payload_len};
-          ++queue.count;
-          if (!queue.dirty) {
-            queue.dirty = true;
-            dirty_.push_back(&queue);
-          }
-        }
+        Replicate(datagram, *rule);
       },
       &malformed);
   Bump(c[kTruncated], malformed);
   backend_->Flush(&dirty_, counters_, index_);
   ring.ReleaseBlock(block);
   Bump(c[kBatches]);
+}
+
+void Worker::Replicate(const UdpDatagram& datagram, WorkerRule& rule) {
+  for (const WorkerOutput& target : rule.outputs) {
+    SendQueue& queue = *target.queue;
+    // A full queue sends everything pending, all queues at once: one io_uring
+    // submission, and per queue the order of datagrams is kept.
+    if (queue.full()) backend_->Flush(&dirty_, counters_, index_);
+    if (target.output->Prepare(datagram, &queue.Next(), queue.NextHeaderRoom()) != PrepareResult::kSend) continue;
+    queue.Commit();
+    if (!queue.dirty) {
+      queue.dirty = true;
+      dirty_.push_back(&queue);
+    }
+  }
 }
 
 void Worker::ReadRingStatistics() {
@@ -183,22 +187,18 @@ void Worker::Apply(Command& command) {
         rule = std::make_unique<WorkerRule>();
         flows_.Insert(command.key, command.rule_slot);
       }
-      for (auto& output : command.outputs) {
-        // The header array never moves again, so point each message at its iovec once.
-        for (uint32_t i = 0; i < OutputQueue::kCapacity; ++i) {
-          output->messages[i].msg_hdr.msg_iov = &output->iov[i];
-          output->messages[i].msg_hdr.msg_iovlen = 1;
-        }
-      }
-      total_outputs_ += command.outputs.size();
-      total_outputs_ -= rule->outputs.size();
-      rule->outputs = std::move(command.outputs);
+      // Acquire before releasing, so a queue kept across the change is never freed.
+      std::vector<WorkerOutput> next;
+      next.reserve(command.outputs.size());
+      for (const Output* output : command.outputs) next.push_back(WorkerOutput{output, AcquireQueue(*output)});
+      ReleaseQueues(*rule);
+      rule->outputs = std::move(next);
       break;
     }
     case Command::Kind::kRemoveRule:
       if (command.rule_slot >= rules_.size() || !rules_[command.rule_slot]) break;
       flows_.Erase(command.key);
-      total_outputs_ -= rules_[command.rule_slot]->outputs.size();
+      ReleaseQueues(*rules_[command.rule_slot]);
       rules_[command.rule_slot].reset();
       break;
     case Command::Kind::kStop:
@@ -206,13 +206,27 @@ void Worker::Apply(Command& command) {
   }
 }
 
+SendQueue* Worker::AcquireQueue(const Output& output) {
+  SharedQueue& shared = queues_[output.fd()];
+  if (!shared.queue) shared.queue = std::make_unique<SendQueue>(output.fd(), output.writes_headers());
+  ++shared.users;
+  return shared.queue.get();
+}
+
+void Worker::ReleaseQueues(const WorkerRule& rule) {
+  for (const WorkerOutput& target : rule.outputs) {
+    auto found = queues_.find(target.queue->fd);
+    if (found != queues_.end() && --found->second.users == 0) queues_.erase(found);
+  }
+}
+
 void Worker::RebuildWaitList() {
   wait_fds_.clear();
   wait_fds_.push_back(commands_.wake_fd());
   for (PacketRing* ring : rings_) wait_fds_.push_back(ring->fd());
-  // Every output can be dirty at once; reserving here keeps the packet path free of
+  // Every queue can be dirty at once; reserving here keeps the packet path free of
   // allocations.
-  dirty_.reserve(total_outputs_);
+  dirty_.reserve(queues_.size());
 }
 
 }  // namespace mcr

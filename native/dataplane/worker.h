@@ -8,19 +8,26 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "../core/flow_table.h"
-#include "backend.h"
-#include "commands.h"
+#include "control/commands.h"
 #include "counters.h"
+#include "egress/backend.h"
+#include "egress/output.h"
 
 namespace mcr {
 
 class PacketRing;
 
+struct WorkerOutput {
+  const Output* output = nullptr;
+  SendQueue* queue = nullptr;  // the worker's queue for output->fd()
+};
+
 struct WorkerRule {
-  std::vector<std::unique_ptr<OutputQueue>> outputs;
+  std::vector<WorkerOutput> outputs;
 };
 
 class Worker {
@@ -42,8 +49,13 @@ class Worker {
   bool ApplyCommands();  // false once told to stop
   void Apply(Command& command);
   void ProcessBlock(PacketRing& ring, void* block);
+  void Replicate(const UdpDatagram& datagram, WorkerRule& rule);
   void ReadRingStatistics();
   void RebuildWaitList();
+  // The worker's send queue for an output's descriptor, shared by every output that
+  // writes to it; released when its last user goes.
+  SendQueue* AcquireQueue(const Output& output);
+  void ReleaseQueues(const WorkerRule& rule);
 
   uint32_t index_;
   int cpu_;
@@ -54,8 +66,12 @@ class Worker {
   FlowTable flows_;
   std::vector<std::unique_ptr<WorkerRule>> rules_;  // by rule slot
   std::vector<PacketRing*> rings_;
-  std::vector<OutputQueue*> dirty_;
-  size_t total_outputs_ = 0;
+  struct SharedQueue {
+    std::unique_ptr<SendQueue> queue;
+    uint32_t users = 0;
+  };
+  std::unordered_map<int, SharedQueue> queues_;  // by descriptor
+  std::vector<SendQueue*> dirty_;
   std::vector<int> wait_fds_;
   std::thread thread_;
 };

@@ -147,8 +147,8 @@ std::unique_ptr<uint8_t[]> HeapCopy(const uint8_t* data, size_t len, size_t padd
 const uint8_t kSentinelByte = 0;
 UdpDatagram Sentinel() {
   UdpDatagram d;
-  d.src_ip = 0xdeadbeef;
-  d.dst_ip = 0xfeedface;
+  d.src = IpAddress::FromIpv4(0xdeadbeef);
+  d.dst = IpAddress::FromIpv4(0xfeedface);
   d.src_port = 0xabcd;
   d.dst_port = 0xdcba;
   d.vlan_id = 0x1234;
@@ -162,7 +162,7 @@ UdpDatagram Sentinel() {
 // Same fields, and the payload at the same offset from each frame's start.
 bool SameDatagram(const UdpDatagram& a, const uint8_t* frame_a, const UdpDatagram& b,
                   const uint8_t* frame_b) {
-  return a.src_ip == b.src_ip && a.dst_ip == b.dst_ip && a.src_port == b.src_port &&
+  return a.src == b.src && a.dst == b.dst && a.src_port == b.src_port &&
          a.dst_port == b.dst_port && a.vlan_id == b.vlan_id && a.ttl == b.ttl &&
          a.has_ip_options == b.has_ip_options && a.payload_len == b.payload_len &&
          a.payload - frame_a == b.payload - frame_b;
@@ -176,7 +176,8 @@ void CheckFields(const uint8_t* f, size_t len, const Accepted& a, const UdpDatag
   FUZZ_CHECK(payload_at == udp_at + kUdpHeader, "payload right after the UDP header");
   FUZZ_CHECK(d.payload_len + kUdpHeader == a.udp_len, "payload length from UDP length");
   const uint8_t* h = f + a.eth.ip_at;
-  FUZZ_CHECK(d.src_ip == Be32(h + 12) && d.dst_ip == Be32(h + 16), "addresses");
+  FUZZ_CHECK(d.src == IpAddress::FromIpv4(Be32(h + 12)) && d.dst == IpAddress::FromIpv4(Be32(h + 16)),
+             "addresses");
   FUZZ_CHECK(d.ttl == h[8], "ttl");
   FUZZ_CHECK(d.has_ip_options == (a.header_len > kIpv4MinHeader), "options flag");
   FUZZ_CHECK(d.src_port == Be16(f + udp_at) && d.dst_port == Be16(f + udp_at + 2), "ports");
@@ -236,31 +237,45 @@ void CheckParse(const uint8_t* f, size_t len, const ParseOptions& options, Parse
 // whatever its first bytes say, so lookups are exercised on every input.
 struct Probe {
   uint32_t ifindex;
-  uint32_t dst_ip;
+  IpAddress dst;
   uint16_t dst_port;
-  uint32_t src_ip;
+  IpAddress src;
 };
+
+// The same address with its last four bytes XORed with `by`: another address of the
+// same family (for IPv4, another IPv4 address), unless by is 0.
+IpAddress Tweaked(const IpAddress& address, uint32_t by) {
+  uint8_t bytes[IpAddress::kSize];
+  std::memcpy(bytes, address.bytes(), sizeof bytes);
+  for (size_t i = 0; i < 4; ++i) bytes[12 + i] = static_cast<uint8_t>(bytes[12 + i] ^ (by >> (24 - 8 * i)));
+  return IpAddress::FromIpv6Bytes(bytes);
+}
 
 Probe ProbeFor(const uint8_t* f, size_t len, bool parsed, const UdpDatagram& d,
                uint32_t ifindex) {
-  if (parsed) return {ifindex, d.dst_ip, d.dst_port, d.src_ip};
-  uint8_t head[10] = {};
+  if (parsed) return {ifindex, d.dst, d.dst_port, d.src};
+  // A refused frame: its first bytes as addresses, IPv6 when the first byte is odd, so
+  // lookups see both families.
+  uint8_t head[34] = {};
   std::memcpy(head, f, len < sizeof head ? len : sizeof head);
-  return {ifindex, Be32(head), Be16(head + 4), Be32(head + 6)};
+  if ((head[0] & 1) != 0) {
+    return {ifindex, IpAddress::FromIpv6Bytes(head), Be16(head + 16), IpAddress::FromIpv6Bytes(head + 18)};
+  }
+  return {ifindex, IpAddress::FromIpv4(Be32(head)), Be16(head + 4), IpAddress::FromIpv4(Be32(head + 6))};
 }
 
 FlowKey KeyFor(const RuleSpec& spec, const Probe& p) {
   const uint32_t tweak = spec.tweak;
   FlowKey key;
   key.ifindex = (spec.shape & kSameInterface) ? p.ifindex : p.ifindex + 1 + tweak % 3;
-  key.dst_ip = (spec.shape & kSameGroup) ? p.dst_ip : p.dst_ip ^ (tweak + 1);
+  key.dst = (spec.shape & kSameGroup) ? p.dst : Tweaked(p.dst, tweak + 1);
   key.dst_port = (spec.shape & kSamePort) ? p.dst_port
                                            : static_cast<uint16_t>(p.dst_port ^ (tweak + 1));
   switch (spec.source()) {
-    case SourceChoice::kSame: key.src_ip = p.src_ip; break;
-    case SourceChoice::kOther: key.src_ip = p.src_ip ^ ((tweak << 8) | 1); break;
+    case SourceChoice::kSame: key.src = p.src; break;
+    case SourceChoice::kOther: key.src = Tweaked(p.src, (tweak << 8) | 1); break;
     case SourceChoice::kAny:
-    case SourceChoice::kAnyToo: key.src_ip = FlowTable::kAnySource; break;
+    case SourceChoice::kAnyToo: key.src = FlowTable::kAnySource; break;
   }
   return key;
 }
@@ -276,12 +291,12 @@ void CheckTableMatches(const FlowTable& table, const ReferenceTable& ref, const 
   }
   // The probe's own question, and its neighbours: any source, another source, another
   // interface.
-  const uint32_t sources[] = {p.src_ip, FlowTable::kAnySource, p.src_ip ^ 1};
+  const IpAddress sources[] = {p.src, FlowTable::kAnySource, Tweaked(p.src, 1)};
   const uint32_t interfaces[] = {p.ifindex, p.ifindex + 1};
   for (uint32_t ifindex : interfaces) {
-    for (uint32_t src : sources) {
-      FUZZ_CHECK(table.Lookup(ifindex, p.dst_ip, p.dst_port, src) ==
-                     ref.Lookup(ifindex, p.dst_ip, p.dst_port, src),
+    for (const IpAddress& src : sources) {
+      FUZZ_CHECK(table.Lookup(ifindex, p.dst, p.dst_port, src) ==
+                     ref.Lookup(ifindex, p.dst, p.dst_port, src),
                  "Lookup agrees with the brute-force reference");
     }
   }
@@ -314,7 +329,7 @@ void CheckLookup(const FrameInput& in, const Probe& probe) {
   CheckTableMatches(table, empty, probe);
   FlowKey key;
   key.ifindex = probe.ifindex;
-  key.dst_ip = probe.dst_ip;
+  key.dst = probe.dst;
   key.dst_port = probe.dst_port;
   FUZZ_CHECK(table.Insert(key, 7) == FlowInsertResult::kInserted && table.Find(key) == 7,
              "a moved-from table takes inserts again");

@@ -39,18 +39,18 @@ class ReferenceTable {
 
   // flow_table.h's precedence, read straight off its comment: the source-specific
   // entry, else the any-source one, else none.
-  uint32_t Lookup(uint32_t ifindex, uint32_t dst_ip, uint16_t dst_port,
-                  uint32_t src_ip) const {
+  uint32_t Lookup(uint32_t ifindex, const IpAddress& dst, uint16_t dst_port,
+                  const IpAddress& src) const {
     FlowKey key;
     key.ifindex = ifindex;
-    key.dst_ip = dst_ip;
+    key.dst = dst;
     key.dst_port = dst_port;
-    if (src_ip != FlowTable::kAnySource) {
-      key.src_ip = src_ip;
+    if (src != FlowTable::kAnySource) {
+      key.src = src;
       const uint32_t slot = Find(key);
       if (slot != FlowTable::kNoSlot) return slot;
     }
-    key.src_ip = FlowTable::kAnySource;
+    key.src = FlowTable::kAnySource;
     return Find(key);
   }
 

@@ -32,20 +32,28 @@ constexpr uint16_t kPort = 5004;
 constexpr uint32_t kSrcA = 0x0a000001;
 constexpr uint32_t kSrcB = 0x0a000002;
 
+// The cases are written with IPv4 addresses as numbers; source 0 stands for "any".
+IpAddress V4(uint32_t address) { return address == 0 ? FlowTable::kAnySource : IpAddress::FromIpv4(address); }
+uint32_t Int(const IpAddress& address) { return address.ipv4(); }
+
 FlowKey Key(uint32_t ifindex, uint32_t dst, uint16_t port, uint32_t src) {
   FlowKey key;
   key.ifindex = ifindex;
-  key.dst_ip = dst;
+  key.dst = V4(dst);
   key.dst_port = port;
-  key.src_ip = src;
+  key.src = V4(src);
   return key;
+}
+
+uint32_t Lookup(const FlowTable& table, uint32_t ifindex, uint32_t dst, uint16_t port, uint32_t src) {
+  return table.Lookup(ifindex, V4(dst), port, V4(src));
 }
 
 TEST("an empty table finds nothing") {
   FlowTable table;
   CHECK_EQ(table.size(), size_t{0});
   CHECK_EQ(table.Find(Key(kEth0, kGroup, kPort, 0)), kNone);
-  CHECK_EQ(table.Lookup(kEth0, kGroup, kPort, kSrcA), kNone);
+  CHECK_EQ(Lookup(table, kEth0, kGroup, kPort, kSrcA), kNone);
   CHECK(!table.Erase(Key(kEth0, kGroup, kPort, 0)));
 }
 
@@ -55,7 +63,7 @@ TEST("insert, find and erase one key; erase reports whether it was present") {
   CHECK_EQ(table.Insert(key, 7), FlowInsertResult::kInserted);
   CHECK_EQ(table.size(), size_t{1});
   CHECK_EQ(table.Find(key), 7u);
-  CHECK_EQ(table.Lookup(kEth0, kGroup, kPort, kSrcA), 7u);
+  CHECK_EQ(Lookup(table, kEth0, kGroup, kPort, kSrcA), 7u);
   CHECK(table.Erase(key));
   CHECK(!table.Erase(key));
   CHECK_EQ(table.size(), size_t{0});
@@ -104,7 +112,7 @@ TEST("source-specific entries win over any-source; every packet gets exactly one
       {"other interface misses", 99, kGroup, kPort, kSrcA, kNone},
   };
   for (const PrecedenceCase& c : cases) {
-    const uint32_t got = table.Lookup(c.ifindex, c.dst, c.port, c.src);
+    const uint32_t got = Lookup(table, c.ifindex, c.dst, c.port, c.src);
     CHECK_MSG(got == c.want, c.name << ": got " << got << ", want " << c.want);
   }
 }
@@ -114,11 +122,11 @@ TEST("erasing a source-specific entry falls back to the any-source one, and back
   CHECK_EQ(table.Insert(Key(kEth0, kGroup, kPort, 0), 1), FlowInsertResult::kInserted);
   CHECK_EQ(table.Insert(Key(kEth0, kGroup, kPort, kSrcA), 2), FlowInsertResult::kInserted);
   CHECK(table.Erase(Key(kEth0, kGroup, kPort, kSrcA)));
-  CHECK_EQ(table.Lookup(kEth0, kGroup, kPort, kSrcA), 1u);
+  CHECK_EQ(Lookup(table, kEth0, kGroup, kPort, kSrcA), 1u);
   CHECK_EQ(table.Insert(Key(kEth0, kGroup, kPort, kSrcA), 2), FlowInsertResult::kInserted);
   CHECK(table.Erase(Key(kEth0, kGroup, kPort, 0)));
-  CHECK_EQ(table.Lookup(kEth0, kGroup, kPort, kSrcA), 2u);
-  CHECK_EQ(table.Lookup(kEth0, kGroup, kPort, kSrcB), kNone);
+  CHECK_EQ(Lookup(table, kEth0, kGroup, kPort, kSrcA), 2u);
+  CHECK_EQ(Lookup(table, kEth0, kGroup, kPort, kSrcB), kNone);
 }
 
 // Keys that differ in every field, including neighbours that differ only in the port
@@ -144,10 +152,10 @@ TEST("20,000 keys: all found, and after erasing half the rest still are") {
     const FlowKey key = ManyKey(i);
     CHECK_MSG(table.Find(key) == (i % 2 == 0 ? kNone : i), "key " << i);
     // Lookup must agree with the precedence rule applied to what is left.
-    const uint32_t specific = key.src_ip != 0 ? table.Find(key) : kNone;
-    const uint32_t any = table.Find(Key(key.ifindex, key.dst_ip, key.dst_port, 0));
+    const uint32_t specific = key.src != FlowTable::kAnySource ? table.Find(key) : kNone;
+    const uint32_t any = table.Find(Key(key.ifindex, Int(key.dst), key.dst_port, 0));
     const uint32_t want = specific != kNone ? specific : any;
-    CHECK_MSG(table.Lookup(key.ifindex, key.dst_ip, key.dst_port, key.src_ip) == want,
+    CHECK_MSG(Lookup(table, key.ifindex, Int(key.dst), key.dst_port, Int(key.src)) == want,
               "lookup " << i);
   }
   for (uint32_t i = kCount; i < kCount + 1000; ++i) {
@@ -172,7 +180,7 @@ TEST("a long random run of inserts and erases agrees with std::map") {
     const uint32_t r = next();
     const FlowKey key = Key(r % 3, 0xef000000 | ((r >> 2) % 40),
                             static_cast<uint16_t>(r >> 30), (r >> 8) % 4 == 0 ? 0 : (r >> 10) % 5);
-    const Tuple t{key.ifindex, key.dst_ip, key.dst_port, key.src_ip};
+    const Tuple t{key.ifindex, Int(key.dst), key.dst_port, Int(key.src)};
     if (next() % 3 == 0) {
       CHECK_MSG(table.Erase(key) == (model.erase(t) == 1), "erase at step " << step);
     } else {
@@ -186,11 +194,36 @@ TEST("a long random run of inserts and erases agrees with std::map") {
       for (uint32_t i = 0; i < 3 * 40 * 4 * 5; ++i) {
         const FlowKey k = Key(i % 3, 0xef000000 | ((i / 3) % 40),
                               static_cast<uint16_t>((i / 120) % 4), (i / 480) % 5);
-        const auto it = model.find(Tuple{k.ifindex, k.dst_ip, k.dst_port, k.src_ip});
+        const auto it = model.find(Tuple{k.ifindex, Int(k.dst), k.dst_port, Int(k.src)});
         CHECK_MSG(table.Find(k) == (it == model.end() ? kNone : it->second), "sweep " << step);
       }
     }
   }
+}
+
+TEST("IPv6 keys work beside IPv4 keys whose last four bytes are the same") {
+  IpAddress group6;
+  IpAddress mapped_lookalike;
+  IpAddress source6;
+  CHECK(IpAddress::Parse("ff0e::e801:203", &group6));  // ends like 232.1.2.3
+  CHECK(IpAddress::Parse("::ffff:232.1.2.3", &mapped_lookalike));
+  CHECK(IpAddress::Parse("2001:db8::7", &source6));
+  FlowTable table;
+  FlowKey v6;
+  v6.ifindex = kEth0;
+  v6.dst = group6;
+  v6.dst_port = kPort;
+  CHECK_EQ(table.Insert(v6, 1), FlowInsertResult::kInserted);
+  CHECK_EQ(table.Insert(Key(kEth0, kGroup, kPort, 0), 2), FlowInsertResult::kInserted);
+  v6.src = source6;
+  CHECK_EQ(table.Insert(v6, 3), FlowInsertResult::kInserted);
+  CHECK_EQ(table.Lookup(kEth0, group6, kPort, FlowTable::kAnySource), 1u);
+  CHECK_EQ(table.Lookup(kEth0, group6, kPort, source6), 3u);
+  CHECK_EQ(table.Lookup(kEth0, group6, kPort, IpAddress::FromIpv4(kSrcA)), 1u);
+  // An IPv4 group is held IPv4-mapped, so the mapped text form is the same flow.
+  CHECK_EQ(table.Lookup(kEth0, mapped_lookalike, kPort, source6), 2u);
+  CHECK(table.Erase(v6));
+  CHECK_EQ(table.Lookup(kEth0, group6, kPort, source6), 1u);
 }
 
 TEST("find and lookup never allocate or grow the table; Reserve pre-sizes inserts") {
@@ -205,7 +238,7 @@ TEST("find and lookup never allocate or grow the table; Reserve pre-sizes insert
   uint32_t hits = 0;
   for (uint32_t i = 0; i < 5000; ++i) {
     const FlowKey key = ManyKey(i);
-    hits += table.Lookup(key.ifindex, key.dst_ip, key.dst_port, key.src_ip) != kNone ? 1 : 0;
+    hits += Lookup(table, key.ifindex, Int(key.dst), key.dst_port, Int(key.src)) != kNone ? 1 : 0;
     hits += table.Find(key) != kNone ? 1 : 0;
   }
   CHECK_EQ(AllocationCount(), before_lookups);
@@ -223,15 +256,15 @@ TEST("a moved-from table is empty and still usable") {
   FlowTable a;
   CHECK_EQ(a.Insert(Key(kEth0, kGroup, kPort, kSrcA), 5), FlowInsertResult::kInserted);
   FlowTable b(std::move(a));
-  CHECK_EQ(b.Lookup(kEth0, kGroup, kPort, kSrcA), 5u);
+  CHECK_EQ(Lookup(b, kEth0, kGroup, kPort, kSrcA), 5u);
   CHECK_EQ(a.size(), size_t{0});  // NOLINT(bugprone-use-after-move): that is the test
-  CHECK_EQ(a.Lookup(kEth0, kGroup, kPort, kSrcA), kNone);
+  CHECK_EQ(Lookup(a, kEth0, kGroup, kPort, kSrcA), kNone);
   CHECK(!a.Erase(Key(kEth0, kGroup, kPort, kSrcA)));
   CHECK_EQ(a.Insert(Key(kEth0, kGroup, kPort, 0), 6), FlowInsertResult::kInserted);
-  CHECK_EQ(a.Lookup(kEth0, kGroup, kPort, kSrcA), 6u);
+  CHECK_EQ(Lookup(a, kEth0, kGroup, kPort, kSrcA), 6u);
   FlowTable c;
   c = std::move(b);
-  CHECK_EQ(c.Lookup(kEth0, kGroup, kPort, kSrcA), 5u);
+  CHECK_EQ(Lookup(c, kEth0, kGroup, kPort, kSrcA), 5u);
   CHECK_EQ(b.Find(Key(kEth0, kGroup, kPort, kSrcA)), kNone);  // NOLINT(bugprone-use-after-move)
 }
 

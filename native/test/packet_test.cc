@@ -47,8 +47,8 @@ FrameSpec WithFlags(uint16_t flags_fragment) {
 
 void CheckDatagram(const char* name, const FrameSpec& spec, const Frame& frame,
                    const uint8_t* base, const UdpDatagram& d, uint16_t want_vlan) {
-  CHECK_MSG(d.src_ip == spec.src_ip, name);
-  CHECK_MSG(d.dst_ip == spec.dst_ip, name);
+  CHECK_MSG(d.src == IpAddress::FromIpv4(spec.src_ip), name);
+  CHECK_MSG(d.dst == IpAddress::FromIpv4(spec.dst_ip), name);
   CHECK_MSG(d.src_port == spec.src_port, name);
   CHECK_MSG(d.dst_port == spec.dst_port, name);
   CHECK_MSG(d.ttl == spec.ttl, name);

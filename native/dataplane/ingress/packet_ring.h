@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "fd.h"
+#include "../fd.h"
 
 namespace mcr {
 

@@ -19,11 +19,11 @@ std::unique_ptr<Ingress> Ingress::Open(int ifindex, uint32_t workers, const Ring
   return ingress;
 }
 
-void Ingress::AddDestination(uint32_t address) {
+void Ingress::AddDestination(const IpAddress& address) {
   if (++destinations_[address] == 1) filter_stale_ = true;
 }
 
-void Ingress::RemoveDestination(uint32_t address) {
+void Ingress::RemoveDestination(const IpAddress& address) {
   auto found = destinations_.find(address);
   if (found != destinations_.end() && --found->second <= 0) {
     destinations_.erase(found);
@@ -32,9 +32,12 @@ void Ingress::RemoveDestination(uint32_t address) {
 }
 
 bool Ingress::UpdateFilter(std::string* error) {
+  // The filter judges IPv4 destinations (see bpf_filter.h).
   std::vector<uint32_t> addresses;
   addresses.reserve(destinations_.size());
-  for (const auto& entry : destinations_) addresses.push_back(entry.first);
+  for (const auto& entry : destinations_) {
+    if (entry.first.is_ipv4()) addresses.push_back(entry.first.ipv4());
+  }
   const std::vector<sock_filter> program = BuildIngressFilter(addresses);
   for (const auto& ring : rings_) {
     if (!ring->SetFilter(program, error)) return false;

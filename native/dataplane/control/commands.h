@@ -15,11 +15,11 @@
 #include <utility>
 #include <vector>
 
-#include "../core/flow_table.h"
-#include "output_queue.h"
+#include "../../core/flow_table.h"
 
 namespace mcr {
 
+class Output;
 class PacketRing;
 
 struct Command {
@@ -29,10 +29,11 @@ struct Command {
   PacketRing* ring = nullptr;  // attach/detach: owned by the control plane
   FlowKey key;                 // set/remove rule
   uint32_t rule_slot = 0;
-  // set rule: the complete new output list. Commands are applied between blocks, when
-  // every queue is empty, so swapping in new queue objects loses nothing; an output
-  // kept across a change keeps its socket and its counter slot.
-  std::vector<std::unique_ptr<OutputQueue>> outputs;
+  // set rule: the complete new output list (owned by the control plane, which keeps
+  // each open until the workers acknowledge a later command). Commands are applied
+  // between blocks, when every send queue is empty, so swapping lists loses nothing; an
+  // output kept across a change is the same object, with its socket and counter slot.
+  std::vector<const Output*> outputs;
 };
 
 class CommandQueue {

@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "fd.h"
+#include "../fd.h"
 
 namespace mcr {
 

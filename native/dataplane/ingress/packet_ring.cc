@@ -7,22 +7,14 @@
 
 #include <cerrno>
 
-#include "sys_error.h"
+#include "../socket_options.h"
+#include "../sys_error.h"
 
 namespace mcr {
 namespace {
 
 bool SetOption(int fd, int name, const void* value, socklen_t size, const char* what, std::string* error) {
-  if (setsockopt(fd, SOL_PACKET, name, value, size) == 0) return true;
-  *error = SysError(what, errno);
-  return false;
-}
-
-bool AttachFilter(int fd, const std::vector<sock_filter>& program, std::string* error) {
-  sock_fprog fprog{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
-  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) == 0) return true;
-  *error = SysError("attaching the ingress filter", errno);
-  return false;
+  return SetSocketOption(fd, SOL_PACKET, name, value, size, what, error);
 }
 
 }  // namespace
@@ -38,8 +30,7 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
     *error = SysError("opening an AF_PACKET socket", errno);
     return nullptr;
   }
-  const std::vector<sock_filter> drop_all{{BPF_RET | BPF_K, 0, 0, 0}};
-  if (!AttachFilter(fd.get(), drop_all, error)) return nullptr;
+  if (!AttachDropAllFilter(fd.get(), error)) return nullptr;
   int version = TPACKET_V3;
   if (!SetOption(fd.get(), PACKET_VERSION, &version, sizeof version, "selecting TPACKET_V3", error)) return nullptr;
   // The relay must never read back what it sends out of the same interface.
@@ -97,7 +88,7 @@ bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
 }
 
 bool PacketRing::SetFilter(const std::vector<sock_filter>& program, std::string* error) {
-  return AttachFilter(fd(), program, error);
+  return AttachFilter(fd(), program, "attaching the ingress filter", error);
 }
 
 tpacket_block_desc* PacketRing::ReadyBlock() {

@@ -4,8 +4,8 @@
 // io_uring complete a send to a full socket at once with -EAGAIN (a counted drop)
 // instead of parking it until there is room.
 //
-// user_data: a send carries its OutputQueue pointer (8-byte aligned, low bit 0); a
-// poll carries (fd << 1) | 1.
+// user_data: a send carries its OutgoingMessage pointer (aligned, low bit 0); a poll
+// carries (fd << 1) | 1.
 #include <liburing.h>
 #include <poll.h>
 
@@ -15,6 +15,7 @@
 #include <unordered_set>
 
 #include "backend.h"
+#include "send_result.h"
 
 namespace mcr {
 namespace {
@@ -46,9 +47,9 @@ class UringBackend final : public Backend {
 
   const char* name() const override { return "io_uring"; }
 
-  void Flush(std::vector<OutputQueue*>* dirty, CounterMemory* counters, uint32_t worker) override {
+  void Flush(std::vector<SendQueue*>* dirty, CounterMemory* counters, uint32_t worker) override {
     unsigned in_flight = 0;
-    for (OutputQueue* queue : *dirty) {
+    for (SendQueue* queue : *dirty) {
       for (uint32_t i = 0; i < queue->count; ++i) {
         io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
         if (sqe == nullptr) {
@@ -56,12 +57,17 @@ class UringBackend final : public Backend {
           in_flight -= Complete(in_flight, counters, worker);
           sqe = io_uring_get_sqe(&ring_);
         }
-        io_uring_prep_send(sqe, queue->fd, queue->iov[i].iov_base, queue->iov[i].iov_len, MSG_DONTWAIT);
-        io_uring_sqe_set_data64(sqe, reinterpret_cast<uint64_t>(queue));
+        const OutgoingMessage& message = queue->messages[i];
+        // One buffer: a plain send, which skips the kernel's msghdr copy.
+        if (message.iov_count == 1) {
+          io_uring_prep_send(sqe, queue->fd, message.iov[0].iov_base, message.iov[0].iov_len, MSG_DONTWAIT);
+        } else {
+          io_uring_prep_sendmsg(sqe, queue->fd, &queue->headers[i].msg_hdr, MSG_DONTWAIT);
+        }
+        io_uring_sqe_set_data64(sqe, reinterpret_cast<uint64_t>(&message));
         ++in_flight;
       }
-      queue->count = 0;
-      queue->dirty = false;
+      queue->Clear();
     }
     dirty->clear();
     while (in_flight > 0) in_flight -= Complete(in_flight, counters, worker);
@@ -116,7 +122,7 @@ class UringBackend final : public Backend {
         armed_.erase(fd);
         if (cqe->res > 0 && (cqe->res & POLLERR) != 0) ClearSocketError(fd);
       } else if (data != 0 && counters != nullptr) {
-        RecordSend(counters, worker, *reinterpret_cast<const OutputQueue*>(data), cqe->res);
+        RecordSend(counters, worker, reinterpret_cast<const OutgoingMessage*>(data)->counter_slot, cqe->res);
         ++sends;
       }
     }

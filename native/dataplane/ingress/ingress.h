@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../../core/address.h"
 #include "packet_ring.h"
 
 namespace mcr {
@@ -19,8 +20,8 @@ class Ingress {
                                        std::string* error);
 
   // Destinations are counted: two rules on one group (different ports) share one entry.
-  void AddDestination(uint32_t address);
-  void RemoveDestination(uint32_t address);
+  void AddDestination(const IpAddress& address);
+  void RemoveDestination(const IpAddress& address);
   bool empty() const { return destinations_.empty(); }
   // The destinations changed since the filter was last attached.
   bool filter_stale() const { return filter_stale_; }
@@ -36,7 +37,7 @@ class Ingress {
 
   int ifindex_;
   std::vector<std::unique_ptr<PacketRing>> rings_;
-  std::map<uint32_t, int> destinations_;
+  std::map<IpAddress, int> destinations_;
   bool filter_stale_ = false;
 };
 

@@ -2,10 +2,11 @@
 
 #include <net/if.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
-#include "sockets.h"
+#include "../ingress/membership.h"
 
 namespace mcr {
 namespace {
@@ -18,15 +19,55 @@ constexpr auto kAckTimeout = std::chrono::seconds(5);
 int ResolveInterface(const std::string& name) { return static_cast<int>(if_nametoindex(name.c_str())); }
 
 FlowKey KeyOf(const RuleSpec& spec, int ifindex) {
-  return FlowKey{static_cast<uint32_t>(ifindex), spec.group, spec.port, spec.source};
+  FlowKey key;
+  key.ifindex = static_cast<uint32_t>(ifindex);
+  key.dst = spec.group;
+  key.dst_port = spec.port;
+  key.src = spec.source.IsUnspecified() ? FlowTable::kAnySource : spec.source;
+  return key;
 }
 
 }  // namespace
+
+const char* RunStateName(RunState state) {
+  switch (state) {
+    case RunState::kActive: return "active";
+    case RunState::kPending: return "pending";
+    case RunState::kError: return "error";
+  }
+  return "error";
+}
+
+// An error wins over "attached": a rule whose filter could not be widened to let its
+// traffic in gets nothing, and must not read as active.
+RunState DataPlane::RuleState::state() const {
+  if (!setup_error.empty() || !filter_error.empty()) return RunState::kError;
+  return attached ? RunState::kActive : RunState::kPending;
+}
+
+RunState DataPlane::OutputState::state() const {
+  if (output) return RunState::kActive;
+  return ifindex == 0 ? RunState::kPending : RunState::kError;
+}
 
 DataPlane::DataPlane(const DataPlaneOptions& options)
     : options_(options), rule_slots_(options.max_rules), output_slots_(options.max_outputs) {}
 
 DataPlane::~DataPlane() { Shutdown(); }
+
+std::unique_ptr<Backend> DataPlane::MakeBackend(BackendChoice choice, std::string* error) {
+  if (choice != BackendChoice::kSyscalls) {
+    std::string why;
+    std::unique_ptr<Backend> backend = MakeUringBackend(kUringEntries, &why);
+    if (backend) return backend;
+    if (choice == BackendChoice::kIoUring) {
+      *error = why + "; set backend = \"syscalls\" (or \"auto\") in [daemon]";
+      return nullptr;
+    }
+    fallback_reason_ = why;
+  }
+  return MakeSyscallBackend();
+}
 
 std::unique_ptr<DataPlane> DataPlane::Create(const DataPlaneOptions& options, std::string* error) {
   if (options.workers == 0) {
@@ -36,17 +77,8 @@ std::unique_ptr<DataPlane> DataPlane::Create(const DataPlaneOptions& options, st
   std::unique_ptr<DataPlane> plane(new DataPlane(options));
   plane->counters_ = std::make_shared<CounterMemory>(options.workers, options.max_rules, options.max_outputs);
   for (uint32_t i = 0; i < options.workers; ++i) {
-    std::unique_ptr<Backend> backend;
-    if (options.backend != BackendChoice::kSyscalls) {
-      std::string why;
-      backend = MakeUringBackend(kUringEntries, &why);
-      if (!backend && options.backend == BackendChoice::kIoUring) {
-        *error = why + "; set backend = \"syscalls\" (or \"auto\") in [daemon]";
-        return nullptr;
-      }
-      if (!backend) plane->fallback_reason_ = why;
-    }
-    if (!backend) backend = MakeSyscallBackend();
+    std::unique_ptr<Backend> backend = plane->MakeBackend(options.backend, error);
+    if (!backend) return nullptr;
     plane->backend_ = backend->name();
     const int cpu = options.cpus.empty() ? -1 : static_cast<int>(options.cpus[i % options.cpus.size()]);
     plane->workers_.push_back(std::make_unique<Worker>(i, cpu, std::move(backend), plane->counters_.get(),
@@ -73,23 +105,16 @@ void DataPlane::Shutdown() {
 
 Status DataPlane::AddRule(const RuleSpec& spec) {
   if (rules_.count(spec.key) != 0) return Status::Error("rule " + spec.key + " is already running");
-  if (spec.outputs.size() > output_slots_.available() || rule_slots_.available() == 0) Reclaim();
-  if (spec.outputs.size() > output_slots_.available()) {
-    return Status::Error("too many outputs: the data plane has room for " + std::to_string(options_.max_outputs));
-  }
+  if (rule_slots_.available() == 0) Reclaim();
+  Status room = ReserveOutputSlots(spec.outputs.size());
+  if (!room.ok) return room;
   auto rule = std::make_unique<RuleState>();
   if (!rule_slots_.Take(&rule->slot)) {
     return Status::Error("too many rules: the data plane has room for " + std::to_string(options_.max_rules));
   }
   rule->spec = spec;
   rule->spec.outputs.clear();
-  for (const OutputSpec& output_spec : spec.outputs) {
-    auto output = std::make_unique<OutputState>();
-    output->spec = output_spec;
-    output_slots_.Take(&output->slot);
-    OpenOutput(output.get());
-    rule->outputs.push_back(std::move(output));
-  }
+  for (const OutputSpec& output_spec : spec.outputs) rule->outputs.push_back(NewOutput(output_spec));
   Attach(rule.get());
   rules_[spec.key] = std::move(rule);
   Settle();
@@ -101,31 +126,20 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
   if (found == rules_.end()) return Status::Error("rule " + key + " is not running");
   RuleState& rule = *found->second;
   std::map<std::string, std::unique_ptr<OutputState>> old;
-  size_t needed = 0;
-  for (const OutputSpec& spec : outputs) {
-    bool exists = false;
-    for (const auto& output : rule.outputs) exists = exists || output->spec.key == spec.key;
-    needed += exists ? 0 : 1;
-  }
-  if (needed > output_slots_.available()) Reclaim();
-  if (needed > output_slots_.available()) {
-    return Status::Error("too many outputs: the data plane has room for " + std::to_string(options_.max_outputs));
-  }
   for (auto& output : rule.outputs) old[output->spec.key] = std::move(output);
+  size_t needed = 0;
+  for (const OutputSpec& spec : outputs) needed += old.count(spec.key) == 0 ? 1 : 0;
+  Status room = ReserveOutputSlots(needed);
+  if (!room.ok) {
+    for (auto& entry : old) rule.outputs.push_back(std::move(entry.second));
+    return room;
+  }
   std::vector<std::unique_ptr<OutputState>> next;
   for (const OutputSpec& spec : outputs) {
     auto kept = old.find(spec.key);
-    if (kept != old.end()) {
-      // Same key, same socket, same counters: its datagrams are never interrupted.
-      next.push_back(std::move(kept->second));
-      old.erase(kept);
-      continue;
-    }
-    auto output = std::make_unique<OutputState>();
-    output->spec = spec;
-    output_slots_.Take(&output->slot);
-    OpenOutput(output.get());
-    next.push_back(std::move(output));
+    // Same key, same socket, same counters: its datagrams are never interrupted.
+    next.push_back(kept != old.end() ? std::move(kept->second) : NewOutput(spec));
+    if (kept != old.end()) old.erase(kept);
   }
   rule.outputs = std::move(next);
   SendRule(rule);
@@ -152,9 +166,9 @@ void DataPlane::Refresh() {
     bool outputs_changed = false;
     for (auto& output : rule.outputs) {
       const int now = ResolveInterface(output->spec.interface);
-      if (now == output->ifindex && (output->fd.valid() || now == 0)) continue;
-      // The old socket may be in a worker's hands until the new rule is applied.
-      graveyard_.fds.push_back(std::move(output->fd));
+      if (now == output->ifindex && (output->output || now == 0)) continue;
+      // The old output may be in a worker's hands until the new rule is applied.
+      if (output->output) graveyard_.outputs.push_back(std::move(output->output));
       OpenOutput(output.get());
       outputs_changed = true;
     }
@@ -177,35 +191,52 @@ std::vector<RuleStatus> DataPlane::Describe() const {
     status.key = rule.spec.key;
     status.slot = rule.slot;
     status.ifindex = rule.ifindex;
-    status.error = rule.error;
-    status.state = rule.attached ? "active" : !rule.error.empty() ? "error" : "pending";
+    status.state = rule.state();
+    status.error = rule.error();
     for (const auto& output : rule.outputs) {
-      const char* state = output->fd.valid() ? "active" : output->ifindex == 0 ? "pending" : "error";
-      status.outputs.push_back(OutputStatus{output->spec.key, output->slot, state, output->error});
+      status.outputs.push_back(OutputStatus{output->spec.key, output->slot, output->state(), output->error});
     }
     statuses.push_back(std::move(status));
   }
   return statuses;
 }
 
+Status DataPlane::ReserveOutputSlots(size_t needed) {
+  if (needed > output_slots_.available()) Reclaim();
+  if (needed > output_slots_.available()) {
+    return Status::Error("too many outputs: the data plane has room for " + std::to_string(options_.max_outputs));
+  }
+  return Status::Ok();
+}
+
+std::unique_ptr<DataPlane::OutputState> DataPlane::NewOutput(const OutputSpec& spec) {
+  auto output = std::make_unique<OutputState>();
+  output->spec = spec;
+  output_slots_.Take(&output->slot);  // ReserveOutputSlots made sure there is one
+  OpenOutput(output.get());
+  return output;
+}
+
 void DataPlane::OpenOutput(OutputState* output) {
   output->error.clear();
   output->ifindex = ResolveInterface(output->spec.interface);
-  output->fd = output->ifindex == 0 ? Fd() : OpenOutputSocket(output->spec, output->ifindex, &output->error);
+  output->output = output->ifindex == 0 ? nullptr
+                                        : mcr::OpenOutput(output->spec, output->ifindex, output->slot, &output->error);
 }
 
 void DataPlane::Attach(RuleState* rule) {
-  rule->error.clear();
+  rule->setup_error.clear();
+  rule->filter_error.clear();
   rule->ifindex = ResolveInterface(rule->spec.interface);
   if (rule->ifindex == 0) return;  // pending: Refresh() attaches it when it appears
   std::string error;
   Ingress* ingress = AcquireIngress(rule->ifindex, &error);
   if (ingress == nullptr) {
-    rule->error = error;
+    rule->setup_error = error;
     return;
   }
   if (!AcquireGroup(*rule, rule->ifindex, &error)) {
-    rule->error = error;
+    rule->setup_error = error;
     ReleaseIngress(rule->ifindex, rule->spec.group);
     return;
   }
@@ -222,6 +253,7 @@ void DataPlane::Detach(RuleState* rule) {
   ReleaseGroup(*rule);
   ReleaseIngress(rule->ifindex, rule->spec.group);
   rule->attached = false;
+  rule->filter_error.clear();
 }
 
 void DataPlane::SendRule(const RuleState& rule) {
@@ -236,11 +268,7 @@ void DataPlane::Broadcast(Command::Kind kind, const RuleState& rule) {
     command.rule_slot = rule.slot;
     if (kind == Command::Kind::kSetRule) {
       for (const auto& output : rule.outputs) {
-        if (!output->fd.valid()) continue;
-        auto queue = std::make_unique<OutputQueue>();
-        queue->fd = output->fd.get();
-        queue->slot = output->slot;
-        command.outputs.push_back(std::move(queue));
+        if (output->output) command.outputs.push_back(output->output.get());
       }
     }
     last_sent_[i] = workers_[i]->commands().Push(std::move(command));
@@ -264,7 +292,7 @@ Ingress* DataPlane::AcquireIngress(int ifindex, std::string* error) {
   return raw;
 }
 
-void DataPlane::ReleaseIngress(int ifindex, uint32_t destination) {
+void DataPlane::ReleaseIngress(int ifindex, const IpAddress& destination) {
   auto found = ingress_.find(ifindex);
   if (found == ingress_.end()) return;
   Ingress& ingress = *found->second;
@@ -282,12 +310,13 @@ void DataPlane::ReleaseIngress(int ifindex, uint32_t destination) {
 
 bool DataPlane::AcquireGroup(const RuleState& rule, int ifindex, std::string* error) {
   const RuleSpec& spec = rule.spec;
-  if (IsMulticast(spec.group)) {
-    Shared& membership = memberships_[{ifindex, spec.group, spec.source}];
+  if (spec.group.IsMulticast()) {
+    const auto key = std::make_tuple(ifindex, spec.group, spec.source);
+    Shared& membership = memberships_[key];
     if (membership.refs == 0) {
       membership.fd = OpenMembershipSocket(ifindex, spec.group, spec.source, error);
       if (!membership.fd.valid()) {
-        memberships_.erase({ifindex, spec.group, spec.source});
+        memberships_.erase(key);
         return false;
       }
     }
@@ -297,10 +326,10 @@ bool DataPlane::AcquireGroup(const RuleState& rule, int ifindex, std::string* er
   // Unicast to us: without a socket on the port the kernel would answer every datagram
   // with an ICMP port-unreachable. Failing to bind one (the port is taken by another
   // program) is not an error: that program then answers.
-  Shared& catcher = catchers_[{spec.group, spec.port}];
+  Shared& catcher = catchers_[CatcherKey(spec, ifindex)];
   if (catcher.refs == 0) {
     std::string ignored;
-    catcher.fd = OpenUnicastCatcher(spec.group, spec.port, &ignored);
+    catcher.fd = OpenUnicastCatcher(spec.group, spec.port, ifindex, &ignored);
   }
   ++catcher.refs;
   return true;
@@ -308,18 +337,23 @@ bool DataPlane::AcquireGroup(const RuleState& rule, int ifindex, std::string* er
 
 void DataPlane::ReleaseGroup(const RuleState& rule) {
   const RuleSpec& spec = rule.spec;
-  if (IsMulticast(spec.group)) {
-    auto found = memberships_.find({rule.ifindex, spec.group, spec.source});
+  if (spec.group.IsMulticast()) {
+    auto found = memberships_.find(std::make_tuple(rule.ifindex, spec.group, spec.source));
     if (found != memberships_.end() && --found->second.refs <= 0) memberships_.erase(found);
     return;
   }
-  auto found = catchers_.find({spec.group, spec.port});
+  auto found = catchers_.find(CatcherKey(spec, rule.ifindex));
   if (found != catchers_.end() && --found->second.refs <= 0) catchers_.erase(found);
+}
+
+// One catcher per address and port; a link-scope address exists once per interface.
+std::tuple<IpAddress, uint16_t, int> DataPlane::CatcherKey(const RuleSpec& spec, int ifindex) {
+  return std::make_tuple(spec.group, spec.port, spec.group.IsLinkScope() ? ifindex : 0);
 }
 
 void DataPlane::Bury(std::unique_ptr<OutputState> output) {
   if (!output) return;
-  graveyard_.fds.push_back(std::move(output->fd));
+  if (output->output) graveyard_.outputs.push_back(std::move(output->output));
   graveyard_.output_slots.push_back(output->slot);
 }
 
@@ -344,15 +378,21 @@ void DataPlane::FlushFilters() {
     Ingress& ingress = *entry.second;
     if (!ingress.filter_stale()) continue;
     std::string error;
-    if (ingress.UpdateFilter(&error)) continue;
-    // A rule left out of a narrower filter still works; one a wider filter would have
-    // let in gets no traffic: only the latter is in error.
-    for (const std::string& key : awaiting_filter_) {
-      auto found = rules_.find(key);
-      if (found != rules_.end() && found->second->ifindex == entry.first) found->second->error = error;
+    const bool updated = ingress.UpdateFilter(&error);
+    for (auto& rule : rules_) {
+      if (!rule.second->attached || rule.second->ifindex != entry.first) continue;
+      // A filter that now holds every destination clears an earlier failure. A failed
+      // one marks the rules it should have let in; one left out of a narrower filter
+      // still works (the old, wider filter is still attached).
+      if (updated) rule.second->filter_error.clear();
+      else if (IsAwaitingFilter(rule.first)) rule.second->filter_error = error;
     }
   }
   awaiting_filter_.clear();
+}
+
+bool DataPlane::IsAwaitingFilter(const std::string& key) const {
+  return std::find(awaiting_filter_.begin(), awaiting_filter_.end(), key) != awaiting_filter_.end();
 }
 
 void DataPlane::Sync() {

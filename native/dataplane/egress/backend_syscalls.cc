@@ -5,40 +5,19 @@
 #include <cerrno>
 
 #include "backend.h"
+#include "send_result.h"
 
 namespace mcr {
-
-void RecordSend(CounterMemory* counters, uint32_t worker, const OutputQueue& queue, long result) {
-  std::atomic<uint64_t>* out = counters->Output(worker, queue.slot);
-  if (result >= 0) {
-    Bump(out[kOutPackets]);
-    Bump(out[kOutBytes], static_cast<uint64_t>(result));
-  } else if (result == -EAGAIN || result == -ENOBUFS) {
-    Bump(out[kOutDrops]);
-    Bump(counters->Worker(worker)[kEgressFull]);
-  } else {
-    Bump(out[kOutErrors]);
-    Bump(counters->Worker(worker)[kEgressErrors]);
-  }
-}
-
-void ClearSocketError(int fd) {
-  int error = 0;
-  socklen_t size = sizeof error;
-  getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size);
-}
-
 namespace {
 
 class SyscallBackend final : public Backend {
  public:
   const char* name() const override { return "syscalls"; }
 
-  void Flush(std::vector<OutputQueue*>* dirty, CounterMemory* counters, uint32_t worker) override {
-    for (OutputQueue* queue : *dirty) {
+  void Flush(std::vector<SendQueue*>* dirty, CounterMemory* counters, uint32_t worker) override {
+    for (SendQueue* queue : *dirty) {
       SendAll(queue, counters, worker);
-      queue->count = 0;
-      queue->dirty = false;
+      queue->Clear();
     }
     dirty->clear();
   }
@@ -55,12 +34,15 @@ class SyscallBackend final : public Backend {
   void Forget(int) override {}
 
  private:
-  static void SendAll(OutputQueue* queue, CounterMemory* counters, uint32_t worker) {
+  static void SendAll(SendQueue* queue, CounterMemory* counters, uint32_t worker) {
+    const auto slot = [queue](uint32_t i) { return queue->messages[i].counter_slot; };
     uint32_t next = 0;
     while (next < queue->count) {
-      const int sent = sendmmsg(queue->fd, &queue->messages[next], queue->count - next, MSG_DONTWAIT);
+      const int sent = sendmmsg(queue->fd, &queue->headers[next], queue->count - next, MSG_DONTWAIT);
       if (sent > 0) {
-        for (int i = 0; i < sent; ++i) RecordSend(counters, worker, *queue, queue->messages[next + i].msg_len);
+        for (uint32_t i = next; i < next + static_cast<uint32_t>(sent); ++i) {
+          RecordSend(counters, worker, slot(i), queue->headers[i].msg_len);
+        }
         next += static_cast<uint32_t>(sent);
         continue;
       }
@@ -68,12 +50,12 @@ class SyscallBackend final : public Backend {
       if (err == EINTR) continue;
       if (err == EAGAIN || err == ENOBUFS) {
         // The buffer is full now; the rest of this batch would find it full too.
-        for (; next < queue->count; ++next) RecordSend(counters, worker, *queue, -err);
+        for (; next < queue->count; ++next) RecordSend(counters, worker, slot(next), -err);
         return;
       }
       // One datagram failed (e.g. ECONNREFUSED from an earlier ICMP error): count it and
       // go on with the next one.
-      RecordSend(counters, worker, *queue, -err);
+      RecordSend(counters, worker, slot(next), -err);
       ++next;
     }
   }

@@ -7,9 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "../../core/address.h"
+
 namespace mcr {
 
 enum class BackendChoice : uint8_t { kAuto, kIoUring, kSyscalls };
+
+// What an output is (see egress/output.h); how it is sent is the backend's choice.
+enum class EgressKind : uint8_t { kSocket };
 
 struct DataPlaneOptions {
   uint32_t workers = 1;
@@ -27,22 +32,23 @@ struct DataPlaneOptions {
   uint32_t ring_block_timeout_ms = 1;   // latency bound for a partly filled block
 };
 
-// All addresses and ports in host byte order.
+// Ports in host byte order.
 struct OutputSpec {
   std::string key;        // identity within its rule (see outputKey in src/config/ruleset.ts)
   std::string interface;
-  uint32_t group = 0;
+  EgressKind egress = EgressKind::kSocket;
+  IpAddress group;
   uint16_t port = 0;
-  uint8_t ttl = 1;
-  uint32_t source_address = 0;  // 0: the kernel chooses
+  uint8_t ttl = 1;              // TTL or hop limit
+  IpAddress source_address;     // unspecified: the kernel chooses
 };
 
 struct RuleSpec {
   std::string key;  // the rule's identity: its input
   std::string interface;
-  uint32_t group = 0;
+  IpAddress group;
   uint16_t port = 0;
-  uint32_t source = 0;  // 0: any source
+  IpAddress source;  // unspecified: any source
   std::vector<OutputSpec> outputs;
 };
 

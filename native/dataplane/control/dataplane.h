@@ -16,27 +16,37 @@
 #include <tuple>
 #include <vector>
 
-#include "counters.h"
-#include "fd.h"
-#include "ingress.h"
+#include "../counters.h"
+#include "../egress/output.h"
+#include "../fd.h"
+#include "../ingress/ingress.h"
+#include "../sys_error.h"
+#include "../worker.h"
 #include "slot_allocator.h"
 #include "specs.h"
-#include "sys_error.h"
-#include "worker.h"
 
 namespace mcr {
+
+// Where a rule or an output stands in the data plane. The daemon refines these with
+// what only it knows (link state, history, the rules file) into the states users see.
+enum class RunState : uint8_t {
+  kActive,   // set up: receiving (a rule) or able to send (an output)
+  kPending,  // its interface does not exist (yet)
+  kError,    // set-up failed; see the error text
+};
+const char* RunStateName(RunState state);
 
 struct OutputStatus {
   std::string key;
   uint32_t slot = 0;
-  std::string state;  // active | pending (no such interface) | error
+  RunState state = RunState::kPending;
   std::string error;
 };
 
 struct RuleStatus {
   std::string key;
   uint32_t slot = 0;
-  std::string state;  // active | pending (no such interface) | error
+  RunState state = RunState::kPending;
   std::string error;
   int ifindex = 0;
   std::vector<OutputStatus> outputs;
@@ -75,16 +85,20 @@ class DataPlane {
     OutputSpec spec;
     uint32_t slot = 0;
     int ifindex = 0;
-    Fd fd;
+    std::unique_ptr<Output> output;  // null while pending or in error
     std::string error;
+    RunState state() const;
   };
   struct RuleState {
     RuleSpec spec;  // outputs live in `outputs`
     uint32_t slot = 0;
     int ifindex = 0;
-    bool attached = false;
-    std::string error;
+    bool attached = false;     // workers know it and its input is joined
+    std::string setup_error;   // attaching failed: it is not attached
+    std::string filter_error;  // attached, but its input's filter could not let it in
     std::vector<std::unique_ptr<OutputState>> outputs;
+    RunState state() const;
+    const std::string& error() const { return setup_error.empty() ? filter_error : setup_error; }
   };
   struct Shared {
     Fd fd;
@@ -93,21 +107,28 @@ class DataPlane {
   // What workers may still touch until they acknowledge the commands sent before.
   struct Graveyard {
     std::vector<std::unique_ptr<Ingress>> ingress;
-    std::vector<Fd> fds;
+    std::vector<std::unique_ptr<Output>> outputs;
     std::vector<uint32_t> rule_slots;
     std::vector<uint32_t> output_slots;
   };
 
   explicit DataPlane(const DataPlaneOptions& options);
+  // io_uring unless the options or the kernel say otherwise (fallback_reason_ says why).
+  std::unique_ptr<Backend> MakeBackend(BackendChoice choice, std::string* error);
+  std::unique_ptr<OutputState> NewOutput(const OutputSpec& spec);
   void OpenOutput(OutputState* output);
+  // Counter slots for outputs not yet running; Reclaim()s first if need be.
+  Status ReserveOutputSlots(size_t needed);
   void Attach(RuleState* rule);
   void Detach(RuleState* rule);
   void SendRule(const RuleState& rule);
   void Broadcast(Command::Kind kind, const RuleState& rule);
   Ingress* AcquireIngress(int ifindex, std::string* error);
-  void ReleaseIngress(int ifindex, uint32_t destination);
+  void ReleaseIngress(int ifindex, const IpAddress& destination);
   bool AcquireGroup(const RuleState& rule, int ifindex, std::string* error);
   void ReleaseGroup(const RuleState& rule);
+  static std::tuple<IpAddress, uint16_t, int> CatcherKey(const RuleSpec& spec, int ifindex);
+  bool IsAwaitingFilter(const std::string& key) const;
   void Bury(std::unique_ptr<OutputState> output);
   void FlushFilters();
   // Outside a batch: the filters and workers catch up now; inside: at EndBatch.
@@ -124,8 +145,8 @@ class DataPlane {
   SlotAllocator output_slots_;
   std::map<std::string, std::unique_ptr<RuleState>> rules_;
   std::map<int, std::unique_ptr<Ingress>> ingress_;
-  std::map<std::tuple<int, uint32_t, uint32_t>, Shared> memberships_;  // ifindex, group, source
-  std::map<std::pair<uint32_t, uint16_t>, Shared> catchers_;           // address, port
+  std::map<std::tuple<int, IpAddress, IpAddress>, Shared> memberships_;  // ifindex, group, source
+  std::map<std::tuple<IpAddress, uint16_t, int>, Shared> catchers_;       // address, port, ifindex
   Graveyard graveyard_;
   bool batching_ = false;
   // Rules attached since their input's filter was last rebuilt: a failed rebuild is theirs.

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sys_error.h"
+#include "../sys_error.h"
 
 namespace mcr {
 

@@ -1,0 +1,60 @@
+// What an output is, as workers see it: the extension point for kinds of egress. An
+// output owns its descriptor(s), prepares one send per datagram, and names the counter
+// slot its results are accounted to. How the prepared sends reach the kernel (io_uring
+// or plain system calls) is the backend's business, not the output's.
+//
+// Life: the control plane opens an output (OpenOutput), hands workers a pointer in a
+// rule command, and destroys it only after every worker has acknowledged a later
+// command. It is immutable while workers may use it: a change (a new neighbour MAC, a
+// new interface index) is a new output object swapped in by the same command that
+// swaps rule output lists, so no per-packet synchronisation is needed.
+//
+// To add a kind: a value in EgressKind, a subclass in its own file, a case in
+// OpenOutput (output.cc), and its name in the addon's argument check.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "../../core/packet.h"
+#include "../control/specs.h"
+#include "send_queue.h"
+
+namespace mcr {
+
+// A datagram an output cannot send is counted by the worker under the reason given
+// (a new reason: a value here and its counter in the worker's table).
+enum class PrepareResult : uint8_t { kSend };
+
+class Output {
+ public:
+  explicit Output(uint32_t counter_slot) : counter_slot_(counter_slot) {}
+  virtual ~Output() = default;
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  virtual EgressKind kind() const = 0;
+  // Where this output's messages are written; outputs with the same descriptor share
+  // a worker's send queue.
+  virtual int fd() const = 0;
+  // Whether messages carry a header this output writes (the queue then has header room).
+  virtual bool writes_headers() const = 0;
+  // Per datagram, on a worker: fills *message with iovecs into the datagram's payload
+  // and, for kinds that write headers, into header_room (SendQueue::kHeaderRoom bytes).
+  // Returns kSend, or why this datagram cannot go out of this output; the worker
+  // counts the reason and does not queue the message.
+  virtual PrepareResult Prepare(const UdpDatagram& datagram, OutgoingMessage* message,
+                                uint8_t* header_room) const = 0;
+
+  uint32_t counter_slot() const { return counter_slot_; }
+
+ private:
+  uint32_t counter_slot_;
+};
+
+// Opens the output a spec asks for on interface ifindex. Null, with *error saying
+// why, when it cannot be opened.
+std::unique_ptr<Output> OpenOutput(const OutputSpec& spec, int ifindex, uint32_t counter_slot, std::string* error);
+
+}  // namespace mcr

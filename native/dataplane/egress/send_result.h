@@ -1,0 +1,22 @@
+// What became of a send, for both backends: its result counted against its output and
+// worker, and a socket's pending error cleared so a downed link cannot make a worker
+// spin. No policy about retrying: a send that fails is counted and forgotten.
+#pragma once
+
+#include <cstdint>
+
+#include "../counters.h"
+
+namespace mcr {
+
+// result is bytes sent, or -errno. A full buffer (EAGAIN, ENOBUFS) is a drop; any other
+// error (interface down, no route...) an error.
+void RecordSend(CounterMemory* counters, uint32_t worker, uint32_t counter_slot, long result);
+
+// Reads and so clears a socket's pending error. A packet socket whose link goes down
+// keeps ENETDOWN pending, and poll() reports POLLERR at once for as long as it stays:
+// without this a worker would spin on a downed link. Link state itself reaches the
+// control plane through netlink.
+void ClearSocketError(int fd);
+
+}  // namespace mcr

@@ -1,0 +1,80 @@
+#include "socket_output.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "../socket_options.h"
+#include "../sys_error.h"
+
+namespace mcr {
+namespace {
+
+constexpr int kSendBuffer = 4 << 20;  // absorbs a burst of a few ms at line rate
+
+// Multicast interface, hop limit and loopback for the destination's family.
+bool SetDeliveryOptions(int fd, const OutputSpec& output, int ifindex, const std::string& where,
+                        std::string* error) {
+  const bool multicast = output.group.IsMulticast();
+  if (output.group.is_ipv4()) {
+    if (!multicast) return SetIntOption(fd, IPPROTO_IP, IP_TTL, output.ttl, "IP_TTL" + where, error);
+    ip_mreqn via{};
+    via.imr_ifindex = ifindex;
+    return SetSocketOption(fd, IPPROTO_IP, IP_MULTICAST_IF, &via, sizeof via, "IP_MULTICAST_IF" + where, error) &&
+           SetIntOption(fd, IPPROTO_IP, IP_MULTICAST_TTL, output.ttl, "IP_MULTICAST_TTL" + where, error) &&
+           SetIntOption(fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0, "IP_MULTICAST_LOOP" + where, error);
+  }
+  if (!multicast) return SetIntOption(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, output.ttl, "IPV6_UNICAST_HOPS" + where, error);
+  return SetIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, ifindex, "IPV6_MULTICAST_IF" + where, error) &&
+         SetIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, output.ttl, "IPV6_MULTICAST_HOPS" + where, error) &&
+         SetIntOption(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0, "IPV6_MULTICAST_LOOP" + where, error);
+}
+
+}  // namespace
+
+std::unique_ptr<SocketOutput> SocketOutput::Open(const OutputSpec& output, int ifindex, uint32_t counter_slot,
+                                                 std::string* error) {
+  const int family = SocketFamily(output.group);
+  Fd fd(socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) {
+    *error = SysError("opening a UDP socket", errno);
+    return nullptr;
+  }
+  const std::string where = " for output " + output.key;
+  // SO_BINDTODEVICE makes the kernel route this socket's datagrams out of the output
+  // interface whatever the routing table says, as an operator expects.
+  if (!SetSocketOption(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, output.interface.c_str(),
+                       static_cast<socklen_t>(output.interface.size()), "binding to " + output.interface + where,
+                       error)) {
+    return nullptr;
+  }
+  // Beyond net.core.wmem_max only with CAP_NET_ADMIN; without it the capped size works.
+  std::string ignored;
+  if (setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &kSendBuffer, sizeof kSendBuffer) != 0) {
+    SetIntOption(fd.get(), SOL_SOCKET, SO_SNDBUF, kSendBuffer, "setting the send buffer", &ignored);
+  }
+  if (!SetDeliveryOptions(fd.get(), output, ifindex, where, error)) return nullptr;
+  if (!output.source_address.IsUnspecified()) {
+    sockaddr_storage source{};
+    const socklen_t length = ToSocketAddress(output.source_address, 0, static_cast<uint32_t>(ifindex), &source);
+    if (bind(fd.get(), reinterpret_cast<sockaddr*>(&source), length) != 0) {
+      *error = SysError("using source_address " + output.source_address.ToString() + where, errno);
+      return nullptr;
+    }
+  }
+  // mcr never reads an output socket, but a connected socket still queues what its
+  // peer sends back to it: a unicast receiver could park up to a receive buffer's worth
+  // of memory per output. Dropped before it is queued.
+  if (!AttachDropAllFilter(fd.get(), error)) return nullptr;
+  // Connected: sends need no address, and the kernel looks the route up once.
+  sockaddr_storage destination{};
+  const socklen_t length = ToSocketAddress(output.group, output.port, static_cast<uint32_t>(ifindex), &destination);
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&destination), length) != 0) {
+    *error = SysError("connecting to " + output.group.ToString() + ":" + std::to_string(output.port) + where, errno);
+    return nullptr;
+  }
+  return std::unique_ptr<SocketOutput>(new SocketOutput(std::move(fd), counter_slot));
+}
+
+}  // namespace mcr
