@@ -4,7 +4,8 @@
 // datagram of every stream once, in order and intact. Sender and sinks run on the tools'
 // CPU, the relay on its own (pinning.ts); the relay's CPU is that CPU's busy time and its
 // processes' own time over the trial.
-import type { Endpoint, Netns } from '../../test/helpers/netns.js';
+import type { Endpoint } from '../../src/netns/endpoints.js';
+import type { Netns } from '../../src/netns/namespace.js';
 import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
 import { waitQuiet } from './cpu.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';

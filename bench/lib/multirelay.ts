@@ -2,7 +2,7 @@
 // every relay namespace of a topology with the CPU placement of pinning.ts, choosing the
 // systems a run asked for, and running a system's trials so that a failing system is
 // recorded with its error instead of ending the run.
-import type { Netns } from '../../test/helpers/netns.js';
+import type { Netns } from '../../src/netns/namespace.js';
 import type { ScriptHost } from './host.js';
 import { pinToRelayCpu, steerIngress } from './pinning.js';
 import { RELAY_KINDS, type Path, type RelayKind } from './systems.js';

@@ -1,11 +1,13 @@
 // The dual-bridge topology with every endpoint in one namespace, as the reference relay
 // measured it: bridges br-a and br-b, and the sender's, the relay's and the receiver's
 // interfaces all in the same namespace, each on its bridge through a veth pair. The
-// addresses match test/helpers/netns.ts dualBridge(), so results compare directly.
+// addresses match src/netns/topologies.ts dualBridge(), so results compare directly.
 // In one namespace every endpoint's address is local to every other: a datagram that
 // arrives from the sender or from the relay has a local source, which the kernel's IP
 // input drops unless net.ipv4.conf.*.accept_local is set.
-import type { Lab, Netns, VethEnd } from '../../test/helpers/netns.js';
+import type { Lab } from '../../src/netns/lab.js';
+import type { Netns } from '../../src/netns/namespace.js';
+import type { VethEnd } from '../../src/netns/wiring.js';
 
 export interface OneNamespace {
   ns: Netns;

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Netns } from '../../test/helpers/netns.js';
+import type { Netns } from '../../src/netns/namespace.js';
 import { pinProcesses } from './affinity.js';
 
 export const TOOL_CPU = 0;

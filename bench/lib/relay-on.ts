@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Netns } from '../../test/helpers/netns.js';
+import type { Netns } from '../../src/netns/namespace.js';
 import { startRelay } from '../../test/helpers/relay.js';
 import { rule } from '../../test/helpers/ruleset.js';
 import type { ScriptHost } from './host.js';

@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab, chain, type Chain, type Endpoint, type Netns } from '../../test/helpers/netns.js';
+import type { Endpoint } from '../../src/netns/endpoints.js';
+import { Lab } from '../../src/netns/lab.js';
+import type { Netns } from '../../src/netns/namespace.js';
+import { chain, direct, type Chain } from '../../src/netns/topologies.js';
 import { startRelay } from '../../test/helpers/relay.js';
 import { rule } from '../../test/helpers/ruleset.js';
-import { direct } from './direct.js';
 import type { ScriptHost } from './host.js';
 
 export const IN_GROUP = '239.1.1.1';

@@ -1,10 +1,12 @@
 // Scenario 6: the dual-bridge topology, delivery counted at the receiver. Two layouts:
 // (a) separate namespaces (src on bridge A, the relay with a leg on each bridge, rx on
-// bridge B: test/helpers/netns.ts dualBridge); (b) every endpoint in one namespace, the
+// bridge B: src/netns/topologies.ts dualBridge); (b) every endpoint in one namespace, the
 // reference relay's layout, with and without net.ipv4.conf.all.accept_local. Beside what
 // the receiver's socket got, the interface counters say where datagrams stopped: sent out
 // of the relay's leg on bridge B, arrived at the receiver's interface, delivered.
-import { dualBridge, Lab, type Netns } from '../../test/helpers/netns.js';
+import { Lab } from '../../src/netns/lab.js';
+import type { Netns } from '../../src/netns/namespace.js';
+import { dualBridge } from '../../src/netns/topologies.js';
 import { runGen, startSink } from '../../test/helpers/traffic.js';
 import { oneNamespaceDualBridge } from '../lib/one-namespace.js';
 import { linkPackets, startRelayOn, type Legs, type RelayKind } from '../lib/relay-on.js';
@@ -194,7 +196,7 @@ function render(r: DualBridgeResult): string {
     '',
     '### Method',
     '',
-    `- Separate namespaces: \`dualBridge()\` in test/helpers/netns.ts: br-a and br-b in a switch namespace, src (10.3.0.2) on br-a, the relay's in0 (10.3.0.1) on br-a and out0 (10.4.0.1) on br-b, rx (10.4.0.2) on br-b.`,
+    `- Separate namespaces: \`dualBridge()\` in src/netns/topologies.ts: br-a and br-b in a switch namespace, src (10.3.0.2) on br-a, the relay's in0 (10.3.0.1) on br-a and out0 (10.4.0.1) on br-b, rx (10.4.0.2) on br-b.`,
     `- One namespace: the same addresses and bridges, every interface in one namespace (bench/lib/one-namespace.ts), as the reference relay's own test. rp_filter there: ${r.rpFilter}. With accept_local, \`net.ipv4.conf.all.accept_local = 1\` (the kernel ORs "all" with each interface's value).`,
     '- mcr-gen sends 239.1.1.1:5000 (TTL 8, multicast loop off, bound to its interface); the relay sends 239.2.2.2:5000 (kernel routing cannot rewrite, so its receiver joins 239.1.1.1). mcr-sink, bound to the receiver\'s interface with IP_MULTICAST_ALL off, counts what its socket gets. "relay out" counts every packet sent on the relay\'s leg to bridge B (what a relay counting its own sends would report), "arrived" every packet received on the receiver\'s interface.',
     '- No relay is a control: the receiver joins the sender\'s group; nothing may arrive.',

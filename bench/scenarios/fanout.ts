@@ -5,7 +5,7 @@
 // rule; socat has no 1:N, so it runs one process per output, each joining the group;
 // the kernel needs a VIF per interface and has 32, so 1:50 and 1:200 fail at setup,
 // and that failure is the result recorded.
-import { Lab } from '../../test/helpers/netns.js';
+import { Lab } from '../../src/netns/lab.js';
 import { describeFleet, runFleetTrial, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded, type Installation } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
@@ -15,7 +15,7 @@ import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { BuildInfo } from '../lib/snapshot.js';
 import { searchZeroLoss, type SearchResult } from '../lib/search.js';
 import { IN_GROUP, OUT_GROUP, RELAY_KINDS, joinedGroup, type Path, type RelayKind } from '../lib/systems.js';
-import { fan, type Fan } from '../lib/topologies.js';
+import { fan, type Fan } from '../../src/netns/topologies.js';
 
 const WIDTHS = [3, 50, 200];
 const INPUT_RATE = 1_000;

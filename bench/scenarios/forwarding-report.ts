@@ -163,7 +163,7 @@ function firstFailures(result: ForwardingResult): string[][] {
 const METHOD = `### Method
 
 - Topology: src —veth— relay —veth— rx, each in its own network namespace, fresh for
-  every system and repetition (\`test/helpers/netns.ts\` \`chain\`). "No relay" is gen and
+  every system and repetition (\`src/netns/topologies.ts\` \`chain\`). "No relay" is gen and
   sink across one veth pair. mcr-gen sends one stream to 239.1.1.1:5000 with TTL 8; the
   relay sends it on as 239.2.2.2:5000 and mcr-sink in rx checks every datagram (loss,
   duplicates, order, payload). Kernel routing cannot rewrite the group, so for it the

@@ -2,8 +2,7 @@
 // in its own namespace) at one fixed rate every system sustains on one hop, checking
 // delivery and payload integrity (the sink verifies every byte, sequence, duplicates
 // and order). The three relays share the relay CPU, as three hops on one box would.
-import { Lab } from '../../test/helpers/netns.js';
-import { direct } from '../lib/direct.js';
+import { Lab } from '../../src/netns/lab.js';
 import { runFleetTrial, describeFleet, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';
@@ -12,7 +11,7 @@ import { machineInfo, type MachineInfo } from '../lib/cpu.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { BuildInfo } from '../lib/snapshot.js';
 import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } from '../lib/systems.js';
-import { series, type Series } from '../lib/topologies.js';
+import { direct, series, type Series } from '../../src/netns/topologies.js';
 
 const RELAYS = 3;
 /** 10k pps: socat's one-hop ceiling is ~80k pps, and three socats share one CPU here. */

@@ -5,7 +5,9 @@
 // readings (V8 grows and trims its heap on its own schedule).
 import { join } from 'node:path';
 import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../test/helpers/mcrd.js';
-import { Lab, type Netns, type VethEnd } from '../../test/helpers/netns.js';
+import { Lab } from '../../src/netns/lab.js';
+import type { Netns } from '../../src/netns/namespace.js';
+import type { VethEnd } from '../../src/netns/wiring.js';
 import { rule } from '../../test/helpers/ruleset.js';
 import { pinProcesses } from '../lib/affinity.js';
 import { memoryFloor, mib, type Memory } from '../lib/mcrd-memory.js';

@@ -5,7 +5,8 @@
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../test/helpers/mcrd.js';
-import { chain, Lab } from '../../test/helpers/netns.js';
+import { Lab } from '../../src/netns/lab.js';
+import { chain } from '../../src/netns/topologies.js';
 import { rule } from '../../test/helpers/ruleset.js';
 import { startSink } from '../../test/helpers/traffic.js';
 import { locateTool } from '../../src/tools/locate.js';

@@ -3,8 +3,8 @@
 // process with one rule per stream; socat one process per stream, as people use it;
 // the kernel one smcrouted with one (S,G) route per stream. Per system and stream
 // count: loss at the receiver (per stream), the relay's process count and its CPU.
-import { Lab, chain } from '../../test/helpers/netns.js';
-import { direct } from '../lib/direct.js';
+import { Lab } from '../../src/netns/lab.js';
+import { chain, direct } from '../../src/netns/topologies.js';
 import { describeFleet, runFleetTrial, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
 import { PINNED } from '../lib/pinning.js';

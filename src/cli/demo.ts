@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildDemoNetwork, type DemoNetwork } from '../demo/topology.js';
+import { Lab } from '../netns/lab.js';
+import type { Netns } from '../netns/namespace.js';
+import { demoNetwork } from '../netns/topologies.js';
 import { locateTool } from '../tools/locate.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
@@ -93,7 +95,7 @@ function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: 
 
 class Demo {
   private readonly dir = mkdtempSync(join(tmpdir(), 'mcr-demo-'));
-  private net: DemoNetwork | undefined;
+  private lab: Lab | undefined;
 
   constructor(
     private readonly io: Io,
@@ -112,13 +114,17 @@ class Demo {
     this.say('');
     this.say('Building network namespaces: a sender at 198.51.100.7 (the relay has no route back');
     this.say('to it, and strict reverse-path filtering), the relay, and two receiver segments.');
-    const net = (this.net = buildDemoNetwork());
+    // One Lab per demo run, named mcrdemo-<pid>-<label>; cleanup() removes it all.
+    this.lab = Lab.open({ prefix: 'mcrdemo', numbered: false });
+    const net = await demoNetwork(this.lab);
+    // The demo bounds itself (its deadline in runDemo): no per-process time limit.
+    const start = (ns: Netns, command: string, args: string[]) => ns.spawn(command, args, { timeoutMs: 0 });
     const file = join(this.dir, 'mcr.toml');
     writeFileSync(file, rulesFile(this.dir, 1));
     this.say(`Rules file ${file}: camera-1, ${INPUT.group}:${INPUT.port} on in0 -> ${OUTPUTS[0]?.group} on out1.`);
     this.say('');
 
-    const mcrd = net.spawn(net.relay, 'node', [MCRD, '-c', file, '--log-format', 'text']);
+    const mcrd = start(net.relay, 'node', [MCRD, '-c', file, '--log-format', 'text']);
     createInterface({ input: mcrd.stdout! }).on('line', (line) => this.say(`  mcrd | ${line.replace(/^\S+ /, '')}`));
     createInterface({ input: mcrd.stderr! }).on('line', (line) => io.err(`  mcrd | ${line}`));
     await waitForLine(mcrd, 'stdout', /mcrd ready/, 20_000);
@@ -128,19 +134,19 @@ class Demo {
     const limit = String(this.seconds + 20);
     // Resolves once the sink listens, with its report to come (wrapped: an async function
     // returning a promise would wait for the report itself).
-    const receive = async (ns: string, args: string[]): Promise<{ report: Promise<SinkReport> }> => {
-      const child = net.spawn(ns, sink, [...args, '--port', String(INPUT.port), '--idle-timeout', '3', '--duration-limit', limit]);
+    const receive = async (ns: Netns, args: string[]): Promise<{ report: Promise<SinkReport> }> => {
+      const child = start(ns, sink, [...args, '--port', String(INPUT.port), '--idle-timeout', '3', '--duration-limit', limit]);
       const report = jsonReport<SinkReport>(child);
       await waitForLine(child, 'stderr', /ready/, 10_000);
       return { report };
     };
-    const firstReport = await receive(net.receivers[0] ?? '', ['--group', OUTPUTS[0]?.group ?? '']);
+    const firstReport = await receive(net.receivers[0], ['--group', OUTPUTS[0]?.group ?? '']);
     // The relay host's own kernel, asked for the same group: reverse-path filtering drops it.
     const kernelReport = await receive(net.relay, ['--group', INPUT.group, '--interface', 'in0']);
 
     this.say('');
     this.say(`Sending ${count} datagrams of 1,316 bytes (an MPEG-TS stream) at ${this.rate}/s for ${this.seconds} s.`);
-    const sender = net.spawn(net.src, gen, ['--group', INPUT.group, '--port', String(INPUT.port), '--count', String(count), '--rate', String(this.rate), '--size', '1316', '--ttl', '8', '--duration-limit', limit]);
+    const sender = start(net.src, gen, ['--group', INPUT.group, '--port', String(INPUT.port), '--count', String(count), '--rate', String(this.rate), '--size', '1316', '--ttl', '8', '--duration-limit', limit]);
     const sent = jsonReport<{ sent: number }>(sender);
 
     await delay(Math.min(3_000, (this.seconds * 1000) / 3));
@@ -150,7 +156,7 @@ class Demo {
 
     this.say('');
     this.say(`Editing the rules file while traffic flows: a second output, ${OUTPUTS[1]?.group} on out2 (fan-out).`);
-    const secondReport = await receive(net.receivers[1] ?? '', ['--group', OUTPUTS[1]?.group ?? '']);
+    const secondReport = await receive(net.receivers[1], ['--group', OUTPUTS[1]?.group ?? '']);
     writeFileSync(file, rulesFile(this.dir, 2));
     await delay(Math.min(3_000, (this.seconds * 1000) / 3));
     this.say('');
@@ -183,7 +189,7 @@ class Demo {
   }
 
   cleanup(): void {
-    this.net?.destroy();
+    this.lab?.destroySync();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -7,12 +7,12 @@
 // holder has a parent-death signal) drops the namespace and everything in it.
 // /run and /tmp are fresh tmpfs, as after a boot; no systemd runs in there, as in a
 // chroot or container, which the maintainer scripts must handle.
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, lstatSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Netns } from '../../helpers/netns.js';
+import type { Netns, RunningCommand } from '../../helpers/netns.js';
 
 interface TeardownHost {
   teardown(fn: () => unknown): void;
@@ -100,7 +100,7 @@ export class ThrowawayRoot {
   }
 
   /** Starts a command inside the root and inside a test network namespace. */
-  spawnIn(ns: Netns, command: string, args: readonly string[]): ResultPromise<{ reject: false }> {
+  spawnIn(ns: Netns, command: string, args: readonly string[]): RunningCommand {
     const [file, argv] = this.command(command, args);
     return ns.spawn(file, argv, { timeoutMs: 120_000 });
   }
