@@ -16,6 +16,7 @@
         "native/core/flow_table.cc",
         "native/core/packet.cc",
         "native/dataplane/control/dataplane.cc",
+        "native/dataplane/control/kernel_tables.cc",
         "native/dataplane/control/link_monitor.cc",
         "native/dataplane/counters.cc",
         "native/dataplane/egress/backend_syscalls.cc",
