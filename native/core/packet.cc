@@ -192,6 +192,7 @@ ParseResult ParseIpv4Udp(const ByteReader& ip, uint16_t vlan_id, const ParseOpti
   out->dst_port = u.dst_port;
   out->vlan_id = vlan_id;
   out->ttl = f.ttl;
+  datagram.U16(6, &out->udp_checksum);  // cannot fail: the datagram holds >= 8 bytes
   out->has_ip_options = header_len > kIpv4MinHeaderLen;
   out->payload = payload.data();
   out->payload_len = payload.size();

@@ -42,6 +42,10 @@ struct UdpDatagram {
   uint16_t src_port = 0;  // ports in host byte order
   uint16_t dst_port = 0;
   uint16_t vlan_id = kNoVlan;  // VID of the outermost in-band tag
+  // The UDP checksum field as received, host order; 0: the sender computed none. Only
+  // as trustworthy as the caller's verification (ParseOptions::verify_udp_checksum, or
+  // the kernel's word for it), and only a partial sum on a CHECKSUM_PARTIAL frame.
+  uint16_t udp_checksum = 0;
   uint8_t ttl = 0;             // IPv4 TTL, or IPv6 hop limit
   bool has_ip_options = false;  // IHL > 5; the options were skipped, not interpreted
   // Points into the caller's frame buffer and lives exactly as long as it does.
