@@ -1,6 +1,10 @@
 // Reads the data plane's shared counters into plain numbers. Pure: it only does
 // arithmetic on the buffer it is given (see native/dataplane/counters.h for the layout).
-// Counters are summed over workers; per-worker values are kept for the stats file.
+// Counters are summed over workers, gauges combined by their largest value (the counter
+// list, src/counter-list.js, says which is which); per-worker values are kept for the
+// stats file. The names and their order come from the addon (info()), not from the list:
+// they are the layout of the block the addon actually built.
+import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS, workerFamilyOf } from './counter-specs.js';
 import type { NativeInfo } from './native/binding-types.js';
 
 export type CounterSet = Readonly<Record<string, number>>;
@@ -43,12 +47,22 @@ export function layoutOf(info: NativeInfo): CounterLayout {
   };
 }
 
-function sumAt(words: BigUint64Array, layout: CounterLayout, offset: number, names: readonly string[]): CounterSet {
+/** The gauges of each family; a name the list does not know is a counter. */
+const WORKER_GAUGES = new Set(WORKER_COUNTERS.filter((spec) => workerFamilyOf(spec).type === 'gauge').map((spec) => spec.name));
+const RULE_GAUGES = new Set(RULE_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
+const OUTPUT_GAUGES = new Set(OUTPUT_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
+
+/** Each named word, combined over the workers' blocks. */
+function combineAt(words: BigUint64Array, layout: CounterLayout, offset: number, names: readonly string[], gauges: ReadonlySet<string>): CounterSet {
   const out: Record<string, number> = {};
   names.forEach((name, i) => {
-    let total = 0n;
-    for (let worker = 0; worker < layout.workers; worker += 1) total += words[worker * layout.blockWords + offset + i] ?? 0n;
-    out[name] = Number(total);
+    const gauge = gauges.has(name);
+    let combined = 0n;
+    for (let worker = 0; worker < layout.workers; worker += 1) {
+      const value = words[worker * layout.blockWords + offset + i] ?? 0n;
+      combined = gauge ? (value > combined ? value : combined) : combined + value;
+    }
+    out[name] = Number(combined);
   });
   return out;
 }
@@ -69,9 +83,9 @@ export function readCounters(buffer: ArrayBuffer, layout: CounterLayout, slots: 
   for (const rule of slots) {
     const outputs = new Map<string, CounterSet>();
     for (const output of rule.outputs) {
-      outputs.set(output.key, sumAt(words, layout, outputBase + output.slot * layout.outputCounters.length, layout.outputCounters));
+      outputs.set(output.key, combineAt(words, layout, outputBase + output.slot * layout.outputCounters.length, layout.outputCounters, OUTPUT_GAUGES));
     }
-    rules.set(rule.key, { counters: sumAt(words, layout, ruleBase + rule.slot * layout.ruleCounters.length, layout.ruleCounters), outputs });
+    rules.set(rule.key, { counters: combineAt(words, layout, ruleBase + rule.slot * layout.ruleCounters.length, layout.ruleCounters, RULE_GAUGES), outputs });
   }
-  return { worker: sumAt(words, layout, 0, layout.workerCounters), perWorker, rules };
+  return { worker: combineAt(words, layout, 0, layout.workerCounters, WORKER_GAUGES), perWorker, rules };
 }
