@@ -18,8 +18,6 @@ import {
 } from './types.js';
 import { counterFields, lostOf } from './counter-fields.js';
 
-export { rate } from './counter-fields.js';
-
 export interface SampleInput {
   now: Date;
   previous: StatsFile | null;
