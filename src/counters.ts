@@ -4,7 +4,7 @@
 // list, src/counter-list.js, says which is which); per-worker values are kept for the
 // stats file. The names and their order come from the addon (info()), not from the list:
 // they are the layout of the block the addon actually built.
-import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS, workerFamilyOf } from './counter-specs.js';
+import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS, workerFamilyOf, type CounterType } from './counter-specs.js';
 import type { NativeInfo } from './native/binding-types.js';
 
 export type CounterSet = Readonly<Record<string, number>>;
@@ -52,17 +52,20 @@ const WORKER_GAUGES = new Set(WORKER_COUNTERS.filter((spec) => workerFamilyOf(sp
 const RULE_GAUGES = new Set(RULE_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
 const OUTPUT_GAUGES = new Set(OUTPUT_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
 
+/** One word of every worker combined: a counter's are added; a gauge's largest is kept,
+ * as a flow is handled by one worker and the others hold 0. */
+export function combineWorkers(values: readonly bigint[], type: CounterType): bigint {
+  if (type === 'gauge') return values.reduce((largest, value) => (value > largest ? value : largest), 0n);
+  return values.reduce((sum, value) => sum + value, 0n);
+}
+
 /** Each named word, combined over the workers' blocks. */
 function combineAt(words: BigUint64Array, layout: CounterLayout, offset: number, names: readonly string[], gauges: ReadonlySet<string>): CounterSet {
   const out: Record<string, number> = {};
   names.forEach((name, i) => {
-    const gauge = gauges.has(name);
-    let combined = 0n;
-    for (let worker = 0; worker < layout.workers; worker += 1) {
-      const value = words[worker * layout.blockWords + offset + i] ?? 0n;
-      combined = gauge ? (value > combined ? value : combined) : combined + value;
-    }
-    out[name] = Number(combined);
+    const values: bigint[] = [];
+    for (let worker = 0; worker < layout.workers; worker += 1) values.push(words[worker * layout.blockWords + offset + i] ?? 0n);
+    out[name] = Number(combineWorkers(values, gauges.has(name) ? 'gauge' : 'counter'));
   });
   return out;
 }

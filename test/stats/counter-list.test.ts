@@ -4,7 +4,8 @@
 // exactly these; the compiler checks the C++ side (native/dataplane/counters.cc, worker.cc).
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, WORKER_FAMILIES, workerFamilyOf, type TotalsGroup, type TrafficCounterSpec } from '../../src/counter-specs.js';
+import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, WORKER_FAMILIES, workerFamilyOf, type CounterType, type TotalsGroup, type TrafficCounterSpec } from '../../src/counter-specs.js';
+import { combineWorkers } from '../../src/counters.js';
 import { formatPrometheus } from '../../src/stats/prometheus.js';
 import type { OutputStats, RuleStats } from '../../src/stats/types.js';
 import { output, rule, statsFile } from './fixtures.js';
@@ -167,4 +168,17 @@ t.test('the list holds together: distinct names and metrics, Prometheus conventi
   for (const group of Object.keys(TOTALS) as TotalsGroup[]) {
     t.ok(WORKER_COUNTERS.some((spec) => spec.total === group), `the mcr stats total "${totalsLabel(group)}" has a counter`);
   }
+});
+
+t.test('over the workers, a counter is the sum and a gauge the largest value', async (t) => {
+  const cases: [string, bigint[], CounterType, bigint][] = [
+    ['no worker', [], 'counter', 0n],
+    ['no worker', [], 'gauge', 0n],
+    ['one worker', [7n], 'counter', 7n],
+    ['one worker', [7n], 'gauge', 7n],
+    ['three workers', [3n, 0n, 5n], 'counter', 8n],
+    ['three workers, the flow on the last', [0n, 0n, 5n], 'gauge', 5n],
+    ['beyond 2^53', [2n ** 60n, 1n], 'counter', 2n ** 60n + 1n],
+  ];
+  for (const [name, values, type, want] of cases) t.equal(combineWorkers(values, type), want, `${name}: ${type}`);
 });
