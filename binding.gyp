@@ -33,7 +33,21 @@
         "native/dataplane/worker.cc",
         "native/system/notify.cc"
       ],
+      # The counter lists and the ABI version are written once, in JavaScript; this
+      # turns them into C++ headers in the build directory before anything compiles.
+      "actions": [
+        {
+          "action_name": "mcr_generated_headers",
+          "inputs": ["native/gen-headers.mjs", "src/counter-list.js", "src/native/abi-version.js"],
+          "outputs": [
+            "<(SHARED_INTERMEDIATE_DIR)/mcr_generated/counter_list.h",
+            "<(SHARED_INTERMEDIATE_DIR)/mcr_generated/abi_version.h"
+          ],
+          "action": ["node", "native/gen-headers.mjs", "<(SHARED_INTERMEDIATE_DIR)"]
+        }
+      ],
       "include_dirs": [
+        "<(SHARED_INTERMEDIATE_DIR)",
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!(pkg-config --variable=includedir liburing)"
       ],

@@ -5,7 +5,8 @@
 # It never writes build/Release/: everything else (tests, mcrd, packages) keeps using
 # the ordinary addon. node-gyp always builds into ./build of the directory holding
 # binding.gyp, so the sanitized build runs in build/asan/tree/, a tree of symlinks to
-# the real binding.gyp, native/ and node_modules/ with a build/ of its own.
+# the real binding.gyp, native/, node_modules/ and src/ (the counter list and the ABI
+# version the build turns into headers) with a build/ of its own.
 # Only the mcr_native target is built: the traffic tools are not under test here.
 #
 # Usage: scripts/asan-addon.sh          build (skipped when up to date), print the env
@@ -61,14 +62,17 @@ if [[ "${1:-}" == "--env" ]]; then
   exit 0
 fi
 
+# binding.gyp generates headers from these (native/gen-headers.mjs).
+generated_from=("$root/src/counter-list.js" "$root/src/native/abi-version.js")
+
 stale() {
   [[ ! -f "$addon" ]] && return 0
-  [[ -n "$(find "$root/native" "$root/binding.gyp" -newer "$addon" -print -quit)" ]]
+  [[ -n "$(find "$root/native" "$root/binding.gyp" "${generated_from[@]}" -newer "$addon" -print -quit)" ]]
 }
 
 if stale; then
   mkdir -p "$tree"
-  for entry in binding.gyp native node_modules; do ln -sfn "$root/$entry" "$tree/$entry"; done
+  for entry in binding.gyp native node_modules src; do ln -sfn "$root/$entry" "$tree/$entry"; done
   # node-gyp cannot download Node's headers here; build against the installed ones.
   nodedir=()
   if [[ -z "${npm_config_nodedir:-}" && -f /usr/include/node/node_api.h ]]; then

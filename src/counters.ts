@@ -1,6 +1,10 @@
 // Reads the data plane's shared counters into plain numbers. Pure: it only does
 // arithmetic on the buffer it is given (see native/dataplane/counters.h for the layout).
-// Counters are summed over workers; per-worker values are kept for the stats file.
+// Counters are summed over workers, gauges combined by their largest value (the counter
+// list, src/counter-list.js, says which is which); per-worker values are kept for the
+// stats file. The names and their order come from the addon (info()), not from the list:
+// they are the layout of the block the addon actually built.
+import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS, workerFamilyOf, type CounterType } from './counter-specs.js';
 import type { NativeInfo } from './native/binding-types.js';
 
 export type CounterSet = Readonly<Record<string, number>>;
@@ -43,12 +47,25 @@ export function layoutOf(info: NativeInfo): CounterLayout {
   };
 }
 
-function sumAt(words: BigUint64Array, layout: CounterLayout, offset: number, names: readonly string[]): CounterSet {
+/** The gauges of each family; a name the list does not know is a counter. */
+const WORKER_GAUGES = new Set(WORKER_COUNTERS.filter((spec) => workerFamilyOf(spec).type === 'gauge').map((spec) => spec.name));
+const RULE_GAUGES = new Set(RULE_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
+const OUTPUT_GAUGES = new Set(OUTPUT_COUNTERS.filter((spec) => spec.type === 'gauge').map((spec) => spec.name));
+
+/** One word of every worker combined: a counter's are added; a gauge's largest is kept,
+ * as a flow is handled by one worker and the others hold 0. */
+export function combineWorkers(values: readonly bigint[], type: CounterType): bigint {
+  if (type === 'gauge') return values.reduce((largest, value) => (value > largest ? value : largest), 0n);
+  return values.reduce((sum, value) => sum + value, 0n);
+}
+
+/** Each named word, combined over the workers' blocks. */
+function combineAt(words: BigUint64Array, layout: CounterLayout, offset: number, names: readonly string[], gauges: ReadonlySet<string>): CounterSet {
   const out: Record<string, number> = {};
   names.forEach((name, i) => {
-    let total = 0n;
-    for (let worker = 0; worker < layout.workers; worker += 1) total += words[worker * layout.blockWords + offset + i] ?? 0n;
-    out[name] = Number(total);
+    const values: bigint[] = [];
+    for (let worker = 0; worker < layout.workers; worker += 1) values.push(words[worker * layout.blockWords + offset + i] ?? 0n);
+    out[name] = Number(combineWorkers(values, gauges.has(name) ? 'gauge' : 'counter'));
   });
   return out;
 }
@@ -69,9 +86,9 @@ export function readCounters(buffer: ArrayBuffer, layout: CounterLayout, slots: 
   for (const rule of slots) {
     const outputs = new Map<string, CounterSet>();
     for (const output of rule.outputs) {
-      outputs.set(output.key, sumAt(words, layout, outputBase + output.slot * layout.outputCounters.length, layout.outputCounters));
+      outputs.set(output.key, combineAt(words, layout, outputBase + output.slot * layout.outputCounters.length, layout.outputCounters, OUTPUT_GAUGES));
     }
-    rules.set(rule.key, { counters: sumAt(words, layout, ruleBase + rule.slot * layout.ruleCounters.length, layout.ruleCounters), outputs });
+    rules.set(rule.key, { counters: combineAt(words, layout, ruleBase + rule.slot * layout.ruleCounters.length, layout.ruleCounters, RULE_GAUGES), outputs });
   }
-  return { worker: sumAt(words, layout, 0, layout.workerCounters), perWorker, rules };
+  return { worker: combineAt(words, layout, 0, layout.workerCounters, WORKER_GAUGES), perWorker, rules };
 }

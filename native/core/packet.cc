@@ -262,21 +262,8 @@ ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& opt
 }
 
 const char* ParseResultName(ParseResult result) {
-  switch (result) {
-    case ParseResult::kOk: return "ok";
-    case ParseResult::kNotIpv4: return "not_ipv4";
-    case ParseResult::kNotUdp: return "not_udp";
-    case ParseResult::kFragment: return "fragment";
-    case ParseResult::kTruncated: return "truncated";
-    case ParseResult::kBadIpHeader: return "bad_ip_header";
-    case ParseResult::kBadIpChecksum: return "bad_ip_checksum";
-    case ParseResult::kBadIpLength: return "bad_ip_length";
-    case ParseResult::kBadUdpLength: return "bad_udp_length";
-    case ParseResult::kTooManyVlanTags: return "too_many_vlan_tags";
-    case ParseResult::kBadUdpChecksum: return "bad_udp_checksum";
-    case ParseResult::kIpv6: return "ipv6";
-  }
-  return "unknown";
+  const auto index = static_cast<size_t>(result);
+  return index < kParseResultCount ? kParseResultNames[index] : "unknown";
 }
 
 }  // namespace mcr

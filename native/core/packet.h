@@ -9,28 +9,11 @@
 #include <cstdint>
 
 #include "address.h"
+#include "parse_results.h"
 
 namespace mcr {
 
-// Each outcome becomes its own counter, so the values are dense from 0 (usable as an
-// array index) and a value, once shipped, keeps its meaning. Add new ones at the end.
-enum class ParseResult : uint8_t {
-  kOk = 0,           // IPv4/UDP, not a fragment: *out is filled in
-  kNotIpv4,          // another EtherType: ARP, LLDP, 802.3 length field... (not IPv6)
-  kNotUdp,           // IPv4 carrying another protocol (TCP, ICMP, IGMP...)
-  kFragment,         // any IPv4 UDP fragment, first/middle/last: we don't reassemble
-  kTruncated,        // the frame ends inside the Ethernet header, a VLAN tag, or the
-                     // first 20 bytes of the IPv4 header
-  kBadIpHeader,      // version != 4, IHL < 5, or IHL*4 beyond the end of the frame
-  kBadIpChecksum,    // IPv4 header checksum does not verify
-  kBadIpLength,      // total length < IHL*4 (+ 8 for UDP), or beyond the end of the
-                     // frame: a frame cut short inside the IP packet lands here
-  kBadUdpLength,     // UDP length < 8 or beyond the IPv4 payload
-  kTooManyVlanTags,  // more than two stacked 802.1Q/802.1ad tags
-  kBadUdpChecksum,   // a non-zero UDP checksum that does not verify (only when asked)
-  kIpv6,             // EtherType IPv6: mcr relays IPv4 only, and says how much it missed
-};
-inline constexpr size_t kParseResultCount = 12;
+// ParseResult, kParseResultCount and the outcomes' names: one list, in parse_results.h.
 
 // VLAN ids are 12 bits, so this can never be a real one. VID 0 (a priority-only tag)
 // is recorded as 0, not as "no VLAN": the frame did carry a tag.

@@ -3,24 +3,32 @@
 namespace mcr {
 namespace {
 
-constexpr const char* kWorkerNames[kWorkerCounterCount] = {
-    "rx_frames",     "rx_bytes",       "matched",        "no_match",           "vlan_tagged",
-    "not_ipv4",      "not_udp",        "fragment",       "truncated",          "bad_ip_header",
-    "bad_ip_checksum", "bad_ip_length", "bad_udp_length", "too_many_vlan_tags", "ring_drops",
-    "ring_freezes",  "egress_full",    "egress_errors",  "batches",            "bad_udp_checksum",
-    "ipv6",
-};
-constexpr const char* kRuleNames[kRuleCounterCount] = {"packets", "bytes"};
-constexpr const char* kOutputNames[kOutputCounterCount] = {"packets", "bytes", "errors", "drops"};
+// Names are what JavaScript keys every counter by (stats file, Prometheus): each family's
+// must be non-empty and distinct. They come from the same X-macro line as the enumerator,
+// so a counter without a name cannot be written; this catches an empty or repeated one.
+constexpr bool NamesAreDistinct(const char* const* names, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    if (names[i] == nullptr || names[i][0] == '\0') return false;
+    if (CounterIndex(names, i, names[i]) != i) return false;  // met before i
+  }
+  return true;
+}
+
+static_assert(sizeof(kWorkerCounterNames) / sizeof(kWorkerCounterNames[0]) == kWorkerCounterCount);
+static_assert(sizeof(kRuleCounterNames) / sizeof(kRuleCounterNames[0]) == kRuleCounterCount);
+static_assert(sizeof(kOutputCounterNames) / sizeof(kOutputCounterNames[0]) == kOutputCounterCount);
+static_assert(NamesAreDistinct(kWorkerCounterNames, kWorkerCounterCount), "worker counter names: empty or repeated");
+static_assert(NamesAreDistinct(kRuleCounterNames, kRuleCounterCount), "rule counter names: empty or repeated");
+static_assert(NamesAreDistinct(kOutputCounterNames, kOutputCounterCount), "output counter names: empty or repeated");
 
 }  // namespace
 
 const char* WorkerCounterName(uint32_t index) {
-  return index < kWorkerCounterCount ? kWorkerNames[index] : nullptr;
+  return index < kWorkerCounterCount ? kWorkerCounterNames[index] : nullptr;
 }
-const char* RuleCounterName(uint32_t index) { return index < kRuleCounterCount ? kRuleNames[index] : nullptr; }
+const char* RuleCounterName(uint32_t index) { return index < kRuleCounterCount ? kRuleCounterNames[index] : nullptr; }
 const char* OutputCounterName(uint32_t index) {
-  return index < kOutputCounterCount ? kOutputNames[index] : nullptr;
+  return index < kOutputCounterCount ? kOutputCounterNames[index] : nullptr;
 }
 
 CounterMemory::CounterMemory(uint32_t workers, uint32_t max_rules, uint32_t max_outputs)

@@ -1,11 +1,16 @@
 // Counters in memory shared with JavaScript. Each worker owns one block and is its only
 // writer, so an increment is a relaxed load and store (a plain add on x86), and JS reads
-// whole blocks through an ArrayBuffer with no system call. JS sums the blocks.
+// whole blocks through an ArrayBuffer with no system call. JS combines the blocks.
 //
 // Block layout, in uint64 words:
 //   [0, kWorkerCounterCount)                      worker counters (WorkerCounter)
-//   then max_rules   x kRuleCounterCount          per rule slot  (packets, bytes)
-//   then max_outputs x kOutputCounterCount        per output slot (packets, bytes, errors, drops)
+//   then max_rules   x kRuleCounterCount          per rule slot  (RuleCounter)
+//   then max_outputs x kOutputCounterCount        per output slot (OutputCounter)
+//
+// The counters themselves, their names and their order, come from the one counter list,
+// src/counter-list.js, which the build turns into mcr_generated/counter_list.h
+// (native/gen-headers.mjs): one X(kIdentifier, "name") per counter. What each one
+// counts is in docs/stats.md.
 #pragma once
 
 #include <atomic>
@@ -13,36 +18,38 @@
 #include <cstdint>
 #include <memory>
 
+#include "mcr_generated/counter_list.h"
+
 namespace mcr {
 
-enum WorkerCounter : uint32_t {
-  kRxFrames,
-  kRxBytes,
-  kMatched,        // datagrams a rule took
-  kNoMatch,        // well-formed UDP that no rule wants (group, port or source)
-  kVlanTagged,     // tagged frames on an untagged interface: use the VLAN interface
-  kNotIpv4,        // the parser's first outcomes, in ParseResult order after kOk
-  kNotUdp,
-  kFragment,
-  kTruncated,
-  kBadIpHeader,
-  kBadIpChecksum,
-  kBadIpLength,
-  kBadUdpLength,
-  kTooManyVlanTags,
-  kRingDrops,      // PACKET_STATISTICS tp_drops: the ring was full
-  kRingFreezes,    // PACKET_STATISTICS tp_freeze_q_cnt
-  kEgressFull,     // a send found its socket buffer full: dropped, not retried
-  kEgressErrors,   // any other send error (interface down, no route...)
-  kBatches,        // ring blocks processed: packets per batch = kRxFrames / kBatches
-  // Added later, so at the end: a counter's index never changes meaning.
-  kBadUdpChecksum,  // ParseResult::kBadUdpChecksum
-  kIpv6,            // ParseResult::kIpv6: IPv6 multicast UDP the kernel filter let through
-  kWorkerCounterCount
-};
+#define MCR_COUNTER_ENUMERATOR(id, name) id,
+#define MCR_COUNTER_NAME(id, name) name,
+enum WorkerCounter : uint32_t { MCR_WORKER_COUNTERS(MCR_COUNTER_ENUMERATOR) kWorkerCounterCount };
+enum RuleCounter : uint32_t { MCR_RULE_COUNTERS(MCR_COUNTER_ENUMERATOR) kRuleCounterCount };
+enum OutputCounter : uint32_t { MCR_OUTPUT_COUNTERS(MCR_COUNTER_ENUMERATOR) kOutputCounterCount };
 
-enum RuleCounter : uint32_t { kRulePackets, kRuleBytes, kRuleCounterCount };
-enum OutputCounter : uint32_t { kOutPackets, kOutBytes, kOutErrors, kOutDrops, kOutputCounterCount };
+// Indexed by the enums above: a counter and its name come from one line of the list.
+inline constexpr const char* kWorkerCounterNames[] = {MCR_WORKER_COUNTERS(MCR_COUNTER_NAME)};
+inline constexpr const char* kRuleCounterNames[] = {MCR_RULE_COUNTERS(MCR_COUNTER_NAME)};
+inline constexpr const char* kOutputCounterNames[] = {MCR_OUTPUT_COUNTERS(MCR_COUNTER_NAME)};
+#undef MCR_COUNTER_ENUMERATOR
+#undef MCR_COUNTER_NAME
+
+// The index of the counter called `name` in names[0, count), or count when there is none.
+// constexpr, so that a table keyed by name (worker.cc's parser outcomes) is checked by
+// the compiler.
+constexpr uint32_t CounterIndex(const char* const* names, uint32_t count, const char* name) {
+  for (uint32_t i = 0; i < count; ++i) {
+    const char* a = names[i];
+    const char* b = name;
+    while (*a != '\0' && *a == *b) {
+      ++a;
+      ++b;
+    }
+    if (*a == *b) return i;
+  }
+  return count;
+}
 
 const char* WorkerCounterName(uint32_t index);
 const char* RuleCounterName(uint32_t index);

@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 #include "../core/packet.h"
 #include "ingress/packet_ring.h"
@@ -18,15 +20,30 @@ constexpr int kBlocksPerTurn = 4;
 constexpr int kIdleWaitMs = 100;
 constexpr uint64_t kStatisticsIntervalNs = 100'000'000;
 
-static_assert(kParseResultCount == 12, "a new ParseResult needs its worker counter below");
+// The worker counter each parser outcome lands in: the one with the outcome's name
+// (kOk has none; the worker decides between matched and no_match). A lookup by name, not
+// an offset: outcomes added later have their counters at the end of the block.
+constexpr WorkerCounter CounterForResult(size_t result) {
+  if (result == static_cast<size_t>(ParseResult::kOk)) return kMatched;
+  return static_cast<WorkerCounter>(CounterIndex(kWorkerCounterNames, kWorkerCounterCount, kParseResultNames[result]));
+}
 
-// The worker counter each parser outcome lands in (kOk has none). A table, not an
-// offset: outcomes added later have their counters at the end of the block.
-constexpr WorkerCounter kCounterForResult[kParseResultCount] = {
-    kMatched,  // kOk: unused, the worker decides between matched and no_match
-    kNotIpv4,        kNotUdp,       kFragment,      kTruncated,       kBadIpHeader, kBadIpChecksum,
-    kBadIpLength,    kBadUdpLength, kTooManyVlanTags, kBadUdpChecksum, kIpv6,
-};
+template <size_t... Results>
+constexpr std::array<WorkerCounter, sizeof...(Results)> CountersForResults(std::index_sequence<Results...>) {
+  return {CounterForResult(Results)...};
+}
+
+constexpr std::array<WorkerCounter, kParseResultCount> kCounterForResult =
+    CountersForResults(std::make_index_sequence<kParseResultCount>{});
+
+constexpr bool EveryResultHasACounter() {
+  for (WorkerCounter counter : kCounterForResult) {
+    if (counter >= kWorkerCounterCount) return false;
+  }
+  return true;
+}
+static_assert(EveryResultHasACounter(),
+              "a ParseResult has no worker counter of its name: add it to src/counter-list.js");
 
 uint64_t NowNs() {
   timespec now{};

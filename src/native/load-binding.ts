@@ -2,10 +2,12 @@
 // the error names every path it tried and why each failed, and says how to build it.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { ADDON_ABI_VERSION } from './abi-version.js';
 import type { NativeBinding } from './binding-types.js';
 
-/** Must equal kAddonVersion in native/version.h: a stale build is refused, not misused. */
-export const EXPECTED_ADDON_VERSION = '4';
+/** The ABI this code needs: abi-version.js, which the addon's build also compiles in, so
+ * only a stale build reports another one, and it is refused, not misused. */
+export const EXPECTED_ADDON_VERSION: string = ADDON_ABI_VERSION;
 
 export class NativeLoadError extends Error {
   constructor(readonly attempts: readonly { path: string; reason: string }[]) {

@@ -3,6 +3,7 @@
 // file. Pure (no file access). It checks every field the table and the Prometheus
 // formatter read, with the path of the first wrong one, so a format drift between
 // mcrd and mcr shows as a plain message instead of "undefined" in a column.
+import { OUTPUT_COUNTERS, RULE_COUNTERS, statsFieldOrder, type TrafficCounterSpec } from '../counter-specs.js';
 import { STATS_VERSION, type StatsFile } from './types.js';
 
 /** The text is not valid JSON, not a stats file, or a stats version this mcr cannot read. */
@@ -62,22 +63,30 @@ function counters(value: unknown, path: string): void {
   for (const key of Object.keys(set)) number(set, key, path);
 }
 
-function traffic(item: Json, path: string): void {
-  for (const key of ['packets', 'bytes', 'pps', 'bps']) number(item, key, path);
+/** The counter fields of the list's family, in two parts: those with a rate and their
+ * rates are checked first (as they are written first), the others last. */
+function trafficFields(specs: readonly TrafficCounterSpec[]): { first: string[]; last: string[] } {
+  const order = statsFieldOrder(specs);
+  const last = specs.filter((spec) => !spec.rate).map((spec) => spec.name);
+  return { first: order.filter((field) => !last.includes(field)), last };
 }
+
+const RULE_FIELDS = trafficFields(RULE_COUNTERS);
+const OUTPUT_FIELDS = trafficFields(OUTPUT_COUNTERS);
 
 function checkOutput(value: unknown, path: string): void {
   const output = object(value, path);
-  traffic(output, path);
+  for (const key of OUTPUT_FIELDS.first) number(output, key, path);
   for (const key of ['key', 'interface', 'group', 'error']) string(output, key, path);
-  for (const key of ['port', 'ttl', 'errors', 'drops']) number(output, key, path);
+  for (const key of ['port', 'ttl', ...OUTPUT_FIELDS.last]) number(output, key, path);
   oneOf(output, 'state', path, OUTPUT_STATES);
 }
 
 function checkRule(value: unknown, path: string): void {
   const rule = object(value, path);
-  traffic(rule, path);
+  for (const key of RULE_FIELDS.first) number(rule, key, path);
   for (const key of ['name', 'key', 'error']) string(rule, key, path);
+  for (const key of RULE_FIELDS.last) number(rule, key, path);
   oneOf(rule, 'state', path, RULE_STATES);
   const input = object(rule.input, `${path}.input`);
   for (const key of ['interface', 'group']) string(input, key, `${path}.input`);

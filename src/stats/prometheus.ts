@@ -4,7 +4,20 @@
 // units (bytes, seconds); an enum is one 0/1 series per value; no timestamps on samples
 // (the textfile collector refuses them). Rates are left to PromQL's rate(): the file's
 // pps/bps would only be a second, coarser estimate of the same thing.
-// Every metric is described in docs/stats.md; a rename there is a rename here.
+// Every metric is described in docs/stats.md; a rename there is a rename here. The
+// counters' families (names, HELP, TYPE) come from the counter list, src/counter-list.js.
+import {
+  familyMembers,
+  OUTPUT_COUNTERS,
+  RULE_COUNTERS,
+  WORKER_COUNTERS,
+  WORKER_FAMILIES,
+  workerFamilyOf,
+  type CounterType,
+  type TrafficCounterSpec,
+  type WorkerFamilyId,
+} from '../counter-specs.js';
+import { fieldOf } from './counter-fields.js';
 import type { DaemonState, OutputState, RuleState, StatsFile } from './types.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -14,38 +27,10 @@ const DAEMON_STATES: readonly DaemonState[] = ['starting', 'running', 'reloading
 const RULE_STATES: readonly RuleState[] = ['active', 'pending', 'paused', 'disabled', 'error'];
 const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'down', 'error'];
 
-/** Worker counters that count frames not relayed: the reason label is the counter's name. */
-export const DROPPED_FRAME_REASONS = [
-  'no_match',
-  'vlan_tagged',
-  'not_ipv4',
-  'not_udp',
-  'fragment',
-  'truncated',
-  'bad_ip_header',
-  'bad_ip_checksum',
-  'bad_ip_length',
-  'bad_udp_length',
-  'too_many_vlan_tags',
-  'ring_drops',
-  'bad_udp_checksum',
-  'ipv6',
-] as const;
+/** Worker counters with a family of their own. */
+const OWN_FAMILY_COUNTERS = WORKER_COUNTERS.filter((spec) => spec.family === undefined);
 
-/** Worker counters that are sends that failed. One frame fans out to many sends, so
- * these are a family of their own: summing them with frames would mean nothing. */
-export const DROPPED_SEND_REASONS = ['egress_full', 'egress_errors'] as const;
-
-/** Worker counters with a family each: [counter, metric, help]. */
-const WORKER_FAMILIES: readonly (readonly [string, string, string])[] = [
-  ['rx_frames', 'mcr_received_frames_total', 'Frames read from the AF_PACKET rings.'],
-  ['rx_bytes', 'mcr_received_bytes_total', 'Bytes of the frames read from the AF_PACKET rings.'],
-  ['matched', 'mcr_matched_datagrams_total', 'Datagrams a rule took.'],
-  ['ring_freezes', 'mcr_ring_freezes_total', 'Times the kernel found a receive ring full and froze its queue.'],
-  ['batches', 'mcr_batches_total', 'Ring blocks processed; received frames / batches is the batch size.'],
-];
-
-const KNOWN_WORKER_COUNTERS = new Set<string>([...DROPPED_FRAME_REASONS, ...DROPPED_SEND_REASONS, ...WORKER_FAMILIES.map(([counter]) => counter)]);
+const KNOWN_WORKER_COUNTERS = new Set<string>(WORKER_COUNTERS.map((spec) => spec.name));
 
 /** A label value inside double quotes: backslash, double quote and newline escaped. */
 export function escapeLabelValue(value: string): string {
@@ -74,7 +59,7 @@ function series(name: string, labels: Labels): string {
 /** One family: HELP, TYPE and its samples. A series met twice keeps its first value:
  * a validated config cannot produce that, and a duplicate would make the whole file
  * unreadable to Prometheus. */
-function family(name: string, type: 'counter' | 'gauge', help: string, samples: readonly Sample[]): string[] {
+function family(name: string, type: CounterType, help: string, samples: readonly Sample[]): string[] {
   const lines = new Map<string, string>();
   for (const [labels, value] of samples) {
     const key = series(name, labels);
@@ -131,15 +116,19 @@ function ruleFamilies(stats: StatsFile): string[] {
       labels: { rule: rule.name, output_interface: output.interface, output_group: output.group, output_port: String(output.port) },
     })),
   );
+  /** One family per counter of the list, a sample per rule or output that carries it. */
+  const counterFamilies = (specs: readonly TrafficCounterSpec[], items: readonly { item: object; labels: Labels }[]): string[] =>
+    specs.flatMap((spec) =>
+      family(spec.metric, spec.type, spec.help, items.flatMap(({ item, labels }) => {
+        const value = fieldOf(item, spec.name);
+        return typeof value === 'number' ? [[labels, value] as const] : [];
+      })),
+    );
   return [
     ...family('mcr_rule_state', 'gauge', 'A rule state: 1 for the current one, 0 for the others.', rules.flatMap(({ rule, labels }) => enumSamples(labels, RULE_STATES, rule.state))),
-    ...family('mcr_rule_packets_total', 'counter', 'Datagrams the rule received.', rules.map(({ rule, labels }) => [labels, rule.packets])),
-    ...family('mcr_rule_bytes_total', 'counter', 'UDP payload bytes the rule received.', rules.map(({ rule, labels }) => [labels, rule.bytes])),
+    ...counterFamilies(RULE_COUNTERS, rules.map(({ rule, labels }) => ({ item: rule, labels }))),
     ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.', outputs.flatMap(({ output, labels }) => enumSamples(labels, OUTPUT_STATES, output.state))),
-    ...family('mcr_output_packets_total', 'counter', 'Datagrams sent to the output.', outputs.map(({ output, labels }) => [labels, output.packets])),
-    ...family('mcr_output_bytes_total', 'counter', 'UDP payload bytes sent to the output.', outputs.map(({ output, labels }) => [labels, output.bytes])),
-    ...family('mcr_output_errors_total', 'counter', 'Sends to the output that failed (interface down, no route, ICMP errors).', outputs.map(({ output, labels }) => [labels, output.errors])),
-    ...family('mcr_output_drops_total', 'counter', "Datagrams not sent because the output's socket buffer was full.", outputs.map(({ output, labels }) => [labels, output.drops])),
+    ...counterFamilies(OUTPUT_COUNTERS, outputs.map(({ output, labels }) => ({ item: output, labels }))),
   ];
 }
 
@@ -149,19 +138,27 @@ function workerFamilies(workers: readonly Record<string, number>[]): string[] {
       const value = counters[counter];
       return value === undefined ? [] : [[{ worker: String(i), ...extra }, value] as const];
     });
-  const byReason = (reasons: readonly string[]): Sample[] => reasons.flatMap((reason) => perWorker(reason, { reason }));
   // A counter a newer data plane adds still gets exported, under a name derived from
-  // its own, until it is given a proper family here.
+  // its own, until it has its line in the counter list.
   // Two names that differ only in characters a metric name cannot hold keep the first.
   const unknown = new Map<string, string>();
   for (const name of workers.flatMap((counters) => Object.keys(counters))) {
     const metric = `mcr_worker_${name.replace(/[^a-zA-Z0-9_]/g, '_')}_total`;
     if (!KNOWN_WORKER_COUNTERS.has(name) && !unknown.has(metric)) unknown.set(metric, name);
   }
+  // Counters with a family of their own first, then the shared families (frames not
+  // relayed; failed sends, apart because one frame fans out to many sends), each with
+  // its counters in list order.
+  const shared = (Object.keys(WORKER_FAMILIES) as WorkerFamilyId[]).map((id) => {
+    const { type, metric, help, label } = WORKER_FAMILIES[id];
+    return family(metric, type, help, familyMembers(id).flatMap((name) => perWorker(name, { [label]: name })));
+  });
   return [
-    ...WORKER_FAMILIES.flatMap(([counter, metric, help]) => family(metric, 'counter', help, perWorker(counter))),
-    ...family('mcr_dropped_frames_total', 'counter', 'Frames not relayed, by reason: the data plane drop counter (ring_drops: lost before mcr could read them).', byReason(DROPPED_FRAME_REASONS)),
-    ...family('mcr_dropped_sends_total', 'counter', 'Sends dropped, by reason: egress_full (socket buffer full) or egress_errors.', byReason(DROPPED_SEND_REASONS)),
+    ...OWN_FAMILY_COUNTERS.flatMap((spec) => {
+      const { type, metric, help } = workerFamilyOf(spec);
+      return family(metric, type, help, perWorker(spec.name));
+    }),
+    ...shared.flat(),
     ...[...unknown].flatMap(([metric, name]) => family(metric, 'counter', `The data plane counter ${name}.`, perWorker(name))),
   ];
 }

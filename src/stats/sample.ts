@@ -4,6 +4,7 @@
 import { describeEndpoint } from '../config/endpoints.js';
 import { outputKey, type Rule, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
+import { OUTPUT_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type RuleCounterFields } from '../counter-specs.js';
 import type { NativeRuleStatus } from '../native/binding-types.js';
 import {
   STATS_VERSION,
@@ -15,6 +16,7 @@ import {
   type RuleStats,
   type StatsFile,
 } from './types.js';
+import { counterFields, lostOf } from './counter-fields.js';
 
 export interface SampleInput {
   now: Date;
@@ -32,12 +34,6 @@ export interface SampleInput {
   downInterfaces: ReadonlySet<string>;
   /** Rule keys that have been active at least once. */
   everActive: ReadonlySet<string>;
-}
-
-/** Per second over the time since the previous sample; 0 with no history or a reset. */
-export function rate(now: number, before: number | undefined, seconds: number): number {
-  if (before === undefined || seconds <= 0 || now < before) return 0;
-  return (now - before) / seconds;
 }
 
 export function ruleState(rule: Rule, status: NativeRuleStatus | undefined, input: SampleInput): RuleState {
@@ -65,15 +61,11 @@ export function buildStats(input: SampleInput): StatsFile {
     const previous = before.get(rule.key);
     const previousOutputs = new Map((previous?.outputs ?? []).map((output) => [output.key, output]));
     const outputStatus = new Map((status?.outputs ?? []).map((output) => [output.key, output]));
-    const packets = counters?.counters.packets ?? 0;
-    const bytes = counters?.counters.bytes ?? 0;
     const outputs = rule.outputs.map((output): OutputStats => {
       const key = outputKey(output);
       const values = counters?.outputs.get(key);
       const last = previousOutputs.get(key);
       const native = outputStatus.get(key);
-      const sent = values?.packets ?? 0;
-      const sentBytes = values?.bytes ?? 0;
       return {
         key,
         interface: output.interface,
@@ -82,12 +74,7 @@ export function buildStats(input: SampleInput): StatsFile {
         ttl: output.ttl,
         state: outputState(rule, native, output.interface, input),
         error: native?.error ?? '',
-        packets: sent,
-        bytes: sentBytes,
-        pps: rate(sent, last?.packets, seconds),
-        bps: rate(sentBytes * 8, last === undefined ? undefined : last.bytes * 8, seconds),
-        errors: values?.errors ?? 0,
-        drops: values?.drops ?? 0,
+        ...counterFields<OutputCounterFields>(OUTPUT_COUNTERS, values, last, seconds),
       };
     });
     return {
@@ -96,10 +83,7 @@ export function buildStats(input: SampleInput): StatsFile {
       input: { ...rule.input },
       state: ruleState(rule, status, input),
       error: status?.error ?? '',
-      packets,
-      bytes,
-      pps: rate(packets, previous?.packets, seconds),
-      bps: rate(bytes * 8, previous === undefined ? undefined : previous.bytes * 8, seconds),
+      ...counterFields<RuleCounterFields>(RULE_COUNTERS, counters?.counters, previous, seconds),
       outputs,
     };
   });
@@ -128,7 +112,7 @@ export function summaryLine(stats: StatsFile): string {
 export function snapshotLines(stats: StatsFile): string[] {
   return stats.rules.map((rule) => {
     const outputs = rule.outputs
-      .map((output) => `${describeEndpoint(output)} ${output.packets} pkts ${output.drops + output.errors} lost`)
+      .map((output) => `${describeEndpoint(output)} ${output.packets} pkts ${lostOf(output, OUTPUT_COUNTERS)} lost`)
       .join('; ');
     return `rule "${rule.name}" ${rule.state}: ${rule.packets} pkts in, ${rule.pps.toFixed(0)} pps -> ${outputs}`;
   });

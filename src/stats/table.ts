@@ -3,6 +3,8 @@
 // caller passes the clock and the width, so a test pins every character.
 // Times in the table are relative to the sample's own `time` (uptime, reload age), so
 // a file renders the same whenever it is read; only the stale warning uses `now`.
+import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, type TotalsGroup } from '../counter-specs.js';
+import { lostOf } from './counter-fields.js';
 import { formatCount, formatDuration, padEnd, padStart, printable, truncate, widthOf } from './humanize.js';
 import type { OutputStats, ReloadResult, RuleStats, StatsFile } from './types.js';
 
@@ -85,13 +87,13 @@ function outputLines(rule: RuleStats, output: OutputStats): Line[] {
   // A dash, not 0, where nothing can flow: "active at 0 pps" is the signal worth seeing.
   const flowing = rule.state === 'active' && output.state === 'active';
   const where = printable(`  -> ${output.interface} ${output.group}:${output.port}`);
-  const lines: Line[] = [{ row: [where, output.state, '', flowing ? formatCount(output.pps) : '-', formatCount(output.drops + output.errors)] }];
+  const lines: Line[] = [{ row: [where, output.state, '', flowing ? formatCount(output.pps) : '-', formatCount(lostOf(output, OUTPUT_COUNTERS))] }];
   if (output.state === 'error' && output.error) lines.push({ note: printable(`     error: ${output.error}`) });
   return lines;
 }
 
 function ruleLines(rule: RuleStats): Line[] {
-  const drops = rule.outputs.reduce((sum, output) => sum + output.drops + output.errors, 0);
+  const drops = rule.outputs.reduce((sum, output) => sum + lostOf(output, OUTPUT_COUNTERS), lostOf(rule, RULE_COUNTERS));
   const lines: Line[] = [{ row: [printable(rule.name), rule.state, rule.state === 'active' ? formatCount(rule.pps) : '-', '', formatCount(drops)] }];
   if (rule.state === 'error' && rule.error) lines.push({ note: printable(`  error: ${rule.error}`) });
   for (const output of rule.outputs) lines.push(...outputLines(rule, output));
@@ -118,27 +120,14 @@ function table(rules: RuleStats[], width: number): string[] {
   return [render(HEADINGS), ...(rules.length === 0 ? ['(no rules)'] : body)];
 }
 
-function sum(totals: Record<string, number>, names: string[]): number {
-  return names.reduce((total, name) => total + (totals[name] ?? 0), 0);
-}
-
-/** Worker totals; every drop counter lands in exactly one group. */
+/** Worker totals, one part per group of the counter list's TOTALS, each the sum of the
+ * worker counters the list puts in it. */
 function footer(totals: Record<string, number>, width: number): string[] {
-  const malformed = sum(totals, ['truncated', 'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags', 'bad_udp_checksum']);
-  const unsupported = sum(totals, ['vlan_tagged', 'not_ipv4', 'not_udp', 'fragment', 'ipv6']);
-  return wrap(
-    [
-      `totals: rx ${formatCount(sum(totals, ['rx_frames']))} frames`,
-      `matched ${formatCount(sum(totals, ['matched']))}`,
-      `no match ${formatCount(sum(totals, ['no_match']))}`,
-      `malformed ${formatCount(malformed)}`,
-      `unsupported ${formatCount(unsupported)}`,
-      `ring drops ${formatCount(sum(totals, ['ring_drops']))}`,
-      `egress full ${formatCount(sum(totals, ['egress_full']))}`,
-      `egress errors ${formatCount(sum(totals, ['egress_errors']))}`,
-    ],
-    width,
-  );
+  const parts = (Object.keys(TOTALS) as TotalsGroup[]).map((group) => {
+    const sum = WORKER_COUNTERS.filter((spec) => spec.total === group).reduce((total, spec) => total + (totals[spec.name] ?? 0), 0);
+    return TOTALS[group].text.replace('{}', formatCount(sum));
+  });
+  return wrap(parts.map((part, i) => (i === 0 ? `totals: ${part}` : part)), width);
 }
 
 /** The lines of the table, without trailing newlines. */

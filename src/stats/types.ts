@@ -1,6 +1,8 @@
 // The stats file (default /run/mcr/stats.json): what mcrd writes every stats_interval,
 // what `mcr stats` reads, and what the Prometheus text file is made from. Documented
 // field by field in docs/stats.md; bump STATS_VERSION on any incompatible change.
+// The counter fields of rules and outputs come from the counter list (src/counter-list.js).
+import type { OutputCounterFields, RuleCounterFields } from '../counter-specs.js';
 
 export const STATS_VERSION = 1;
 
@@ -29,15 +31,10 @@ export type OutputState =
 
 export type DaemonState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
 
-/** Counters are totals since the rule (or output) started; rates are over the last interval. */
-export interface Traffic {
-  packets: number;
-  bytes: number;
-  pps: number;
-  bps: number;
-}
-
-export interface OutputStats extends Traffic {
+/** Counters are totals since the rule (or output) started; rates are over the last
+ * interval. One field per counter of the list, and one per rate (packets, bytes, pps, bps,
+ * and for outputs errors, drops). */
+export interface OutputStats extends OutputCounterFields {
   key: string;
   interface: string;
   group: string;
@@ -45,11 +42,9 @@ export interface OutputStats extends Traffic {
   ttl: number;
   state: OutputState;
   error: string;
-  errors: number;
-  drops: number;
 }
 
-export interface RuleStats extends Traffic {
+export interface RuleStats extends RuleCounterFields {
   name: string;
   key: string;
   input: { interface: string; group: string; port: number; source: string | null };

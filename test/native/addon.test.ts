@@ -1,9 +1,13 @@
 import t from 'tap';
-import { candidatePaths, loadBinding, NativeLoadError } from '../../src/native/load-binding.js';
+import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS } from '../../src/counter-specs.js';
+import { ADDON_ABI_VERSION } from '../../src/native/abi-version.js';
+import { candidatePaths, EXPECTED_ADDON_VERSION, loadBinding, NativeLoadError } from '../../src/native/load-binding.js';
 
 t.test('the addon built by npm ci loads and reports its version', async (t) => {
   const version = loadBinding().version();
-  t.equal(version.addon, '4');
+  t.equal(version.addon, '4', 'the ABI version shipped');
+  t.equal(version.addon, ADDON_ABI_VERSION, 'the one written in src/native/abi-version.js, compiled in');
+  t.equal(EXPECTED_ADDON_VERSION, ADDON_ABI_VERSION, 'and the one the loader asks for');
   t.equal(version.napi, 8);
   t.ok(version.cplusplus >= 201703, `compiled as C++${String(version.cplusplus).slice(2, 4)}`);
 });
@@ -23,4 +27,19 @@ t.test('MCR_NATIVE_ADDON overrides where the addon is looked for', async (t) => 
   const defaults = candidatePaths({});
   t.equal(defaults.length, 2);
   t.match(defaults[0], /\/build\/Release\/mcr_native\.node$/);
+});
+
+t.test("the addon's counters are the counter list's, in its order", async (t) => {
+  const binding = loadBinding();
+  const plane = new binding.DataPlane({ workers: 1, maxRules: 2, maxOutputs: 2 }, () => {});
+  try {
+    const info = plane.info();
+    t.same(info.workerCounters, WORKER_COUNTERS.map((spec) => spec.name), 'worker counters (a difference: rebuild the addon)');
+    t.same(info.ruleCounters, RULE_COUNTERS.map((spec) => spec.name), 'rule counters');
+    t.same(info.outputCounters, OUTPUT_COUNTERS.map((spec) => spec.name), 'output counters');
+    const words = WORKER_COUNTERS.length + 2 * RULE_COUNTERS.length + 2 * OUTPUT_COUNTERS.length;
+    t.equal(info.blockWords, words, 'a block holds exactly those words');
+  } finally {
+    plane.close();
+  }
 });

@@ -1,5 +1,6 @@
 // Test helper: StatsFile objects built in one line each, with the rest of the file
 // filled with plausible defaults, so a test states only what it is about.
+import { WORKER_COUNTERS as WORKER_COUNTER_SPECS } from '../../src/counter-specs.js';
 import { STATS_VERSION, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from '../../src/stats/types.js';
 
 /** The sample time of every fixture. */
@@ -11,12 +12,8 @@ export function before(seconds: number): string {
   return new Date(TIME_MS - seconds * 1000).toISOString();
 }
 
-/** The worker counters of the data plane, in its order (native/dataplane/counters.cc). */
-export const WORKER_COUNTERS = [
-  'rx_frames', 'rx_bytes', 'matched', 'no_match', 'vlan_tagged', 'not_ipv4', 'not_udp', 'fragment', 'truncated',
-  'bad_ip_header', 'bad_ip_checksum', 'bad_ip_length', 'bad_udp_length', 'too_many_vlan_tags', 'ring_drops',
-  'ring_freezes', 'egress_full', 'egress_errors', 'batches', 'bad_udp_checksum', 'ipv6',
-];
+/** The worker counters of the data plane, in its order (src/counter-list.js). */
+export const WORKER_COUNTERS = WORKER_COUNTER_SPECS.map((spec) => spec.name);
 
 /** Every worker counter, 0 unless given. */
 export function counters(values: Record<string, number> = {}): Record<string, number> {

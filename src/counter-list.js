@@ -1,0 +1,87 @@
+// @ts-check
+// The one list of mcr's counters, one line per counter, one array per family. Everything
+// else is made from it: the C++ enums and names (native/gen-headers.mjs writes them into
+// the addon's build at `node-gyp build`), the stats file's rule and output fields, the
+// Prometheus families with their HELP and TYPE, and the `mcr stats` totals. It is plain
+// JavaScript so that the native build reads it with Node alone and TypeScript still sees
+// every name as a literal; src/counter-specs.ts gives it its types and helpers.
+// Holds data only: no code, no imports.
+//
+// Adding a counter: its line here, the code that counts it, its row in docs/stats.md
+// (test/stats/counter-list.test.ts fails until the row is there).
+//
+// - The order of WORKER_COUNTERS is the order of the words in a worker's counter block:
+//   a counter added later goes at the end, so an index keeps its meaning. Rule and output
+//   counters are appended the same way. (JavaScript reads the layout from the addon, so
+//   appending needs no ABI bump; reordering or removing would, and never happens.)
+// - `name`: snake_case, the key in the stats file and the C++ name (`rx_frames` is
+//   WorkerCounter::kRxFrames; rule and output counters get kRule.../kOut...).
+// - `type`: 'counter' (only ever added to; a total since start; summed over workers) or
+//   'gauge' (set to a current value; over workers the largest is kept, as a flow is
+//   handled by one worker and the others hold 0). It is also the Prometheus TYPE.
+// - `metric` and `help`: its own Prometheus family. A worker counter may instead name a
+//   `family` of WORKER_FAMILIES: one family for several counters, told apart by a label
+//   whose value is the counter's name (mcr_dropped_frames_total{reason="no_match"}).
+// - `total` (worker counters): the group of the `mcr stats` totals it adds to (TOTALS).
+// - `rate` (rule and output counters): the stats file also carries it per second over the
+//   last interval, as the field `field`, multiplied by `scale` (8 turns bytes into bits).
+// - `lost` (rule and output counters): datagrams that did not get out; `mcr stats` adds
+//   it to its DROPS column and the SIGUSR1 snapshot to "lost".
+
+/** Prometheus families shared by several worker counters. */
+export const WORKER_FAMILIES = /** @type {const} */ ({
+  dropped_frames: { type: 'counter', metric: 'mcr_dropped_frames_total', label: 'reason', help: 'Frames not relayed, by reason: the data plane drop counter (ring_drops: lost before mcr could read them).' },
+  dropped_sends: { type: 'counter', metric: 'mcr_dropped_sends_total', label: 'reason', help: 'Sends dropped, by reason: egress_full (socket buffer full) or egress_errors.' },
+});
+
+/** The groups of the `mcr stats` totals, in the order shown; `{}` is the sum. Each frame
+ * read from a ring lands in exactly one counter of the `outcome` groups. */
+export const TOTALS = /** @type {const} */ ({
+  received: { text: 'rx {} frames', outcome: false },
+  matched: { text: 'matched {}', outcome: true },
+  no_match: { text: 'no match {}', outcome: true },
+  malformed: { text: 'malformed {}', outcome: true },
+  unsupported: { text: 'unsupported {}', outcome: true },
+  ring_drops: { text: 'ring drops {}', outcome: false },
+  egress_full: { text: 'egress full {}', outcome: false },
+  egress_errors: { text: 'egress errors {}', outcome: false },
+});
+
+/** Per worker, in block order. */
+export const WORKER_COUNTERS = /** @type {const} */ ([
+  { name: 'rx_frames', type: 'counter', metric: 'mcr_received_frames_total', help: 'Frames read from the AF_PACKET rings.', total: 'received' },
+  { name: 'rx_bytes', type: 'counter', metric: 'mcr_received_bytes_total', help: 'Bytes of the frames read from the AF_PACKET rings.' },
+  { name: 'matched', type: 'counter', metric: 'mcr_matched_datagrams_total', help: 'Datagrams a rule took.', total: 'matched' },
+  { name: 'no_match', family: 'dropped_frames', total: 'no_match' },
+  { name: 'vlan_tagged', family: 'dropped_frames', total: 'unsupported' },
+  { name: 'not_ipv4', family: 'dropped_frames', total: 'unsupported' },
+  { name: 'not_udp', family: 'dropped_frames', total: 'unsupported' },
+  { name: 'fragment', family: 'dropped_frames', total: 'unsupported' },
+  { name: 'truncated', family: 'dropped_frames', total: 'malformed' },
+  { name: 'bad_ip_header', family: 'dropped_frames', total: 'malformed' },
+  { name: 'bad_ip_checksum', family: 'dropped_frames', total: 'malformed' },
+  { name: 'bad_ip_length', family: 'dropped_frames', total: 'malformed' },
+  { name: 'bad_udp_length', family: 'dropped_frames', total: 'malformed' },
+  { name: 'too_many_vlan_tags', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ring_drops', family: 'dropped_frames', total: 'ring_drops' },
+  { name: 'ring_freezes', type: 'counter', metric: 'mcr_ring_freezes_total', help: 'Times the kernel found a receive ring full and froze its queue.' },
+  { name: 'egress_full', family: 'dropped_sends', total: 'egress_full' },
+  { name: 'egress_errors', family: 'dropped_sends', total: 'egress_errors' },
+  { name: 'batches', type: 'counter', metric: 'mcr_batches_total', help: 'Ring blocks processed; received frames / batches is the batch size.' },
+  { name: 'bad_udp_checksum', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6', family: 'dropped_frames', total: 'unsupported' },
+]);
+
+/** Per rule, in block order. */
+export const RULE_COUNTERS = /** @type {const} */ ([
+  { name: 'packets', type: 'counter', metric: 'mcr_rule_packets_total', help: 'Datagrams the rule received.', rate: { field: 'pps', scale: 1 } },
+  { name: 'bytes', type: 'counter', metric: 'mcr_rule_bytes_total', help: 'UDP payload bytes the rule received.', rate: { field: 'bps', scale: 8 } },
+]);
+
+/** Per output, in block order. */
+export const OUTPUT_COUNTERS = /** @type {const} */ ([
+  { name: 'packets', type: 'counter', metric: 'mcr_output_packets_total', help: 'Datagrams sent to the output.', rate: { field: 'pps', scale: 1 } },
+  { name: 'bytes', type: 'counter', metric: 'mcr_output_bytes_total', help: 'UDP payload bytes sent to the output.', rate: { field: 'bps', scale: 8 } },
+  { name: 'errors', type: 'counter', metric: 'mcr_output_errors_total', help: 'Sends to the output that failed (interface down, no route, ICMP errors).', lost: true },
+  { name: 'drops', type: 'counter', metric: 'mcr_output_drops_total', help: "Datagrams not sent because the output's socket buffer was full.", lost: true },
+]);
