@@ -60,13 +60,28 @@ IpAddress AddressField(const Napi::Object& object, const char* name, const std::
   return address;
 }
 
-// "socket" (the default); the only output kind so far.
+// "auto" (the default: frame on Ethernet interfaces, socket elsewhere), "frame" or
+// "socket".
 EgressKind EgressField(const Napi::Object& object, const std::string& where) {
   Napi::Value value = object.Get("egress");
-  if (value.IsUndefined()) return EgressKind::kSocket;
+  if (value.IsUndefined()) return EgressKind::kAuto;
   const std::string kind = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  if (kind == "auto") return EgressKind::kAuto;
+  if (kind == "frame") return EgressKind::kFrame;
   if (kind == "socket") return EgressKind::kSocket;
-  Fail(object.Env(), where + ".egress must be \"socket\"");
+  Fail(object.Env(), where + ".egress must be \"auto\", \"frame\" or \"socket\"");
+}
+
+// sourceAddress: null/undefined (the interface's address), "preserve" (the sender's),
+// or an address.
+void SourceField(const Napi::Object& object, const std::string& where, OutputSpec* output) {
+  Napi::Value value = object.Get("sourceAddress");
+  if (value.IsString() && value.As<Napi::String>().Utf8Value() == "preserve") {
+    output->source = SourceChoice::kPreserve;
+    return;
+  }
+  output->source_address = AddressField(object, "sourceAddress", where, false);
+  output->source = output->source_address.IsUnspecified() ? SourceChoice::kInterface : SourceChoice::kAddress;
 }
 
 std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::string& where) {
@@ -85,7 +100,8 @@ std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::
     output.group = AddressField(object, "group", at, true);
     output.port = static_cast<uint16_t>(NumberField(object, "port", at, 1, 65535, 0));
     output.ttl = static_cast<uint8_t>(NumberField(object, "ttl", at, 1, 255, 0));
-    output.source_address = AddressField(object, "sourceAddress", at, false);
+    output.dscp = static_cast<uint8_t>(NumberField(object, "dscp", at, 0, 63, 0, false));
+    SourceField(object, at, &output);
     outputs.push_back(std::move(output));
   }
   return outputs;
@@ -105,6 +121,7 @@ Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
     output.Set("slot", status.outputs[i].slot);
     output.Set("state", RunStateName(status.outputs[i].state));
     output.Set("error", status.outputs[i].error);
+    output.Set("egress", status.outputs[i].egress);
     outputs.Set(static_cast<uint32_t>(i), output);
   }
   rule.Set("outputs", outputs);

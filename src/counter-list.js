@@ -27,11 +27,13 @@
 //   last interval, as the field `field`, multiplied by `scale` (8 turns bytes into bits).
 // - `lost` (rule and output counters): datagrams that did not get out; `mcr stats` adds
 //   it to its DROPS column and the SIGUSR1 snapshot to "lost".
+// - `later` (rule and output counters): added after the stats file format first shipped,
+//   so `mcr stats` reads a file without it (from an older mcrd) as 0 instead of refusing.
 
 /** Prometheus families shared by several worker counters. */
 export const WORKER_FAMILIES = /** @type {const} */ ({
   dropped_frames: { type: 'counter', metric: 'mcr_dropped_frames_total', label: 'reason', help: 'Frames not relayed, by reason: the data plane drop counter (ring_drops: lost before mcr could read them).' },
-  dropped_sends: { type: 'counter', metric: 'mcr_dropped_sends_total', label: 'reason', help: 'Sends dropped, by reason: egress_full (socket buffer full) or egress_errors.' },
+  dropped_sends: { type: 'counter', metric: 'mcr_dropped_sends_total', label: 'reason', help: 'Sends dropped, by reason: egress_full (socket buffer full), egress_errors, too_big (over the output MTU), neighbour_wait (next hop not resolved yet) or unsendable.' },
 });
 
 /** The groups of the `mcr stats` totals, in the order shown; `{}` is the sum. Each frame
@@ -45,6 +47,7 @@ export const TOTALS = /** @type {const} */ ({
   ring_drops: { text: 'ring drops {}', outcome: false },
   egress_full: { text: 'egress full {}', outcome: false },
   egress_errors: { text: 'egress errors {}', outcome: false },
+  not_sent: { text: 'not sent {}', outcome: false },
 });
 
 /** Per worker, in block order. */
@@ -70,6 +73,9 @@ export const WORKER_COUNTERS = /** @type {const} */ ([
   { name: 'batches', type: 'counter', metric: 'mcr_batches_total', help: 'Ring blocks processed; received frames / batches is the batch size.' },
   { name: 'bad_udp_checksum', family: 'dropped_frames', total: 'malformed' },
   { name: 'ipv6', family: 'dropped_frames', total: 'unsupported' },
+  { name: 'too_big', family: 'dropped_sends', total: 'not_sent' },
+  { name: 'neighbour_wait', family: 'dropped_sends', total: 'not_sent' },
+  { name: 'unsendable', family: 'dropped_sends', total: 'not_sent' },
 ]);
 
 /** Per rule, in block order. */
@@ -84,4 +90,6 @@ export const OUTPUT_COUNTERS = /** @type {const} */ ([
   { name: 'bytes', type: 'counter', metric: 'mcr_output_bytes_total', help: 'UDP payload bytes sent to the output.', rate: { field: 'bps', scale: 8 } },
   { name: 'errors', type: 'counter', metric: 'mcr_output_errors_total', help: 'Sends to the output that failed (interface down, no route, ICMP errors).', lost: true },
   { name: 'drops', type: 'counter', metric: 'mcr_output_drops_total', help: "Datagrams not sent because the output's socket buffer was full.", lost: true },
+  { name: 'too_big', type: 'counter', metric: 'mcr_output_too_big_total', help: "Datagrams not sent because they do not fit the output interface's MTU (mcr never fragments).", lost: true, later: true },
+  { name: 'neighbour_wait', type: 'counter', metric: 'mcr_output_neighbour_wait_total', help: "Datagrams not sent while the unicast next hop's link-layer address was being resolved.", lost: true, later: true },
 ]);

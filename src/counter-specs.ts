@@ -28,6 +28,9 @@ export interface TrafficCounterSpec extends OwnFamily {
   readonly name: string;
   readonly rate?: { readonly field: string; readonly scale: number };
   readonly lost?: boolean;
+  /** Added after the stats file format first shipped: a file without it was written by
+   * an older mcrd, and reads as 0. */
+  readonly later?: boolean;
 }
 
 // Typed views of the list: these assignments are where the compiler checks each line.

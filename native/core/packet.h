@@ -29,6 +29,10 @@ struct UdpDatagram {
   // as trustworthy as the caller's verification (ParseOptions::verify_udp_checksum, or
   // the kernel's word for it), and only a partial sum on a CHECKSUM_PARTIAL frame.
   uint16_t udp_checksum = 0;
+  // Set by the caller, not the parser: udp_checksum is the sender's complete checksum
+  // and has been verified (by ParseFrame or the kernel), so it may be adjusted instead of
+  // summing the payload again. False for a local sender's CHECKSUM_PARTIAL frame.
+  bool udp_checksum_complete = false;
   uint8_t ttl = 0;             // IPv4 TTL, or IPv6 hop limit
   bool has_ip_options = false;  // IHL > 5; the options were skipped, not interpreted
   // Points into the caller's frame buffer and lives exactly as long as it does.

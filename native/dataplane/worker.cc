@@ -118,6 +118,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         options.verify_udp_checksum = !frame.checksum_settled;
         options.stripped_vlan_tags = frame.vlan_offloaded ? 1 : 0;
         const ParseResult result = ParseFrame(frame.data, frame.length, options, &datagram);
+        datagram.udp_checksum_complete = !frame.checksum_partial;
         if (result != ParseResult::kOk) {
           Bump(c[kCounterForResult[static_cast<size_t>(result)]]);
           return;
@@ -153,12 +154,34 @@ void Worker::Replicate(const UdpDatagram& datagram, WorkerRule& rule) {
     // A full queue sends everything pending, all queues at once: one io_uring
     // submission, and per queue the order of datagrams is kept.
     if (queue.full()) backend_->Flush(&dirty_, counters_, index_);
-    if (target.output->Prepare(datagram, &queue.Next(), queue.NextHeaderRoom()) != PrepareResult::kSend) continue;
+    const PrepareResult result = target.output->Prepare(datagram, &queue.Next(), queue.NextHeaderRoom());
+    if (result != PrepareResult::kSend) {
+      CountUnsent(result, target.output->counter_slot());
+      continue;
+    }
     queue.Commit();
     if (!queue.dirty) {
       queue.dirty = true;
       dirty_.push_back(&queue);
     }
+  }
+}
+
+void Worker::CountUnsent(PrepareResult result, uint32_t output_slot) {
+  std::atomic<uint64_t>* out = counters_->Output(index_, output_slot);
+  switch (result) {
+    case PrepareResult::kTooBig:
+      Bump(worker_counters_[kTooBig]);
+      Bump(out[kOutTooBig]);
+      return;
+    case PrepareResult::kNoNeighbour:
+      Bump(worker_counters_[kNeighbourWait]);
+      Bump(out[kOutNeighbourWait]);
+      return;
+    case PrepareResult::kUnsendable:
+    case PrepareResult::kSend:
+      Bump(worker_counters_[kUnsendable]);
+      return;
   }
 }
 

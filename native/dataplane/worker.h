@@ -50,6 +50,7 @@ class Worker {
   void Apply(Command& command);
   void ProcessBlock(PacketRing& ring, void* block);
   void Replicate(const UdpDatagram& datagram, WorkerRule& rule);
+  void CountUnsent(PrepareResult result, uint32_t output_slot);
   void ReadRingStatistics();
   void RebuildWaitList();
   // The worker's send queue for an output's descriptor, shared by every output that

@@ -58,6 +58,14 @@ function oneOf(parent: Json, key: string, path: string, allowed: string[]): void
   if (!allowed.includes(parent[key] as string)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, parent[key]);
 }
 
+/** Counters a file from an older mcrd lacks: read as 0, which is what it counted. */
+const LATER = new Set([...RULE_COUNTERS, ...OUTPUT_COUNTERS].filter((spec) => spec.later).map((spec) => spec.name));
+
+function counterField(parent: Json, key: string, path: string): void {
+  if (parent[key] === undefined && LATER.has(key)) parent[key] = 0;
+  number(parent, key, path);
+}
+
 function counters(value: unknown, path: string): void {
   const set = object(value, path);
   for (const key of Object.keys(set)) number(set, key, path);
@@ -76,17 +84,18 @@ const OUTPUT_FIELDS = trafficFields(OUTPUT_COUNTERS);
 
 function checkOutput(value: unknown, path: string): void {
   const output = object(value, path);
-  for (const key of OUTPUT_FIELDS.first) number(output, key, path);
+  for (const key of OUTPUT_FIELDS.first) counterField(output, key, path);
   for (const key of ['key', 'interface', 'group', 'error']) string(output, key, path);
-  for (const key of ['port', 'ttl', ...OUTPUT_FIELDS.last]) number(output, key, path);
+  for (const key of ['port', 'ttl']) number(output, key, path);
+  for (const key of OUTPUT_FIELDS.last) counterField(output, key, path);
   oneOf(output, 'state', path, OUTPUT_STATES);
 }
 
 function checkRule(value: unknown, path: string): void {
   const rule = object(value, path);
-  for (const key of RULE_FIELDS.first) number(rule, key, path);
+  for (const key of RULE_FIELDS.first) counterField(rule, key, path);
   for (const key of ['name', 'key', 'error']) string(rule, key, path);
-  for (const key of RULE_FIELDS.last) number(rule, key, path);
+  for (const key of RULE_FIELDS.last) counterField(rule, key, path);
   oneOf(rule, 'state', path, RULE_STATES);
   const input = object(rule.input, `${path}.input`);
   for (const key of ['interface', 'group']) string(input, key, `${path}.input`);

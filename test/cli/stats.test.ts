@@ -37,7 +37,7 @@ const TABLE = [
   '  -> eth1 239.2.1.2:5000  pending                 -      0',
   '',
   'totals: rx 2.0M frames, matched 2.0M, no match 1.0k, malformed 0, unsupported 0, ring drops 0',
-  '  egress full 0, egress errors 0',
+  '  egress full 0, egress errors 0, not sent 0',
 ];
 
 async function statsIn(t: Parameters<typeof tempDir>[0], content: string | object = fresh()): Promise<string> {

@@ -42,6 +42,8 @@ export function output(where: string, fields: Partial<OutputStats> = {}): Output
     bps: 0,
     errors: 0,
     drops: 0,
+    too_big: 0,
+    neighbour_wait: 0,
     ...fields,
   };
 }

@@ -53,7 +53,7 @@ t.test('every rule state, multi-output rules, errors and totals, at the default 
     '  -> eth1 239.2.1.7:5000    active                0.4      0',
     '',
     'totals: rx 1.2M frames, matched 1.2M, no match 4.0k, malformed 5, unsupported 7, ring drops 12',
-    '  egress full 5, egress errors 1',
+    '  egress full 5, egress errors 1, not sent 0',
   ]);
 });
 
@@ -74,7 +74,7 @@ t.test('long names are cut with an ellipsis to keep every line within the width'
     '',
     'totals: rx 0 frames, matched 0, no match 0',
     '  malformed 0, unsupported 0, ring drops 0',
-    '  egress full 0, egress errors 0',
+    '  egress full 0, egress errors 0, not sent 0',
   ]);
   for (const width of [60, 80, 100, 132]) {
     const wide = renderTable(FULL, { now: TIME_MS, width });

@@ -34,6 +34,7 @@ const char* RunStateName(RunState state) {
     case RunState::kActive: return "active";
     case RunState::kPending: return "pending";
     case RunState::kError: return "error";
+    case RunState::kResolving: return "resolving";
   }
   return "error";
 }
@@ -46,9 +47,16 @@ RunState DataPlane::RuleState::state() const {
 }
 
 RunState DataPlane::OutputState::state() const {
-  if (output) return RunState::kActive;
+  if (output) return output->waiting_for_neighbour() ? RunState::kResolving : RunState::kActive;
   return ifindex == 0 ? RunState::kPending : RunState::kError;
 }
+
+namespace {
+const char* EgressName(const Output* output) {
+  if (output == nullptr) return "";
+  return output->kind() == EgressKind::kFrame ? "frame" : "socket";
+}
+}  // namespace
 
 DataPlane::DataPlane(const DataPlaneOptions& options)
     : options_(options), rule_slots_(options.max_rules), output_slots_(options.max_outputs) {}
@@ -166,7 +174,9 @@ void DataPlane::Refresh() {
     bool outputs_changed = false;
     for (auto& output : rule.outputs) {
       const int now = ResolveInterface(output->spec.interface);
-      if (now == output->ifindex && (output->output || now == 0)) continue;
+      const bool same = now == output->ifindex && (output->output || now == 0);
+      // A frame output also follows its MACs, MTU, source address and next hop.
+      if (same && !(output->output && output->output->Outdated(output->spec, now))) continue;
       // The old output may be in a worker's hands until the new rule is applied.
       if (output->output) graveyard_.outputs.push_back(std::move(output->output));
       OpenOutput(output.get());
@@ -194,7 +204,8 @@ std::vector<RuleStatus> DataPlane::Describe() const {
     status.state = rule.state();
     status.error = rule.error();
     for (const auto& output : rule.outputs) {
-      status.outputs.push_back(OutputStatus{output->spec.key, output->slot, output->state(), output->error});
+      status.outputs.push_back(
+          OutputStatus{output->spec.key, output->slot, output->state(), output->error, EgressName(output->output.get())});
     }
     statuses.push_back(std::move(status));
   }
@@ -221,7 +232,8 @@ void DataPlane::OpenOutput(OutputState* output) {
   output->error.clear();
   output->ifindex = ResolveInterface(output->spec.interface);
   output->output = output->ifindex == 0 ? nullptr
-                                        : mcr::OpenOutput(output->spec, output->ifindex, output->slot, &output->error);
+                                        : mcr::OpenOutput(output->spec, output->ifindex, output->slot,
+                                                          &frame_channels_, &output->error);
 }
 
 void DataPlane::Attach(RuleState* rule) {

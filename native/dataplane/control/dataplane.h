@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../counters.h"
+#include "../egress/frame_channel.h"
 #include "../egress/output.h"
 #include "../fd.h"
 #include "../ingress/ingress.h"
@@ -30,9 +31,10 @@ namespace mcr {
 // Where a rule or an output stands in the data plane. The daemon refines these with
 // what only it knows (link state, history, the rules file) into the states users see.
 enum class RunState : uint8_t {
-  kActive,   // set up: receiving (a rule) or able to send (an output)
-  kPending,  // its interface does not exist (yet)
-  kError,    // set-up failed; see the error text
+  kActive,     // set up: receiving (a rule) or able to send (an output)
+  kPending,    // its interface does not exist (yet)
+  kError,      // set-up failed; see the error text
+  kResolving,  // an output whose unicast next hop has no MAC yet (drops are counted)
 };
 const char* RunStateName(RunState state);
 
@@ -41,6 +43,7 @@ struct OutputStatus {
   uint32_t slot = 0;
   RunState state = RunState::kPending;
   std::string error;
+  const char* egress = "";  // the kind in use: "frame" or "socket"; "" when not open
 };
 
 struct RuleStatus {
@@ -148,6 +151,7 @@ class DataPlane {
   std::map<std::tuple<int, IpAddress, IpAddress>, Shared> memberships_;  // ifindex, group, source
   std::map<std::tuple<IpAddress, uint16_t, int>, Shared> catchers_;       // address, port, ifindex
   Graveyard graveyard_;
+  FrameChannels frame_channels_;
   bool batching_ = false;
   // Rules attached since their input's filter was last rebuilt: a failed rebuild is theirs.
   std::vector<std::string> awaiting_filter_;

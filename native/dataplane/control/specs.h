@@ -14,7 +14,16 @@ namespace mcr {
 enum class BackendChoice : uint8_t { kAuto, kIoUring, kSyscalls };
 
 // What an output is (see egress/output.h); how it is sent is the backend's choice.
-enum class EgressKind : uint8_t { kSocket };
+// kAuto is only asked for: the control plane opens a frame output on an Ethernet
+// interface and a socket output elsewhere (tun, WireGuard, PPP, ipip).
+enum class EgressKind : uint8_t { kSocket, kFrame, kAuto };
+
+// Where a frame output's source address comes from.
+enum class SourceChoice : uint8_t {
+  kInterface,  // the output interface's primary address of the family (followed)
+  kAddress,    // OutputSpec::source_address
+  kPreserve,   // the original sender's address and port (same family only)
+};
 
 struct DataPlaneOptions {
   uint32_t workers = 1;
@@ -40,7 +49,9 @@ struct OutputSpec {
   IpAddress group;
   uint16_t port = 0;
   uint8_t ttl = 1;              // TTL or hop limit
-  IpAddress source_address;     // unspecified: the kernel chooses
+  uint8_t dscp = 0;             // 0..63
+  SourceChoice source = SourceChoice::kInterface;
+  IpAddress source_address;     // kAddress only
 };
 
 struct RuleSpec {

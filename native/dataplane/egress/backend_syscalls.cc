@@ -35,13 +35,13 @@ class SyscallBackend final : public Backend {
 
  private:
   static void SendAll(SendQueue* queue, CounterMemory* counters, uint32_t worker) {
-    const auto slot = [queue](uint32_t i) { return queue->messages[i].counter_slot; };
+    const auto message = [queue](uint32_t i) -> const OutgoingMessage& { return queue->messages[i]; };
     uint32_t next = 0;
     while (next < queue->count) {
       const int sent = sendmmsg(queue->fd, &queue->headers[next], queue->count - next, MSG_DONTWAIT);
       if (sent > 0) {
         for (uint32_t i = next; i < next + static_cast<uint32_t>(sent); ++i) {
-          RecordSend(counters, worker, slot(i), queue->headers[i].msg_len);
+          RecordSend(counters, worker, message(i), queue->headers[i].msg_len);
         }
         next += static_cast<uint32_t>(sent);
         continue;
@@ -50,12 +50,12 @@ class SyscallBackend final : public Backend {
       if (err == EINTR) continue;
       if (err == EAGAIN || err == ENOBUFS) {
         // The buffer is full now; the rest of this batch would find it full too.
-        for (; next < queue->count; ++next) RecordSend(counters, worker, slot(next), -err);
+        for (; next < queue->count; ++next) RecordSend(counters, worker, message(next), -err);
         return;
       }
       // One datagram failed (e.g. ECONNREFUSED from an earlier ICMP error): count it and
       // go on with the next one.
-      RecordSend(counters, worker, slot(next), -err);
+      RecordSend(counters, worker, message(next), -err);
       ++next;
     }
   }

@@ -122,7 +122,7 @@ class UringBackend final : public Backend {
         armed_.erase(fd);
         if (cqe->res > 0 && (cqe->res & POLLERR) != 0) ClearSocketError(fd);
       } else if (data != 0 && counters != nullptr) {
-        RecordSend(counters, worker, reinterpret_cast<const OutgoingMessage*>(data)->counter_slot, cqe->res);
+        RecordSend(counters, worker, *reinterpret_cast<const OutgoingMessage*>(data), cqe->res);
         ++sends;
       }
     }

@@ -9,8 +9,8 @@
 // new interface index) is a new output object swapped in by the same command that
 // swaps rule output lists, so no per-packet synchronisation is needed.
 //
-// To add a kind: a value in EgressKind, a subclass in its own file, a case in
-// OpenOutput (output.cc), and its name in the addon's argument check.
+// To add a kind: a value in EgressKind (control/specs.h), a subclass in its own file,
+// a case in OpenOutput (output.cc), and its name in the addon's argument check.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,12 @@ namespace mcr {
 
 // A datagram an output cannot send is counted by the worker under the reason given
 // (a new reason: a value here and its counter in the worker's table).
-enum class PrepareResult : uint8_t { kSend };
+enum class PrepareResult : uint8_t {
+  kSend,
+  kTooBig,       // larger than the output's MTU: mcr never fragments
+  kNoNeighbour,  // the unicast next hop's MAC is not known yet
+  kUnsendable,   // the output cannot build this datagram (a bug if it ever counts)
+};
 
 class Output {
  public:
@@ -40,6 +45,13 @@ class Output {
   virtual int fd() const = 0;
   // Whether messages carry a header this output writes (the queue then has header room).
   virtual bool writes_headers() const = 0;
+  // Control plane: whether what the output was built from (a MAC, an MTU, an address,
+  // a next hop) has changed since, so it must be replaced. Asked on link, address and
+  // neighbour events.
+  virtual bool Outdated(const OutputSpec&, int /*ifindex*/) const { return false; }
+  // A unicast frame output whose next hop has no MAC yet: it drops (counted) until
+  // replaced by one that has it.
+  virtual bool waiting_for_neighbour() const { return false; }
   // Per datagram, on a worker: fills *message with iovecs into the datagram's payload
   // and, for kinds that write headers, into header_room (SendQueue::kHeaderRoom bytes).
   // Returns kSend, or why this datagram cannot go out of this output; the worker
@@ -53,8 +65,12 @@ class Output {
   uint32_t counter_slot_;
 };
 
-// Opens the output a spec asks for on interface ifindex. Null, with *error saying
-// why, when it cannot be opened.
-std::unique_ptr<Output> OpenOutput(const OutputSpec& spec, int ifindex, uint32_t counter_slot, std::string* error);
+class FrameChannels;
+
+// Opens the output a spec asks for on interface ifindex (for kAuto: a frame output on
+// an Ethernet interface, else a socket output). Null, with *error saying why, when it
+// cannot be opened. channels: the control plane's per-interface frame sockets.
+std::unique_ptr<Output> OpenOutput(const OutputSpec& spec, int ifindex, uint32_t counter_slot,
+                                   FrameChannels* channels, std::string* error);
 
 }  // namespace mcr

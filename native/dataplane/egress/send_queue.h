@@ -16,7 +16,7 @@
 namespace mcr {
 
 struct OutgoingMessage {
-  std::array<iovec, 2> iov{};  // [header,] payload
+  std::array<iovec, 2> iov{};  // [header,] payload: the payload is always the last
   uint8_t iov_count = 0;
   uint32_t counter_slot = 0;   // the output whose counters this send's result goes to
 };

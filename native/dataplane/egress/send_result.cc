@@ -6,11 +6,11 @@
 
 namespace mcr {
 
-void RecordSend(CounterMemory* counters, uint32_t worker, uint32_t counter_slot, long result) {
-  std::atomic<uint64_t>* out = counters->Output(worker, counter_slot);
+void RecordSend(CounterMemory* counters, uint32_t worker, const OutgoingMessage& message, long result) {
+  std::atomic<uint64_t>* out = counters->Output(worker, message.counter_slot);
   if (result >= 0) {
     Bump(out[kOutPackets]);
-    Bump(out[kOutBytes], static_cast<uint64_t>(result));
+    Bump(out[kOutBytes], message.iov[message.iov_count - 1].iov_len);
   } else if (result == -EAGAIN || result == -ENOBUFS) {
     Bump(out[kOutDrops]);
     Bump(counters->Worker(worker)[kEgressFull]);

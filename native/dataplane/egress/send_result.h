@@ -6,12 +6,14 @@
 #include <cstdint>
 
 #include "../counters.h"
+#include "send_queue.h"
 
 namespace mcr {
 
-// result is bytes sent, or -errno. A full buffer (EAGAIN, ENOBUFS) is a drop; any other
-// error (interface down, no route...) an error.
-void RecordSend(CounterMemory* counters, uint32_t worker, uint32_t counter_slot, long result);
+// result is bytes sent (headers included), or -errno. A sent message counts its payload
+// bytes, whatever headers went with it; a full buffer (EAGAIN, ENOBUFS) is a drop; any
+// other error (interface down, no route...) an error.
+void RecordSend(CounterMemory* counters, uint32_t worker, const OutgoingMessage& message, long result);
 
 // Reads and so clears a socket's pending error. A packet socket whose link goes down
 // keeps ENETDOWN pending, and poll() reports POLLERR at once for as long as it stays:

@@ -55,7 +55,19 @@ std::unique_ptr<SocketOutput> SocketOutput::Open(const OutputSpec& output, int i
     SetIntOption(fd.get(), SOL_SOCKET, SO_SNDBUF, kSendBuffer, "setting the send buffer", &ignored);
   }
   if (!SetDeliveryOptions(fd.get(), output, ifindex, where, error)) return nullptr;
-  if (!output.source_address.IsUnspecified()) {
+  if (output.source == SourceChoice::kPreserve) {
+    *error = "output " + output.key + ": source_address = \"preserve\" needs frame egress";
+    return nullptr;
+  }
+  if (output.dscp != 0) {
+    const int tos = output.dscp << 2;
+    const bool v4 = output.group.is_ipv4();
+    if (!SetIntOption(fd.get(), v4 ? IPPROTO_IP : IPPROTO_IPV6, v4 ? IP_TOS : IPV6_TCLASS, tos,
+                      (v4 ? "IP_TOS" : "IPV6_TCLASS") + where, error)) {
+      return nullptr;
+    }
+  }
+  if (output.source == SourceChoice::kAddress) {
     sockaddr_storage source{};
     const socklen_t length = ToSocketAddress(output.source_address, 0, static_cast<uint32_t>(ifindex), &source);
     if (bind(fd.get(), reinterpret_cast<sockaddr*>(&source), length) != 0) {

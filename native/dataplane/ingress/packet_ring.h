@@ -32,6 +32,9 @@ struct RingFrame {
   // verified it) or it is not filled in yet (TP_STATUS_CSUMNOTREADY: a local sender's
   // checksum offload, as on veth). Either way the parser must not verify it.
   bool checksum_settled = false;
+  // TP_STATUS_CSUMNOTREADY alone: the UDP checksum field holds only the pseudo-header's
+  // partial sum, so it cannot stand for the payload's sum on the way out.
+  bool checksum_partial = false;
 };
 
 class PacketRing {
@@ -95,7 +98,8 @@ void PacketRing::ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t
     } else {
       const uint32_t status = header->tp_status;
       visit(RingFrame{base + start, header->tp_snaplen, (status & TP_STATUS_VLAN_VALID) != 0,
-                      (status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0});
+                      (status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0,
+                      (status & TP_STATUS_CSUMNOTREADY) != 0});
     }
     if (header->tp_next_offset == 0) return;
     offset += header->tp_next_offset;
