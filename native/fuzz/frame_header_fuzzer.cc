@@ -1,6 +1,7 @@
 // libFuzzer target: one output template and one received datagram, both shaped by the
 // input (frame_header_input.h), through FrameHeaderTemplate::Make and Build in each
 // UDP checksum mode. What it checks, beyond "no sanitizer report":
+//  - MulticastMac maps the destination to 01:00:5e or 33:33 exactly when it is a group;
 //  - Make accepts exactly the specs an independent reading of the rules accepts, and a
 //    refused spec leaves the template as it was;
 //  - Build's verdict is the one it must be, in this order: family mismatch exactly when
@@ -93,6 +94,20 @@ FrameHeaderSpec SpecFor(const FrameHeaderInput& in) {
   return spec;
 }
 
+// RFC 1112 6.4 and RFC 2464 7, for the output's destination.
+void CheckMulticastMac(const FrameHeaderInput& in, const IpAddress& dst) {
+  const uint8_t* b = in.addresses[1];
+  const bool v6 = (in.control & kOutIpv6) && !LooksMapped(b);
+  const uint8_t* v4 = (in.control & kOutIpv6) ? b + 12 : b;
+  const bool multicast = v6 ? b[0] == 0xff : (v4[0] >> 4) == 0xe;
+  MacAddress mac = {7, 7, 7, 7, 7, 7};
+  FUZZ_CHECK(MulticastMac(dst, &mac) == multicast, "a MAC exactly for a multicast group");
+  const MacAddress want = !multicast ? MacAddress{7, 7, 7, 7, 7, 7}
+                          : v6       ? MacAddress{0x33, 0x33, b[12], b[13], b[14], b[15]}
+                                     : MacAddress{0x01, 0x00, 0x5e, static_cast<uint8_t>(v4[1] & 0x7f), v4[2], v4[3]};
+  FUZZ_CHECK(mac == want, "the group's MAC, or untouched");
+}
+
 FrameHeaderStatus ExpectedStatus(const FrameHeaderInput& in, bool in_v6, size_t buffer_size) {
   const bool out_v6 = (in.control & kOutIpv6) != 0;
   if ((in.control & kPreserveSource) && in_v6 != out_v6) return FrameHeaderStatus::kFamilyMismatch;
@@ -146,6 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace mcr::fuzz;
   const FrameHeaderInput in = DecodeFrameHeaderInput(data, size);
   const FrameHeaderSpec spec = SpecFor(in);
+  CheckMulticastMac(in, spec.dst);
   FrameHeaderTemplate t;
   const char* why = FrameHeaderTemplate::Make(spec, &t);
   FUZZ_CHECK((why == nullptr) == SpecIsValid(in), "Make accepts exactly the valid specs");
