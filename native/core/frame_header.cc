@@ -57,6 +57,12 @@ uint32_t AddressSum(const IpAddress& address) {
   return sum;
 }
 
+FrameHeaderResult Refusal(FrameHeaderStatus status) {
+  FrameHeaderResult result;
+  result.status = status;
+  return result;
+}
+
 const char* CheckSpec(const FrameHeaderSpec& spec) {
   if (spec.family != IpFamily::kIpv4 && spec.family != IpFamily::kIpv6) {
     return "family must be IPv4 or IPv6";
@@ -147,19 +153,18 @@ const char* FrameHeaderTemplate::Make(const FrameHeaderSpec& spec, FrameHeaderTe
 FrameHeaderResult FrameHeaderTemplate::Build(const UdpDatagram& datagram, uint16_t ip_id,
                                              UdpChecksumMode mode, uint8_t* out,
                                              size_t out_size) const {
-  FrameHeaderResult result;
   const bool preserve = source_ == SourcePolicy::kPreserve;
-  if (preserve && datagram.src.family() != family_) {
-    result.status = FrameHeaderStatus::kFamilyMismatch;
-    return result;
-  }
-  if (datagram.payload_len > max_payload_) {
-    result.status = FrameHeaderStatus::kTooBig;
-    return result;
-  }
-  if (out == nullptr || out_size < header_size_) return result;  // kBufferTooSmall
+  if (preserve && datagram.src.family() != family_) return Refusal(FrameHeaderStatus::kFamilyMismatch);
+  if (datagram.payload_len > max_payload_) return Refusal(FrameHeaderStatus::kTooBig);
+  if (out == nullptr || out_size < header_size_) return Refusal(FrameHeaderStatus::kBufferTooSmall);
 
-  std::memcpy(out, bytes_.data(), header_size_);
+  // Constant sizes, so the copy is a few vector moves instead of a call to memcpy.
+  const bool v4 = family_ == IpFamily::kIpv4;
+  if (v4) {
+    std::memcpy(out, bytes_.data(), kEthernetHeaderSize + kIpv4HeaderSize + kUdpHeaderSize);
+  } else {
+    std::memcpy(out, bytes_.data(), kEthernetHeaderSize + kIpv6HeaderSize + kUdpHeaderSize);
+  }
   uint8_t* ip = out + ip_at_;
   uint8_t* udp = out + udp_at_;
   const uint32_t udp_length = static_cast<uint32_t>(datagram.payload_len + kUdpHeaderSize);
@@ -170,7 +175,7 @@ FrameHeaderResult FrameHeaderTemplate::Build(const UdpDatagram& datagram, uint16
     pseudo += AddressSum(datagram.src);
     header += datagram.src_port;
   }
-  if (family_ == IpFamily::kIpv4) {
+  if (v4) {
     const uint32_t total_length = static_cast<uint32_t>(kIpv4HeaderSize) + udp_length;
     Put16(ip + 2, total_length);
     Put16(ip + 4, ip_id);
@@ -191,11 +196,11 @@ FrameHeaderResult FrameHeaderTemplate::Build(const UdpDatagram& datagram, uint16
     // The device sums from the UDP header to the end and complements; this field is
     // summed with it, so it carries what the device cannot see: the pseudo-header.
     checksum = Fold(pseudo);
-    result.device_completes_checksum = true;
   } else if (mode == UdpChecksumMode::kAdjustIncoming && datagram.udp_checksum != 0) {
     // A right checksum makes pseudo-header + header + checksum + payload sum to
     // (ones'-complement) zero, so the payload's sum is minus the rest, and minus is
-    // complement. The incoming UDP length is ours: the payload is the same.
+    // complement. The UDP length is the same as ours (same payload) and counts twice:
+    // once in the pseudo-header, once in the header. TTL is in neither.
     const uint64_t rest = uint64_t{AddressSum(datagram.src)} + AddressSum(datagram.dst) +
                           kIpProtoUdp + udp_length + datagram.src_port + datagram.dst_port +
                           udp_length + datagram.udp_checksum;
@@ -207,11 +212,8 @@ FrameHeaderResult FrameHeaderTemplate::Build(const UdpDatagram& datagram, uint16
   }
   Put16(udp + kUdpChecksumAt, checksum);
 
-  result.status = FrameHeaderStatus::kOk;
-  result.size = header_size_;
-  result.csum_start = udp_at_;
-  result.csum_offset = kUdpChecksumAt;
-  return result;
+  return FrameHeaderResult{FrameHeaderStatus::kOk, header_size_, udp_at_, kUdpChecksumAt,
+                           mode == UdpChecksumMode::kDeviceCompletes};
 }
 
 bool WriteVirtioNetHeader(const FrameHeaderResult& header, uint8_t* out, size_t out_size) {

@@ -10,7 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/build/fuzz/coverage"
-targets=(frame_fuzzer flow_table_fuzzer)
+targets=(frame_fuzzer flow_table_fuzzer frame_header_fuzzer)
 
 cxx="${FUZZ_CXX:-$(command -v clang++ || compgen -c clang++- | grep -E '^clang\+\+-[0-9]+$' | sort -t- -k2 -n | tail -1)}"
 version="${cxx##*clang++}"

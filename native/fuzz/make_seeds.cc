@@ -1,7 +1,8 @@
 // Writes the fuzz targets' seed corpus: named inputs covering each frame shape the
 // parser knows (VLAN, QinQ, options, fragments, other protocols, every kind of cut and
 // bad length) with rule sets that hit and miss, and flow-table operation sequences
-// that grow, shrink, move and refill the table. Run once by make-seeds.sh; the files
+// that grow, shrink, move and refill the table, and the frame header target's
+// templates and datagrams (frame_header_seeds.cc). Run once by make-seeds.sh; the files
 // are committed, so the seeds never change under a fuzz run. Frames come from the
 // parser tests' own builder (native/test/frame_builder.h). Fuzz-only.
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "../test/frame_builder.h"
+#include "frame_header_input.h"
 #include "frame_input.h"
 
 namespace mcr::fuzz {
@@ -253,12 +255,15 @@ void TableSeeds() {
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s CORPUS_DIR (with frame_fuzzer/ and flow_table_fuzzer/)\n", argv[0]);
+    std::fprintf(stderr, "usage: %s CORPUS_DIR (with a directory per target)\n", argv[0]);
     return 64;
   }
   mcr::fuzz::g_dir = argv[1];
   mcr::fuzz::FrameSeeds();
   mcr::fuzz::TableSeeds();
+  for (const auto& [name, bytes] : mcr::fuzz::FrameHeaderSeeds()) {
+    mcr::fuzz::Write("frame_header_fuzzer", name, bytes);
+  }
   std::printf("%d seeds written\n", mcr::fuzz::g_written);
   return 0;
 }
