@@ -11,12 +11,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildDemoNetwork, type DemoNetwork } from '../demo/topology.js';
+import { EXIT_FAILURE, EXIT_NOPERM, EXIT_OK, EXIT_USAGE } from '../product.js';
 import { locateTool } from '../tools/locate.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
 import { runStats } from './stats.js';
 
-const EXIT_NOPERM = 77;
 const MCRD = fileURLToPath(new URL('../../bin/mcrd.js', import.meta.url));
 const INPUT = { group: '239.10.0.1', port: 5000 };
 const OUTPUTS = [
