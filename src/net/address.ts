@@ -50,10 +50,14 @@ export type Classification =
 
 const fail = (reason: string): ParseResult => ({ ok: false, reason });
 
-function make(family: Family, bytes: number[], zone: string | null): Address {
-  const text = family === 'ipv4' ? bytes.join('.') : formatIpv6(bytes) + (zone === null ? '' : `%${zone}`);
-  return Object.freeze({ family, bytes: Object.freeze(bytes), zone, text });
+function make(family: Family, bytes: number[], zone: string | null, text?: string): Address {
+  const canonical = text ?? (family === 'ipv4' ? bytes.join('.') : formatIpv6(bytes) + (zone === null ? '' : `%${zone}`));
+  return Object.freeze({ family, bytes: Object.freeze(bytes), zone, text: canonical });
 }
+
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+/** A dotted quad as ipv4Bytes accepts it: the common case, matched in one step. */
+const DOTTED_QUAD = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 
 /** Why a dotted quad is not one, or its four bytes. Leading zeros are refused: some
  * parsers read "010" as octal 8, so the file would mean different things to different tools. */
@@ -125,6 +129,9 @@ function parseIpv6(text: string): ParseResult {
 export function parseAddress(text: string): ParseResult {
   if (text === '') return fail('an address is empty');
   if (text.includes(':')) return parseIpv6(text);
+  const quad = DOTTED_QUAD.exec(text);
+  // Written as the canonical text already: no leading zeros, nothing else.
+  if (quad) return { ok: true, address: make('ipv4', quad.slice(1).map(Number), null, text) };
   if (text.includes('%')) return fail('a zone ("%...") belongs to IPv6 addresses only');
   const bytes = ipv4Bytes(text);
   return typeof bytes === 'string' ? fail(bytes) : { ok: true, address: make('ipv4', bytes, null) };
