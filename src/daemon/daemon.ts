@@ -2,7 +2,7 @@
 // reuses the start-up path: read, validate, plan, apply, report. Triggers (SIGHUP, the
 // file watcher) only ask for a reload; reloads run one at a time (serial.ts), and asks
 // that arrive during one are served by one more. An invalid file changes nothing that
-// runs. The parts live beside it: link state (links.ts), rule states (rule-state.ts),
+// runs. The parts live beside it: link state (links.ts), rule states (stats/rule-state.ts),
 // the reload history (reload-record.ts), the stats cadence and files (stats-loop.ts).
 import type { RuleSet } from '../config/ruleset.js';
 import { allowedCpus, DataPlane, placeWorkers, type ApplyError, type DataPlaneSettings, type LinkChange } from '../dataplane.js';
@@ -10,6 +10,7 @@ import { diff, type Plan, type SettingChange } from '../diff.js';
 import { sendNotification } from '../native/notify.js';
 import { EXIT_CONFIG } from '../product.js';
 import { descriptorShortfall, estimateDescriptors } from '../security/descriptors.js';
+import { RuleStates } from '../stats/rule-state.js';
 import { buildStats, snapshotLines, summaryLine } from '../stats/sample.js';
 import type { DaemonState, StatsFile } from '../stats/types.js';
 import { effectiveRuleSet, planIsEmpty } from './effective.js';
@@ -18,7 +19,6 @@ import { LinkState } from './links.js';
 import type { LogLine } from './log.js';
 import { readRules, refusalLines, StartError, type RulesSource } from './read-rules.js';
 import { ReloadRecord, type Trigger } from './reload-record.js';
-import { RuleStates } from './rule-state.js';
 import { Serial } from './serial.js';
 import { StatsLoop } from './stats-loop.js';
 import { createNotifier, type Notifier, type SendNotification } from './systemd.js';

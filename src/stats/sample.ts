@@ -1,11 +1,11 @@
 // Builds one stats sample (the StatsFile) from the running rules, their conditions
-// (daemon/rule-state.ts decides those), the counters, and the previous sample (for
+// (rule-state.ts decides those), the counters, and the previous sample (for
 // rates). Pure: the daemon does the reading and the writing. Addresses become their
 // canonical text here, the form the stats file and its labels carry.
 import { describeEndpoint } from '../config/endpoints.js';
 import { outputKey, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
-import type { RuleCondition } from '../daemon/rule-state.js';
+import type { RuleCondition } from './rule-state.js';
 import { STATS_VERSION, type DaemonState, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from './types.js';
 
 export interface SampleInput {

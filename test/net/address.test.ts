@@ -1,6 +1,7 @@
 // The address type's tables: what parses (and why not), the canonical text, and the
 // classification that decides what an address may be used for.
 import t from 'tap';
+import { inputKey, outputKey } from '../../src/config/ruleset.js';
 import { addressOf, canonicalText, classify, isMulticast, mappedIpv4, parseAddress, type Classification } from '../../src/net/address.js';
 
 t.test('valid literals of both families parse to their canonical text', async (t) => {
@@ -138,4 +139,13 @@ t.test('canonical text names an address however it was spelled, and leaves a non
   t.equal(canonicalText('10.0.0.1'), '10.0.0.1');
   t.equal(canonicalText('not an address'), 'not an address');
   t.throws(() => addressOf('1.2.3'), /internal error: "1.2.3" was taken for an address/);
+});
+
+t.test('two spellings of one address give one flow key and one output key', async (t) => {
+  const input = (group: string, source: string | null) => ({ interface: 'eth0', group: addressOf(group), port: 5000, source: source === null ? null : addressOf(source) });
+  t.equal(inputKey(input('FF3E:0:0::8000:1', '2001:DB8::0:9')), inputKey(input('ff3e::8000:1', '2001:db8::9')));
+  t.equal(inputKey(input('ff3e::8000:1', '2001:db8::9')), 'eth0|ff3e::8000:1|5000|2001:db8::9');
+  t.equal(inputKey(input('239.1.1.1', null)), 'eth0|239.1.1.1|5000|*', 'IPv4 keys are as they always were');
+  const output = (group: string) => ({ interface: 'eth1', group: addressOf(group), port: 5000, ttl: 1, sourceAddress: null });
+  t.equal(outputKey(output('::FFFF:C000:0201')), outputKey(output('::ffff:192.0.2.1')));
 });

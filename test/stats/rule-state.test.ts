@@ -1,7 +1,7 @@
 // The rule state machine's table: every combination of facts that matters, and the
 // memory RuleStates keeps between samples (a rule that ran is paused, not pending).
 import t from 'tap';
-import { outputState, RuleStates, ruleState, type OutputFacts, type RuleFacts } from '../../src/daemon/rule-state.js';
+import { outputState, RuleStates, ruleState, type OutputFacts, type RuleFacts } from '../../src/stats/rule-state.js';
 import type { RuleStatus } from '../../src/dataplane.js';
 import type { OutputState, RuleState } from '../../src/stats/types.js';
 import { rule, ruleSetOf } from '../helpers/ruleset.js';

@@ -4,10 +4,9 @@
 // row that holds names the state. A new state is a new row (and its fact). Pure:
 // RuleStates keeps the one memory the table needs (which rules have ever been active)
 // and is handed the statuses and link states; it reads nothing itself.
-import type { RuleSet } from '../config/ruleset.js';
-import { outputKey } from '../config/ruleset.js';
+import { outputKey, type RuleSet } from '../config/ruleset.js';
 import type { PlaneState, RuleStatus } from '../dataplane.js';
-import type { OutputState, RuleState } from '../stats/types.js';
+import type { OutputState, RuleState } from './types.js';
 
 export interface RuleFacts {
   readonly enabled: boolean;
