@@ -1,7 +1,9 @@
 // The data plane as the daemon sees it: applies reload plans to the native workers,
 // reads their counters from shared memory, and re-resolves interfaces when links come
-// and go. The only module that uses the native binding (which it takes as a parameter,
-// so its logic is testable without the addon). It never sits on the packet path.
+// and go. With src/native/notify.ts, the only module that uses the native binding (which
+// it takes as a parameter, so its logic is testable without the addon); what it hands
+// out is in domain terms (addresses as canonical text at the boundary, no counter slots).
+// It never sits on the packet path.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus } from 'node:os';
@@ -19,6 +21,9 @@ import type {
 } from './native/binding-types.js';
 import { loadBinding } from './native/load-binding.js';
 
+/** Thrown by DataPlane.open when the native addon cannot be loaded; it names every path tried. */
+export { NativeLoadError as DataPlaneUnavailable } from './native/load-binding.js';
+
 export interface DataPlaneSettings {
   readonly workers: number | 'auto';
   readonly cpus: readonly number[] | null;
@@ -28,6 +33,38 @@ export interface DataPlaneSettings {
 export interface ApplyError {
   readonly key: string;
   readonly message: string;
+}
+
+/** Where the data plane has a rule or an output: running, waiting for its interface, or failed. */
+export type PlaneState = 'active' | 'pending' | 'error';
+
+export interface OutputStatus {
+  readonly key: string;
+  readonly state: PlaneState;
+  /** Why it failed, when state is "error"; else "". */
+  readonly error: string;
+}
+
+export interface RuleStatus {
+  readonly key: string;
+  readonly state: PlaneState;
+  readonly error: string;
+  /** The input interface's index, 0 while it is missing: a new index means it was created again. */
+  readonly ifindex: number;
+  readonly outputs: readonly OutputStatus[];
+}
+
+export interface PlaneInfo {
+  readonly backend: 'io_uring' | 'syscalls';
+  /** Why io_uring is not used, when the backend was "auto" and fell back; else "". */
+  readonly fallbackReason: string;
+  readonly workers: number;
+}
+
+export interface LinkChange {
+  /** "" when the kernel lost events and every interface was looked up again. */
+  readonly name: string;
+  readonly state: 'up' | 'down' | 'removed';
 }
 
 /** Link events are coalesced for this long before interfaces are looked up again. */
@@ -50,14 +87,15 @@ export function placeWorkers(settings: DataPlaneSettings, allowed: readonly numb
   return { workers, cpus: cpus.length > 0 ? cpus.slice(0, Math.max(workers, 1)) : [] };
 }
 
+// The addon takes addresses as their canonical text.
 export function toNativeOutputs(rule: Rule): NativeOutput[] {
   return rule.outputs.map((output) => ({
     key: outputKey(output),
     interface: output.interface,
-    group: output.group,
+    group: output.group.text,
     port: output.port,
     ttl: output.ttl,
-    sourceAddress: output.sourceAddress,
+    sourceAddress: output.sourceAddress?.text ?? null,
   }));
 }
 
@@ -65,11 +103,20 @@ export function toNativeRule(rule: Rule): NativeRule {
   return {
     key: rule.key,
     interface: rule.input.interface,
-    group: rule.input.group,
+    group: rule.input.group.text,
     port: rule.input.port,
-    source: rule.input.source,
+    source: rule.input.source?.text ?? null,
     outputs: toNativeOutputs(rule),
   };
+}
+
+function toRuleStatus(native: NativeRuleStatus): RuleStatus {
+  const { key, state, error, ifindex } = native;
+  return { key, state, error, ifindex, outputs: native.outputs.map((output) => ({ key: output.key, state: output.state, error: output.error })) };
+}
+
+function toLinkChange(event: LinkEvent): LinkChange {
+  return { name: event.name, state: event.removed ? 'removed' : event.running ? 'up' : 'down' };
 }
 
 function message(error: unknown): string {
@@ -78,21 +125,23 @@ function message(error: unknown): string {
 
 export interface DataPlaneEvents {
   /** A link changed, and the rules have been re-resolved against it. */
-  link: [LinkEvent];
+  link: [LinkChange];
 }
 
 export class DataPlane extends EventEmitter<DataPlaneEvents> {
-  readonly info: NativeInfo;
+  readonly info: PlaneInfo;
   private readonly layout: CounterLayout;
+  /** Kept native: the counter slots in them are how counters are found. */
   private statuses: NativeRuleStatus[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
-  private pendingEvents: LinkEvent[] = [];
+  private pendingEvents: LinkChange[] = [];
   private closed = false;
 
   private constructor(private readonly native: NativeDataPlane) {
     super();
-    this.info = native.info();
-    this.layout = layoutOf(this.info);
+    const info: NativeInfo = native.info();
+    this.info = { backend: info.backend, fallbackReason: info.fallbackReason, workers: info.workers };
+    this.layout = layoutOf(info);
   }
 
   static open(settings: DataPlaneSettings, binding: NativeBinding = loadBinding(), allowed = allowedCpus()): DataPlane {
@@ -135,8 +184,8 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   }
 
   /** Each running rule's state (active, pending, error) and its outputs'. */
-  status(): readonly NativeRuleStatus[] {
-    return this.statuses;
+  status(): RuleStatus[] {
+    return this.statuses.map(toRuleStatus);
   }
 
   /** Reads the shared counters: no system call, no copy of the native state. */
@@ -153,7 +202,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
 
   private onLink(event: LinkEvent): void {
     if (this.closed) return;
-    this.pendingEvents.push(event);
+    this.pendingEvents.push(toLinkChange(event));
     // An interface being created sends several events in a row: look up once.
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;

@@ -6,13 +6,11 @@ import { ConfigReadError, loadConfigFile } from '../config/load.js';
 import { formatConfigError } from '../config/problems.js';
 import type { RuleSet } from '../config/ruleset.js';
 import { diff } from '../diff.js';
-import { EXIT_CONFIG, EXIT_NOINPUT, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { DEFAULT_CONFIG, EXIT_CONFIG, EXIT_NOINPUT, EXIT_OK, EXIT_USAGE } from '../product.js';
 import { formatPlan } from './format-plan.js';
 import { plural } from './plural.js';
 import type { Io } from './io.js';
 import { summarize } from './summary.js';
-
-export const DEFAULT_CONFIG = '/etc/mcr.toml';
 
 export const CHECK_USAGE = `usage: mcr check [FILE]            check a rules file (default ${DEFAULT_CONFIG})
        mcr check --diff OLD NEW     check both, then print the plan a reload from OLD to NEW applies`;

@@ -13,12 +13,11 @@ import { parseArgs } from 'node:util';
 import { Lab } from '../netns/lab.js';
 import type { Netns } from '../netns/namespace.js';
 import { demoNetwork } from '../netns/topologies.js';
+import { EXIT_FAILURE, EXIT_NOPERM, EXIT_OK, EXIT_USAGE } from '../product.js';
 import { locateTool } from '../tools/locate.js';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
 import { runStats } from './stats.js';
 
-const EXIT_NOPERM = 77;
 const MCRD = fileURLToPath(new URL('../../bin/mcrd.js', import.meta.url));
 const INPUT = { group: '239.10.0.1', port: 5000 };
 const OUTPUTS = [

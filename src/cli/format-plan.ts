@@ -5,7 +5,7 @@ import type { Plan, SettingChange } from '../diff.js';
 import { plural } from './plural.js';
 
 export function describeOutput(output: Output): string {
-  const from = output.sourceAddress ? ` from ${output.sourceAddress}` : '';
+  const from = output.sourceAddress ? ` from ${output.sourceAddress.text}` : '';
   return `${describeEndpoint(output)} ttl ${output.ttl}${from}`;
 }
 

@@ -1,11 +1,10 @@
 // `mcr`: the operator's command line. One file per command; this one only dispatches.
-import { readFileSync } from 'node:fs';
+import { EXIT_OK, EXIT_USAGE, packageVersion } from '../product.js';
 import { runCheck } from './check.js';
 import { runDemo } from './demo.js';
 import { runGen } from './gen.js';
 import { runSink } from './sink.js';
 import { runStats } from './stats.js';
-import { EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import { processIo, type Io } from './io.js';
 
 const USAGE = `usage: mcr <command> [options]
@@ -31,11 +30,6 @@ const COMMANDS: Record<string, Command> = {
   sink: runSink,
   stats: runStats,
 };
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
   const [name, ...rest] = argv;

@@ -5,14 +5,11 @@
 // understands, 64 on a wrong command line.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { DEFAULT_STATS_FILE, EXIT_FAILURE, EXIT_NOINPUT, EXIT_OK, EXIT_USAGE } from '../product.js';
 import { parseStats, StatsFormatError } from '../stats/parse.js';
 import { DEFAULT_WIDTH, renderTable } from '../stats/table.js';
 import type { StatsFile } from '../stats/types.js';
-import { EXIT_FAILURE, EXIT_NOINPUT, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 import type { Io } from './io.js';
-
-/** Where mcrd writes unless its stats_file setting says otherwise. */
-export const DEFAULT_STATS_FILE = '/run/mcr/stats.json';
 
 export const STATS_USAGE = `usage: mcr stats [--file FILE] [--json] [--watch] [--interval S] [--count N]
   -f, --file FILE    the stats file mcrd writes (its stats_file setting;

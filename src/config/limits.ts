@@ -5,6 +5,7 @@
 // the next edit can enable them. Pure; the defaults mirror config/mcr.schema.json
 // (a test holds them equal).
 import type { JsonPath, Problem } from './problems.js';
+import { canonicalText } from '../net/address.js';
 
 export const LIMIT_DEFAULTS = {
   max_rules: 4096,
@@ -47,7 +48,7 @@ function inputIdentity(input: Table): { id: string; interface: string } | undefi
   const { interface: name, group, source } = input;
   if (typeof name !== 'string' || typeof group !== 'string') return undefined;
   // What is joined is the group on an interface (from one source): the port is not part of it.
-  const id = `${name} ${group}${typeof source === 'string' ? ` from ${source}` : ''}`;
+  const id = `${name} ${canonicalText(group)}${typeof source === 'string' ? ` from ${canonicalText(source)}` : ''}`;
   return { id, interface: name };
 }
 

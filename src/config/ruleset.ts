@@ -1,8 +1,8 @@
 // The canonical, frozen form of a valid rules file: what the daemon runs and what
 // diff() compares. Defaults are resolved here (the schema's own defaults were filled
 // in by validation), so two files that mean the same thing give equal RuleSets.
+import { addressOf, isMulticast, type Address } from '../net/address.js';
 import { describeInput } from './endpoints.js';
-import { isMulticast } from './ipv4.js';
 import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
@@ -20,17 +20,17 @@ export interface DaemonSettings {
 
 export interface Input {
   readonly interface: string;
-  readonly group: string;
+  readonly group: Address;
   readonly port: number;
-  readonly source: string | null;
+  readonly source: Address | null;
 }
 
 export interface Output {
   readonly interface: string;
-  readonly group: string;
+  readonly group: Address;
   readonly port: number;
   readonly ttl: number;
-  readonly sourceAddress: string | null;
+  readonly sourceAddress: Address | null;
 }
 
 export interface Rule {
@@ -53,13 +53,14 @@ export interface RuleSet {
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 
+/** A flow's identity. Addresses are in canonical text, so respelling one is no change. */
 export function inputKey(input: Input): string {
-  return `${input.interface}|${input.group}|${input.port}|${input.source ?? '*'}`;
+  return `${input.interface}|${input.group.text}|${input.port}|${input.source?.text ?? '*'}`;
 }
 
 /** An output's identity: any change to it (even its TTL) makes it a different output. */
 export function outputKey(output: Output): string {
-  return `${output.interface}|${output.group}|${output.port}|${output.ttl}|${output.sourceAddress ?? '-'}`;
+  return `${output.interface}|${output.group.text}|${output.port}|${output.ttl}|${output.sourceAddress?.text ?? '-'}`;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -70,22 +71,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/** Validation has checked every address, so a text that does not parse is a bug. */
+function optionalAddress(text: string | undefined): Address | null {
+  return text === undefined ? null : addressOf(text);
+}
+
 function toOutput(output: RuleOutput): Output {
+  const group = addressOf(output.group);
   return {
     interface: output.interface,
-    group: output.group,
+    group,
     port: output.port,
-    ttl: output.ttl ?? (isMulticast(output.group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
-    sourceAddress: output.source_address ?? null,
+    ttl: output.ttl ?? (isMulticast(group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
+    sourceAddress: optionalAddress(output.source_address),
   };
 }
 
 function toRule(rule: RuleSection): Rule {
   const input: Input = {
     interface: rule.input.interface,
-    group: rule.input.group,
+    group: addressOf(rule.input.group),
     port: rule.input.port,
-    source: rule.input.source ?? null,
+    source: optionalAddress(rule.input.source),
   };
   return {
     key: inputKey(input),

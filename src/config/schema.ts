@@ -3,8 +3,8 @@
 // the schema's defaults as it goes. Knows nothing of files or positions.
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { parseAddress } from '../net/address.js';
 import { fieldName, shown, tableName, tomlType } from './describe.js';
-import { IPV4_PATTERN } from './ipv4.js';
 import type { JsonPath, Problem } from './problems.js';
 import type { McrConfig } from './schema-types.js';
 import { closestKey } from './suggest.js';
@@ -13,13 +13,19 @@ export const SCHEMA_URL = new URL('../../config/mcr.schema.json', import.meta.ur
 
 type SchemaNode = Record<string, unknown>;
 
+/** The schema's "ipv4" format: a dotted quad, without leading zeros. */
+function isIpv4(text: string): boolean {
+  const result = parseAddress(text);
+  return result.ok && result.address.family === 'ipv4';
+}
+
 let compiled: ValidateFunction<McrConfig> | undefined;
 
 function validator(): ValidateFunction<McrConfig> {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
     const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, useDefaults: true });
-    ajv.addFormat('ipv4', IPV4_PATTERN);
+    ajv.addFormat('ipv4', isIpv4);
     compiled = ajv.compile<McrConfig>(schema);
   }
   return compiled;

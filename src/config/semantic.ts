@@ -5,8 +5,8 @@
 // whose type is wrong (the schema has reported that one).
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
-import { classifyAddress, type AddressClass } from './ipv4.js';
 import { checkLimits } from './limits.js';
+import { canonicalText, classify, parseAddress, type AddressKind } from '../net/address.js';
 import type { JsonPath, Problem } from './problems.js';
 
 type Table = Record<string, unknown>;
@@ -42,29 +42,42 @@ function interfaceProblem(name: string): string | undefined {
   return undefined;
 }
 
-const UNUSABLE: Record<Exclude<AddressClass, 'multicast' | 'unicast'>, string> = {
+const UNUSABLE_IPV4: Partial<Record<AddressKind, string>> = {
   unspecified: '0.0.0.0/8 means "this network"',
   loopback: '127.0.0.0/8 is loopback and never leaves the host',
   reserved: '240.0.0.0/4 is reserved',
   broadcast: '255.255.255.255 is the limited broadcast address',
 };
 
+type Role = { readonly role: 'group' } | { readonly role: 'host' } | { readonly role: 'none'; readonly why: string };
+
+/** What an address in the file can stand for; undefined when it is not an IPv4 address,
+ * which the schema has reported (IPv6 is not part of the file format yet). */
+function roleOf(text: string): Role | undefined {
+  const parsed = parseAddress(text);
+  if (!parsed.ok || parsed.address.family !== 'ipv4') return undefined;
+  const { kind } = classify(parsed.address);
+  if (kind === 'multicast') return { role: 'group' };
+  if (kind === 'unicast' || kind === 'link-local') return { role: 'host' };
+  return { role: 'none', why: UNUSABLE_IPV4[kind] ?? `it is ${kind}` };
+}
+
 /** A destination (input or output group) must be multicast or a unicast host. */
 function groupProblem(path: JsonPath, address: string): Problem | undefined {
-  const kind = classifyAddress(address);
-  if (kind === null || kind === 'multicast' || kind === 'unicast') return undefined;
+  const role = roleOf(address);
+  if (role === undefined || role.role !== 'none') return undefined;
   return {
     code: 'bad-group',
     path,
-    message: `${fieldName(path)} ${address} is neither a multicast group (224.0.0.0/4) nor a unicast address: ${UNUSABLE[kind]}`,
+    message: `${fieldName(path)} ${address} is neither a multicast group (224.0.0.0/4) nor a unicast address: ${role.why}`,
   };
 }
 
 /** A sender (input source, output source_address) must be a unicast host. */
 function senderProblem(path: JsonPath, address: string): Problem | undefined {
-  const kind = classifyAddress(address);
-  if (kind === null || kind === 'unicast') return undefined;
-  const why = kind === 'multicast' ? 'a multicast group cannot send' : UNUSABLE[kind];
+  const role = roleOf(address);
+  if (role === undefined || role.role === 'host') return undefined;
+  const why = role.role === 'group' ? 'a multicast group cannot send' : role.why;
   return { code: 'bad-source', path, message: `${fieldName(path)} ${address} must be a unicast address: ${why}` };
 }
 
@@ -90,7 +103,8 @@ class Checker {
       this.add({ code: 'port-zero', path: [...path, 'port'], message: `port 0 cannot be ${verb}; use a port from 1 to 65535` });
     }
     if (name === undefined || group === undefined || port === undefined) return undefined;
-    return { interface: name, group, port };
+    // Identities compare canonical text: two spellings of one address are one flow.
+    return { interface: name, group: canonicalText(group), port };
   }
 
   output(path: JsonPath, output: Table, seen: Map<string, JsonPath>, input: Endpoint | undefined): void {
@@ -135,7 +149,7 @@ class Checker {
       });
     }
     if (endpoint === undefined) return { name: text(rule, 'name') };
-    return { input: describeInput({ ...endpoint, source: source ?? null }), name: text(rule, 'name') };
+    return { input: describeInput({ ...endpoint, source: source === undefined ? null : canonicalText(source) }), name: text(rule, 'name') };
   }
 
   rules(rules: unknown[]): void {

@@ -1,19 +1,27 @@
 // mcrd's log, written to stdout with winston in the form the reader needs: lines with
 // "<N>" syslog priority prefixes when stdout is the systemd journal (JOURNAL_STREAM),
 // timestamped lines on a terminal or a file, or JSON objects (--log-format json).
-// Never a line per packet; repeated errors go through a rate limiter.
+// Never a line per packet; repeated errors go through a throttle.
 import { fstatSync } from 'node:fs';
 import winston from 'winston';
 import type { LogLevel } from '../config/ruleset.js';
-import { RateLimiter } from './rate-limit.js';
+import { Throttle } from './throttle.js';
 
 export type LogFormat = 'auto' | 'journal' | 'text' | 'json';
+
+/** A line to log, as the pure modules that decide what to say return it. */
+export interface LogLine {
+  readonly level: LogLevel;
+  readonly message: string;
+}
 
 export interface Logger {
   error(message: string): void;
   warn(message: string): void;
   info(message: string): void;
   debug(message: string): void;
+  /** Logs a line decided elsewhere at its level; null logs nothing. */
+  say(line: LogLine | null): void;
   /** Logs at most a few of the same kind per minute, then how many were suppressed. */
   limited(level: LogLevel, key: string, message: string): void;
   setLevel(level: LogLevel): void;
@@ -60,12 +68,16 @@ export function createLogger(
     format: formatFor(format),
     transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
   });
-  const limiter = new RateLimiter();
+  // A few of a kind per minute, then one line saying how many were not logged.
+  const limiter = new Throttle({ burst: 5, windowMs: 60_000 });
   return {
     error: (message) => logger.error(message),
     warn: (message) => logger.warn(message),
     info: (message) => logger.info(message),
     debug: (message) => logger.debug(message),
+    say(line) {
+      if (line) logger.log(line.level, line.message);
+    },
     limited(level, key, message) {
       const { log, suppressed } = limiter.admit(key);
       if (suppressed > 0) logger.log(level, `(${suppressed} more like the next were not logged)`);

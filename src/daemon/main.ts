@@ -3,17 +3,14 @@
 // one needing more file descriptors than RLIMIT_NOFILE), 66 unreadable, 77 missing
 // privilege, 69 no native data plane, 64 bad command line.
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG } from '../cli/check.js';
-import { EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE } from '../cli/exit-codes.js';
 import { processIo, type Io } from '../cli/io.js';
-import { packageVersion } from '../cli/main.js';
-import { NativeLoadError } from '../native/load-binding.js';
+import { DataPlaneUnavailable } from '../dataplane.js';
+import { DEFAULT_CONFIG, EXIT_NOPERM, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, packageVersion } from '../product.js';
 import { missingCapability } from './capabilities.js';
 import { Daemon, StartError } from './daemon.js';
 import { createLogger, type LogFormat } from './log.js';
 import { ConfigWatcher } from './watch.js';
 
-const EXIT_NOPERM = 77;
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'text', 'json', 'journal'];
 
 const USAGE = `usage: mcrd [--config FILE] [--log-format auto|text|json|journal]
@@ -83,7 +80,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       io.err(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n'));
       return error.exitCode;
     }
-    if (error instanceof NativeLoadError) {
+    if (error instanceof DataPlaneUnavailable) {
       io.err(`mcrd: ${error.message}`);
       return EXIT_UNAVAILABLE;
     }

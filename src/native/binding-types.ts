@@ -1,6 +1,7 @@
 // The typed face of the native addon: what JavaScript may call. Only
-// src/native/load-binding.ts produces one, and only src/dataplane.ts uses it; the data
-// plane wrapper takes it as a parameter so its logic can be tested without the addon.
+// src/native/load-binding.ts produces one, and only src/dataplane.ts and
+// src/native/notify.ts use it (test/architecture.test.ts holds that); the data plane
+// wrapper takes it as a parameter so its logic can be tested without the addon.
 
 export interface AddonVersion {
   /** The native ABI version, compared against EXPECTED_ADDON_VERSION. */

@@ -7,8 +7,8 @@
 // source), one catcher per unicast (address, port); plus an eventfd and an io_uring
 // per worker and a netlink socket. estimateDescriptors is pure.
 import { readdirSync, readFileSync } from 'node:fs';
-import { isMulticast } from '../config/ipv4.js';
 import type { RuleSet } from '../config/ruleset.js';
+import { isMulticast } from '../net/address.js';
 
 export interface DescriptorNeeds {
   readonly outputs: number;
@@ -29,8 +29,8 @@ export function estimateDescriptors(ruleSet: RuleSet, workers: number): Descript
   const joins = new Set(
     flows.map((rule) =>
       isMulticast(rule.input.group)
-        ? `${rule.input.interface}|${rule.input.group}|${rule.input.source ?? '*'}`
-        : `${rule.input.group}|${rule.input.port}`,
+        ? `${rule.input.interface}|${rule.input.group.text}|${rule.input.source?.text ?? '*'}`
+        : `${rule.input.group.text}|${rule.input.port}`,
     ),
   );
   const rings = interfaces.size * workers;

@@ -1,22 +1,14 @@
-// Builds one stats sample (the StatsFile) from the running rules, the data plane's
-// statuses and counters, and the previous sample (for rates). Pure: the daemon does
-// the reading and the writing.
+// Builds one stats sample (the StatsFile) from the running rules, their conditions
+// (rule-state.ts decides those), the counters, and the previous sample (for
+// rates). Pure: the daemon does the reading and the writing. Addresses become their
+// canonical text here, the form the stats file and its labels carry.
 import { describeEndpoint } from '../config/endpoints.js';
-import { outputKey, type Rule, type RuleSet } from '../config/ruleset.js';
+import { outputKey, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
 import { OUTPUT_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type RuleCounterFields } from '../counter-specs.js';
-import type { NativeRuleStatus } from '../native/binding-types.js';
-import {
-  STATS_VERSION,
-  type DaemonState,
-  type OutputState,
-  type OutputStats,
-  type ReloadResult,
-  type RuleState,
-  type RuleStats,
-  type StatsFile,
-} from './types.js';
 import { counterFields, lostOf } from './counter-fields.js';
+import type { RuleCondition } from './rule-state.js';
+import { STATS_VERSION, type DaemonState, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from './types.js';
 
 export interface SampleInput {
   now: Date;
@@ -28,61 +20,41 @@ export interface SampleInput {
   lastReload: ReloadResult | null;
   reloads: { ok: number; failed: number };
   ruleSet: RuleSet;
-  statuses: readonly NativeRuleStatus[];
+  /** Each rule's state and its outputs', by rule key. */
+  conditions: ReadonlyMap<string, RuleCondition>;
   counters: CounterSnapshot;
-  /** Interfaces known to be down or without carrier (inputs and outputs). */
-  downInterfaces: ReadonlySet<string>;
-  /** Rule keys that have been active at least once. */
-  everActive: ReadonlySet<string>;
-}
-
-export function ruleState(rule: Rule, status: NativeRuleStatus | undefined, input: SampleInput): RuleState {
-  if (!rule.enabled) return 'disabled';
-  if (!status) return 'error';
-  if (status.state === 'error') return 'error';
-  if (status.state === 'pending') return input.everActive.has(rule.key) ? 'paused' : 'pending';
-  return input.downInterfaces.has(rule.input.interface) ? 'paused' : 'active';
-}
-
-/** An open output on a link that is down sends into the kernel's drop counter, not the wire. */
-export function outputState(rule: Rule, native: NativeRuleStatus['outputs'][number] | undefined, interfaceName: string, input: SampleInput): OutputState {
-  if (!rule.enabled) return 'pending';
-  if (!native) return 'error';
-  return native.state === 'active' && input.downInterfaces.has(interfaceName) ? 'down' : native.state;
 }
 
 export function buildStats(input: SampleInput): StatsFile {
   const seconds = input.previous ? (input.now.getTime() - Date.parse(input.previous.time)) / 1000 : 0;
   const before = new Map((input.previous?.rules ?? []).map((rule) => [rule.key, rule]));
-  const statuses = new Map(input.statuses.map((status) => [status.key, status]));
   const rules = input.ruleSet.rules.map((rule): RuleStats => {
-    const status = statuses.get(rule.key);
+    const condition = input.conditions.get(rule.key);
     const counters = input.counters.rules.get(rule.key);
     const previous = before.get(rule.key);
     const previousOutputs = new Map((previous?.outputs ?? []).map((output) => [output.key, output]));
-    const outputStatus = new Map((status?.outputs ?? []).map((output) => [output.key, output]));
     const outputs = rule.outputs.map((output): OutputStats => {
       const key = outputKey(output);
       const values = counters?.outputs.get(key);
       const last = previousOutputs.get(key);
-      const native = outputStatus.get(key);
+      const state = condition?.outputs.get(key);
       return {
         key,
         interface: output.interface,
-        group: output.group,
+        group: output.group.text,
         port: output.port,
         ttl: output.ttl,
-        state: outputState(rule, native, output.interface, input),
-        error: native?.error ?? '',
+        state: state?.state ?? 'error',
+        error: state?.error ?? '',
         ...counterFields<OutputCounterFields>(OUTPUT_COUNTERS, values, last, seconds),
       };
     });
     return {
       name: rule.name,
       key: rule.key,
-      input: { ...rule.input },
-      state: ruleState(rule, status, input),
-      error: status?.error ?? '',
+      input: { interface: rule.input.interface, group: rule.input.group.text, port: rule.input.port, source: rule.input.source?.text ?? null },
+      state: condition?.state ?? 'error',
+      error: condition?.error ?? '',
       ...counterFields<RuleCounterFields>(RULE_COUNTERS, counters?.counters, previous, seconds),
       outputs,
     };

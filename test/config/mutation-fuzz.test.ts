@@ -88,13 +88,13 @@ function escape(text: string): string {
 function rulesAsToml(ruleSet: RuleSet): string {
   return ruleSet.rules
     .map((rule) => {
-      const input = `{ interface = ${escape(rule.input.interface)}, group = ${escape(rule.input.group)}, port = ${rule.input.port}${
-        rule.input.source === null ? '' : `, source = ${escape(rule.input.source)}`
+      const input = `{ interface = ${escape(rule.input.interface)}, group = ${escape(rule.input.group.text)}, port = ${rule.input.port}${
+        rule.input.source === null ? '' : `, source = ${escape(rule.input.source.text)}`
       } }`;
       const outputs = rule.outputs.map(
         (o) =>
-          `{ interface = ${escape(o.interface)}, group = ${escape(o.group)}, port = ${o.port}, ttl = ${o.ttl}${
-            o.sourceAddress === null ? '' : `, source_address = ${escape(o.sourceAddress)}`
+          `{ interface = ${escape(o.interface)}, group = ${escape(o.group.text)}, port = ${o.port}, ttl = ${o.ttl}${
+            o.sourceAddress === null ? '' : `, source_address = ${escape(o.sourceAddress.text)}`
           } }`,
       );
       return `[[rule]]\nname = ${escape(rule.name)}\nenabled = ${rule.enabled}\ninput = ${input}\noutputs = [ ${outputs.join(', ')} ]\n`;
@@ -115,7 +115,7 @@ function ruleSetFaults(ruleSet: RuleSet): string[] {
     keys.add(rule.key);
     names.add(rule.name);
     if (rule.outputs.length === 0) faults.push(`rule ${rule.name} has no outputs`);
-    const outputs = new Set(rule.outputs.map((o) => `${o.interface}|${o.group}|${o.port}`));
+    const outputs = new Set(rule.outputs.map((o) => `${o.interface}|${o.group.text}|${o.port}`));
     if (outputs.size !== rule.outputs.length) faults.push(`rule ${rule.name} lists an output twice`);
     for (const endpoint of [rule.input, ...rule.outputs]) {
       if (!Number.isInteger(endpoint.port) || endpoint.port < 1 || endpoint.port > 65535) faults.push(`port ${endpoint.port}`);

@@ -12,7 +12,7 @@ import { rootSkipReason } from '../helpers/netns.js';
 import { ruleSetOf, rule } from '../helpers/ruleset.js';
 import { checkPathTrust, describeTrustProblem } from '../../src/security/path-trust.js';
 import { descriptorLimit, descriptorShortfall, estimateDescriptors } from '../../src/security/descriptors.js';
-import { WriteRefusals } from '../../src/security/write-refusals.js';
+import { WriteRefusals } from '../../src/daemon/write-log.js';
 import { ConfigReadError } from '../../src/config/load.js';
 import { readRulesSource, RulesFileRefused } from '../../src/security/rules-file.js';
 

@@ -85,7 +85,7 @@ function disturbs(next: RuleSet, base: RuleSet): string | undefined {
   if (JSON.stringify(next.rules.find((r) => r.name === 'stable')) !== stable) return 'changes the stable rule';
   if (settingsThatMatter(next) !== settingsThatMatter(base)) return 'changes [daemon] settings that restart or move files';
   const others = next.rules.filter((r) => r.name !== 'stable');
-  if (others.some((r) => [r.input, ...r.outputs].some((e) => STABLE_GROUPS.has(e.group)))) return "uses the stable flow's groups";
+  if (others.some((r) => [r.input, ...r.outputs].some((e) => STABLE_GROUPS.has(e.group.text)))) return "uses the stable flow's groups";
   return undefined;
 }
 

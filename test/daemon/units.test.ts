@@ -4,14 +4,14 @@ import { PassThrough } from 'node:stream';
 import { hasNetRaw } from '../../src/daemon/capabilities.js';
 import { effectiveRuleSet, planIsEmpty } from '../../src/daemon/effective.js';
 import { createLogger } from '../../src/daemon/log.js';
-import { RateLimiter } from '../../src/daemon/rate-limit.js';
 import { createNotifier } from '../../src/daemon/systemd.js';
+import { Throttle } from '../../src/daemon/throttle.js';
 import { diff } from '../../src/diff.js';
 import { rule, ruleSetOf } from '../helpers/ruleset.js';
 
 t.test('the rate limiter lets a burst through, then counts, then reports the count', async (t) => {
   let now = 0;
-  const limiter = new RateLimiter(2, 1000, () => now);
+  const limiter = new Throttle({ burst: 2, windowMs: 1000, now: () => now });
   t.same([limiter.admit('x'), limiter.admit('x'), limiter.admit('x'), limiter.admit('x')].map((r) => r.log), [true, true, false, false]);
   t.same(limiter.admit('other'), { log: true, suppressed: 0 }, 'keys are separate');
   now = 1000;

@@ -2,7 +2,7 @@
 // repeats: when it starts failing, when it fails differently, every ten minutes while
 // it lasts, and when it is written again.
 import t from 'tap';
-import { WriteFailures } from '../../src/daemon/write-failures.js';
+import { WriteFailures } from '../../src/daemon/write-log.js';
 
 function errnoError(code: string, message: string): NodeJS.ErrnoException {
   return Object.assign(new Error(message), { code });

@@ -1,6 +1,6 @@
 // Builds Ethernet/IPv4/UDP frames byte by byte for injection tests, correct by default
 // (checksums, lengths), with every field overridable so a test can break exactly one.
-import { parseIpv4 } from '../../src/config/ipv4.js';
+import { parseAddress } from '../../src/net/address.js';
 
 export interface Ipv4Fields {
   src: string;
@@ -16,17 +16,15 @@ export interface Ipv4Fields {
 }
 
 function address(text: string): Buffer {
-  const value = parseIpv4(text);
-  if (value === null) throw new Error(`bad address ${text}`);
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(value);
-  return out;
+  const parsed = parseAddress(text);
+  if (!parsed.ok || parsed.address.family !== 'ipv4') throw new Error(`bad address ${text}`);
+  return Buffer.from(parsed.address.bytes);
 }
 
 /** The Ethernet multicast MAC of an IPv4 group (01:00:5e + its low 23 bits). */
 export function multicastMac(group: string): Buffer {
-  const value = parseIpv4(group) ?? 0;
-  return Buffer.from([0x01, 0x00, 0x5e, (value >>> 16) & 0x7f, (value >>> 8) & 0xff, value & 0xff]);
+  const [, b = 0, c = 0, d = 0] = address(group);
+  return Buffer.from([0x01, 0x00, 0x5e, b & 0x7f, c, d]);
 }
 
 export function macFromText(text: string): Buffer {

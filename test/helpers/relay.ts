@@ -19,11 +19,10 @@ export interface CountersReply {
 }
 export interface RuleStatusReply {
   key: string;
-  slot: number;
   state: string;
   error: string;
   ifindex: number;
-  outputs: { key: string; slot: number; state: string; error: string }[];
+  outputs: { key: string; state: string; error: string }[];
 }
 interface Reply {
   ok?: boolean;
