@@ -199,6 +199,9 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
           events_.NonBlockingCall(new LinkEvent(event), [](Napi::Env js, Napi::Function callback, LinkEvent* data) {
             std::unique_ptr<LinkEvent> owned(data);
             Napi::Object out = Napi::Object::New(js);
+            out.Set("kind", owned->kind == LinkEvent::Kind::kLink      ? "link"
+                            : owned->kind == LinkEvent::Kind::kAddress ? "address"
+                                                                       : "neighbour");
             out.Set("ifindex", owned->ifindex);
             out.Set("name", owned->name);
             out.Set("removed", owned->removed);

@@ -168,7 +168,13 @@ Status DataPlane::RemoveRule(const std::string& key) {
   return Status::Ok();
 }
 
+OutputContext DataPlane::Context() {
+  if (!kernel_view_) kernel_view_ = std::make_unique<KernelView>();
+  return OutputContext{&frame_channels_, kernel_view_.get()};
+}
+
 void DataPlane::Refresh() {
+  kernel_view_.reset();  // this pass must see the change that asked for it
   for (auto& entry : rules_) {
     RuleState& rule = *entry.second;
     bool outputs_changed = false;
@@ -176,7 +182,7 @@ void DataPlane::Refresh() {
       const int now = ResolveInterface(output->spec.interface);
       const bool same = now == output->ifindex && (output->output || now == 0);
       // A frame output also follows its MACs, MTU, source address and next hop.
-      if (same && !(output->output && output->output->Outdated(output->spec, now))) continue;
+      if (same && !(output->output && output->output->Outdated(output->spec, now, Context().kernel))) continue;
       // The old output may be in a worker's hands until the new rule is applied.
       if (output->output) graveyard_.outputs.push_back(std::move(output->output));
       OpenOutput(output.get());
@@ -232,8 +238,8 @@ void DataPlane::OpenOutput(OutputState* output) {
   output->error.clear();
   output->ifindex = ResolveInterface(output->spec.interface);
   output->output = output->ifindex == 0 ? nullptr
-                                        : mcr::OpenOutput(output->spec, output->ifindex, output->slot,
-                                                          &frame_channels_, &output->error);
+                                        : mcr::OpenOutput(output->spec, output->ifindex, output->slot, Context(),
+                                                          &output->error);
 }
 
 void DataPlane::Attach(RuleState* rule) {
@@ -376,6 +382,7 @@ void DataPlane::EndBatch() {
 
 void DataPlane::Settle() {
   if (batching_) return;
+  kernel_view_.reset();
   // Workers know every new rule before its input's filter lets the traffic in.
   Sync();
   FlushFilters();

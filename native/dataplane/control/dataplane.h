@@ -152,6 +152,10 @@ class DataPlane {
   std::map<std::tuple<IpAddress, uint16_t, int>, Shared> catchers_;       // address, port, ifindex
   Graveyard graveyard_;
   FrameChannels frame_channels_;
+  // The kernel's tables as seen during one operation (or one batch): frame outputs ask
+  // the same questions of it many times. Dropped when the operation settles.
+  std::unique_ptr<KernelView> kernel_view_;
+  OutputContext Context();
   bool batching_ = false;
   // Rules attached since their input's filter was last rebuilt: a failed rebuild is theirs.
   std::vector<std::string> awaiting_filter_;

@@ -221,4 +221,28 @@ void RequestResolution(const IpAddress& hop, int ifindex) {
   Transact(request, [](const nlmsghdr&) {});
 }
 
+bool KernelView::Link(int ifindex, LinkFacts* out, std::string* error) {
+  auto found = links_.find(ifindex);
+  if (found == links_.end()) {
+    LinkAnswer answer;
+    answer.ok = QueryLink(ifindex, &answer.facts, &answer.error);
+    found = links_.emplace(ifindex, answer).first;
+  }
+  *out = found->second.facts;
+  if (!found->second.ok) *error = found->second.error;
+  return found->second.ok;
+}
+
+bool KernelView::Address(int ifindex, IpFamily family, bool link_scope, IpAddress* out) {
+  const auto key = std::make_tuple(ifindex, family, link_scope);
+  auto found = addresses_.find(key);
+  if (found == addresses_.end()) {
+    AddressAnswer answer;
+    answer.ok = PrimaryAddress(ifindex, family, link_scope, &answer.address);
+    found = addresses_.emplace(key, answer).first;
+  }
+  *out = found->second.address;
+  return found->second.ok;
+}
+
 }  // namespace mcr

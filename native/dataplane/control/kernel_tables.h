@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
 
 #include "../../core/address.h"
 
@@ -44,5 +46,27 @@ NeighbourState LookupNeighbour(const IpAddress& hop, int ifindex, uint8_t mac[6]
 // Asks the kernel to resolve hop now (or to re-confirm a stale entry), as if a packet
 // were waiting for it; the answer arrives later as a neighbour event. Best effort.
 void RequestResolution(const IpAddress& hop, int ifindex);
+
+// The same questions, each asked of the kernel once per view: a refresh after a burst
+// of link, address or neighbour events re-resolves every frame output, and most of
+// them share an interface (and its MAC, MTU and address). Make one per pass.
+class KernelView {
+ public:
+  bool Link(int ifindex, LinkFacts* out, std::string* error);
+  bool Address(int ifindex, IpFamily family, bool link_scope, IpAddress* out);
+
+ private:
+  struct LinkAnswer {
+    bool ok = false;
+    LinkFacts facts;
+    std::string error;
+  };
+  struct AddressAnswer {
+    bool ok = false;
+    IpAddress address;
+  };
+  std::map<int, LinkAnswer> links_;
+  std::map<std::tuple<int, IpFamily, bool>, AddressAnswer> addresses_;
+};
 
 }  // namespace mcr

@@ -24,7 +24,7 @@ std::unique_ptr<LinkMonitor> LinkMonitor::Start(Callback callback, std::string* 
   }
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;
-  address.nl_groups = RTMGRP_LINK;
+  address.nl_groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
   if (bind(netlink.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     *error = SysError("subscribing to link changes", errno);
     return nullptr;
@@ -70,6 +70,22 @@ void LinkMonitor::Parse(const char* buffer, size_t length) {
   int remaining = static_cast<int>(length);
   for (auto* header = reinterpret_cast<const nlmsghdr*>(buffer); NLMSG_OK(header, remaining);
        header = NLMSG_NEXT(header, remaining)) {
+    if (header->nlmsg_type == RTM_NEWADDR || header->nlmsg_type == RTM_DELADDR) {
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(ifaddrmsg))) continue;
+      LinkEvent event;
+      event.kind = LinkEvent::Kind::kAddress;
+      event.ifindex = static_cast<int>(static_cast<const ifaddrmsg*>(NLMSG_DATA(header))->ifa_index);
+      callback_(event);
+      continue;
+    }
+    if (header->nlmsg_type == RTM_NEWNEIGH || header->nlmsg_type == RTM_DELNEIGH) {
+      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(ndmsg))) continue;
+      LinkEvent event;
+      event.kind = LinkEvent::Kind::kNeighbour;
+      event.ifindex = static_cast<const ndmsg*>(NLMSG_DATA(header))->ndm_ifindex;
+      callback_(event);
+      continue;
+    }
     if (header->nlmsg_type != RTM_NEWLINK && header->nlmsg_type != RTM_DELLINK) continue;
     if (header->nlmsg_len < NLMSG_LENGTH(sizeof(ifinfomsg))) continue;
     const auto* info = static_cast<const ifinfomsg*>(NLMSG_DATA(header));

@@ -1,8 +1,11 @@
-// Watches the kernel's link table (rtnetlink) on its own thread and reports each
-// change: an interface added, removed, going up or down. It only reports; the control
-// plane decides what a change means for the rules.
+// Watches the kernel's link, address and neighbour tables (rtnetlink) on its own
+// thread and reports each change: an interface added, removed, going up or down (or
+// changing its MAC or MTU); an address added or removed; a neighbour entry changing
+// (frame outputs follow their next hop's MAC). It only reports; the control plane
+// decides what a change means for the rules and outputs.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +16,8 @@
 namespace mcr {
 
 struct LinkEvent {
+  enum class Kind : uint8_t { kLink, kAddress, kNeighbour };
+  Kind kind = Kind::kLink;
   int ifindex = 0;
   std::string name;
   bool removed = false;

@@ -3,9 +3,9 @@
 namespace mcr {
 
 std::unique_ptr<FrameOutput> FrameOutput::Open(const OutputSpec& spec, int ifindex, uint32_t counter_slot,
-                                               FrameChannels* channels, bool* not_ethernet, std::string* error) {
+                                               const OutputContext& context, bool* not_ethernet, std::string* error) {
   FramePath path;
-  const PathOutcome outcome = ResolveFramePath(spec, ifindex, &path, error);
+  const PathOutcome outcome = ResolveFramePath(spec, ifindex, context.kernel, &path, error);
   *not_ethernet = outcome == PathOutcome::kNotEthernet;
   if (outcome != PathOutcome::kFrame) return nullptr;
   FrameHeaderTemplate header;
@@ -13,17 +13,17 @@ std::unique_ptr<FrameOutput> FrameOutput::Open(const OutputSpec& spec, int ifind
     *error = std::string("output ") + spec.key + ": " + why;
     return nullptr;
   }
-  std::shared_ptr<FrameChannel> channel = channels->Get(ifindex, error);
+  std::shared_ptr<FrameChannel> channel = context.channels->Get(ifindex, error);
   if (!channel) return nullptr;
   return std::unique_ptr<FrameOutput>(new FrameOutput(std::move(channel), path, header, counter_slot));
 }
 
-bool FrameOutput::Outdated(const OutputSpec& spec, int ifindex) const {
+bool FrameOutput::Outdated(const OutputSpec& spec, int ifindex, KernelView* kernel) const {
   FramePath now;
   std::string ignored;
   // Anything that stops it resolving (the address went away...) also needs a reopen,
   // which then reports why.
-  return ResolveFramePath(spec, ifindex, &now, &ignored) != PathOutcome::kFrame || now != path_;
+  return ResolveFramePath(spec, ifindex, kernel, &now, &ignored) != PathOutcome::kFrame || now != path_;
 }
 
 PrepareResult FrameOutput::Prepare(const UdpDatagram& datagram, OutgoingMessage* message,

@@ -23,13 +23,13 @@ class FrameOutput final : public Output {
   // Resolves the output's path and builds its template; null with *error when it
   // cannot (*not_ethernet: because the interface has no Ethernet header).
   static std::unique_ptr<FrameOutput> Open(const OutputSpec& spec, int ifindex, uint32_t counter_slot,
-                                           FrameChannels* channels, bool* not_ethernet, std::string* error);
+                                           const OutputContext& context, bool* not_ethernet, std::string* error);
 
   EgressKind kind() const override { return EgressKind::kFrame; }
   int fd() const override { return channel_->fd(); }
   bool writes_headers() const override { return true; }
   bool waiting_for_neighbour() const override { return path_.waiting_for_neighbour; }
-  bool Outdated(const OutputSpec& spec, int ifindex) const override;
+  bool Outdated(const OutputSpec& spec, int ifindex, KernelView* kernel) const override;
   PrepareResult Prepare(const UdpDatagram& datagram, OutgoingMessage* message,
                         uint8_t* header_room) const override;
 

@@ -25,7 +25,7 @@ bool ResolveDestinationMac(const OutputSpec& spec, int ifindex, FramePath* path,
   return true;
 }
 
-bool ResolveSource(const OutputSpec& spec, int ifindex, FramePath* path, std::string* error) {
+bool ResolveSource(const OutputSpec& spec, int ifindex, KernelView* kernel, FramePath* path, std::string* error) {
   FrameHeaderSpec& header = path->header;
   switch (spec.source) {
     case SourceChoice::kPreserve:
@@ -35,7 +35,7 @@ bool ResolveSource(const OutputSpec& spec, int ifindex, FramePath* path, std::st
       header.src = spec.source_address;
       return true;
     case SourceChoice::kInterface:
-      if (PrimaryAddress(ifindex, header.family, spec.group.IsLinkScope(), &header.src)) return true;
+      if (kernel->Address(ifindex, header.family, spec.group.IsLinkScope(), &header.src)) return true;
       *error = "interface " + spec.interface + " has no " +
                (header.family == IpFamily::kIpv4 ? "IPv4" : "IPv6") +
                " address to send from; set source_address, or source_address = \"preserve\"";
@@ -55,9 +55,10 @@ bool operator==(const FramePath& a, const FramePath& b) {
          x.dont_fragment == y.dont_fragment && x.mtu == y.mtu;
 }
 
-PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, FramePath* path, std::string* error) {
+PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, KernelView* kernel, FramePath* path,
+                             std::string* error) {
   LinkFacts link;
-  if (!QueryLink(ifindex, &link, error)) return PathOutcome::kError;
+  if (!kernel->Link(ifindex, &link, error)) return PathOutcome::kError;
   if (!link.ethernet) return PathOutcome::kNotEthernet;
   *path = FramePath{};
   FrameHeaderSpec& header = path->header;
@@ -71,7 +72,7 @@ PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, FramePath* pat
   header.src_port = spec.port;
   header.ttl = spec.ttl;
   header.dscp = spec.dscp;
-  if (!ResolveSource(spec, ifindex, path, error)) return PathOutcome::kError;
+  if (!ResolveSource(spec, ifindex, kernel, path, error)) return PathOutcome::kError;
   if (!ResolveDestinationMac(spec, ifindex, path, error)) return PathOutcome::kError;
   return PathOutcome::kFrame;
 }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "../../core/frame_header.h"
+#include "../control/kernel_tables.h"
 #include "../control/specs.h"
 
 namespace mcr {
@@ -29,6 +30,7 @@ enum class PathOutcome : uint8_t {
   kError,       // *error says why (no address to send from, no route...)
 };
 
-PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, FramePath* path, std::string* error);
+PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, KernelView* kernel, FramePath* path,
+                             std::string* error);
 
 }  // namespace mcr

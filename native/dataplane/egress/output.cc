@@ -6,10 +6,10 @@
 namespace mcr {
 
 std::unique_ptr<Output> OpenOutput(const OutputSpec& spec, int ifindex, uint32_t counter_slot,
-                                   FrameChannels* channels, std::string* error) {
+                                   const OutputContext& context, std::string* error) {
   if (spec.egress == EgressKind::kSocket) return SocketOutput::Open(spec, ifindex, counter_slot, error);
   bool not_ethernet = false;
-  std::unique_ptr<FrameOutput> frame = FrameOutput::Open(spec, ifindex, counter_slot, channels, &not_ethernet, error);
+  std::unique_ptr<FrameOutput> frame = FrameOutput::Open(spec, ifindex, counter_slot, context, &not_ethernet, error);
   if (frame) return frame;
   if (!not_ethernet) return nullptr;
   if (spec.egress == EgressKind::kAuto && spec.source != SourceChoice::kPreserve) {

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "../../core/packet.h"
+#include "../control/kernel_tables.h"
 #include "../control/specs.h"
 #include "send_queue.h"
 
@@ -48,7 +49,7 @@ class Output {
   // Control plane: whether what the output was built from (a MAC, an MTU, an address,
   // a next hop) has changed since, so it must be replaced. Asked on link, address and
   // neighbour events.
-  virtual bool Outdated(const OutputSpec&, int /*ifindex*/) const { return false; }
+  virtual bool Outdated(const OutputSpec&, int /*ifindex*/, KernelView*) const { return false; }
   // A unicast frame output whose next hop has no MAC yet: it drops (counted) until
   // replaced by one that has it.
   virtual bool waiting_for_neighbour() const { return false; }
@@ -67,10 +68,17 @@ class Output {
 
 class FrameChannels;
 
+// What opening an output may use from the control plane: the per-interface frame
+// sockets, and a view of the kernel's tables for this pass.
+struct OutputContext {
+  FrameChannels* channels = nullptr;
+  KernelView* kernel = nullptr;
+};
+
 // Opens the output a spec asks for on interface ifindex (for kAuto: a frame output on
 // an Ethernet interface, else a socket output). Null, with *error saying why, when it
-// cannot be opened. channels: the control plane's per-interface frame sockets.
+// cannot be opened.
 std::unique_ptr<Output> OpenOutput(const OutputSpec& spec, int ifindex, uint32_t counter_slot,
-                                   FrameChannels* channels, std::string* error);
+                                   const OutputContext& context, std::string* error);
 
 }  // namespace mcr
