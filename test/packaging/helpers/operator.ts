@@ -68,6 +68,35 @@ export async function relayChecked(t: Test, ends: Ends, count: number, rate: num
   return report;
 }
 
+/**
+ * Polls the journal after cursor (journalctl filters in args) until test holds, and
+ * returns the entries either way: journald stores a line a moment after it is written.
+ */
+export async function waitForJournal(
+  system: BootedSystem,
+  cursor: string,
+  args: readonly string[],
+  test: (entries: Record<string, string>[]) => boolean,
+  timeoutMs = 5000,
+): Promise<Record<string, string>[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const entries = await system.journal(cursor, ...args);
+    if (test(entries) || Date.now() > deadline) return entries;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** mcrd's own journal lines after cursor, once test holds for them (or the time is up). */
+export async function waitForMessages(system: BootedSystem, cursor: string, test: (lines: string[]) => boolean): Promise<string[]> {
+  return mcrdMessages(await waitForJournal(system, cursor, ['-u', 'mcrd'], (entries) => test(mcrdMessages(entries))));
+}
+
+/** The MESSAGE fields of all entries. */
+export function messages(entries: readonly Record<string, string>[]): string[] {
+  return entries.map((entry) => entry.MESSAGE ?? '');
+}
+
 /** The journal entries' MESSAGE fields that mcrd itself logged. */
 export function mcrdMessages(entries: readonly Record<string, string>[]): string[] {
   return entries.filter((entry) => entry.SYSLOG_IDENTIFIER === 'mcrd').map((entry) => entry.MESSAGE ?? '');
