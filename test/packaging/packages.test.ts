@@ -69,6 +69,8 @@ const MUST_HOLD = [
   '/usr/share/man/man1/mcr.1.gz',
   '/usr/share/man/man5/mcr.toml.5.gz',
   '/usr/share/man/man8/mcrd.8.gz',
+  '/usr/share/bash-completion/completions/mcr',
+  '/usr/share/bash-completion/completions/mcrd',
 ];
 
 /** Nothing of the development tree: dev dependencies, build-only modules, sources. */
