@@ -105,8 +105,9 @@ t.test('the .deb holds the staged tree, root-owned, with honest control fields',
   t.equal(await field('Architecture'), arch.deb, 'Architecture');
   const depends = (await field('Depends')).split(/,\s*/);
   t.equal(depends[0], 'nodejs (>= 18)', 'Node.js 18 or later first');
+  t.equal(depends[1], 'procps', 'procps for /bin/kill, the unit\'s ExecReload');
   t.same(
-    depends.slice(1).map((dep) => dep.split(' ')[0]).sort(),
+    depends.slice(2).map((dep) => dep.split(' ')[0]).sort(),
     ['libc6', 'libgcc-s1', 'libstdc++6'],
     'then what the native code links to, from dpkg-shlibdeps; nothing else',
   );
@@ -163,6 +164,7 @@ t.test('the .rpm holds the same files, /etc/mcr.toml as %config(noreplace), and 
   t.match(summary, /^Summary\s*: Userspace multicast relay$/m, 'rpm -qip shows the summary');
   const requires = (await out('rpm', ['-qp', '--requires', built.rpm])).split('\n');
   t.ok(requires.includes('nodejs >= 18'), 'requires nodejs >= 18');
+  t.ok(requires.includes('/usr/bin/kill'), 'and kill, for the unit\'s ExecReload');
   t.notOk(requires.some((req) => /uring/.test(req)), 'no liburing');
   t.same(requires.filter((req) => /^lib/.test(req)).map((req) => req.split('(')[0]).filter((v, i, a) => a.indexOf(v) === i).sort(),
     ['libc.so.6', 'libgcc_s.so.1', 'libstdc++.so.6'], 'the libraries the native code links to, found by rpmbuild');

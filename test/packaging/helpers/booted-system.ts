@@ -43,8 +43,9 @@ export function bootSkipReason(): string | false {
     '/usr/bin/unshare': 'util-linux',
     '/usr/bin/nsenter': 'util-linux',
     '/usr/bin/setpriv': 'util-linux',
-    '/usr/bin/apt-get': 'apt',
-    '/usr/bin/dbus-daemon': 'dbus',
+    '/usr/bin/apt': 'apt',
+    // The package depends on it (/bin/kill): apt, offline, must find it installed.
+    '/usr/bin/pgrep': 'procps',
   };
   const missing = Object.entries(tools).filter(([path]) => !existsSync(path));
   if (missing.length > 0) return `needs ${missing.map(([path]) => path).join(', ')}: apt-get install ${missing.map(([, pkg]) => pkg).join(' ')}`;
