@@ -35,8 +35,7 @@ t.test('under a booted systemd the .deb installs, starts, reloads, is watched, i
   const began = Date.now();
   const dir = await tempDir(t);
   // The newer build is the same tree packaged again with a higher version.
-  const old = await buildDeb(dir, '0.1.0');
-  const next = await buildDeb(dir, '0.1.1');
+  const [old, next] = await Promise.all([buildDeb(dir, '0.1.0'), buildDeb(dir, '0.1.1')]);
   const built = Date.now();
   const system = await BootedSystem.boot(t);
   const booted = Date.now();
