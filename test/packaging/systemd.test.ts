@@ -6,7 +6,7 @@
 // reload, a restart with a broken file; the watchdog, healthy and frozen; the sandbox
 // as the unit states it; upgrade, remove, purge; and nothing left on the host.
 import t from 'tap';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { Lab } from '../helpers/netns.js';
@@ -239,9 +239,12 @@ t.test('under a booted systemd the .deb installs, starts, reloads, is watched, i
     for (const file of ACCOUNTS) t.equal(readFileSync(system.path(file), 'utf8'), accounts[file], `${file} is as before the install`);
     t.same(files.filter((path) => existsSync(system.path(path))), [], `none of the package's ${files.length} paths is left`);
     // What the administrator made (the drop-in, the Prometheus directory and what mcrd
-    // wrote there as told), the packages copied in, and man-db's cache are not the package's.
-    const theirs = /^\/(tmp\/mcr_.*\.deb|var\/cache\/man\/|etc\/systemd\/system\/mcrd\.service\.d|var\/lib\/prometheus\/)/;
-    t.same(system.changedPaths().filter((path) => /mcr/.test(path) && !theirs.test(path)), [], 'no file, link, state or runtime directory named after mcr is left');
+    // wrote there as told) and man-db's cache are not the package's.
+    const theirs = /^\/(var\/cache\/man\/|etc\/systemd\/system\/mcrd\.service\.d|var\/lib\/prometheus\/)/;
+    t.same(system.changedPaths().filter((path) => /mcr/.test(path) && !theirs.test(path)), [], 'no file, link or state named after mcr is left');
+    // /run and /tmp are tmpfs, outside the overlay: looked at one by one.
+    t.notOk(existsSync(system.path('/run/mcr')), '/run/mcr is gone');
+    t.same(readdirSync(system.path('/tmp')).filter((name) => /mcr/.test(name) && !name.endsWith('.deb')), [], 'and so is mcrd\'s PrivateTmp');
   });
 
   await system.destroy();
