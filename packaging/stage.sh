@@ -76,6 +76,11 @@ install -D -m 0644 packaging/systemd/mcrd.service "$root/usr/lib/systemd/system/
 install -D -m 0644 packaging/systemd/mcr.sysusers "$root/usr/lib/sysusers.d/mcr.conf"
 install -D -m 0644 packaging/systemd/mcr.tmpfiles "$root/usr/lib/tmpfiles.d/mcr.conf"
 
+# bash loads a command's completion on first use from a file named after it: mcrd's is
+# the same file, which defines both.
+install -D -m 0644 packaging/completion/mcr.bash "$root/usr/share/bash-completion/completions/mcr"
+ln -s mcr "$root/usr/share/bash-completion/completions/mcrd"
+
 for page in docs/man/mcr.1 docs/man/mcr.toml.5 docs/man/mcrd.8; do
   section=${page##*.}
   install -d "$root/usr/share/man/man$section"

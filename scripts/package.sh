@@ -5,14 +5,24 @@
 # production modules in node_modules; it compiles nothing.
 # Environment: MCR_PACKAGE_VERSION (default: package.json's version),
 # MCR_PACKAGE_RELEASE (default 1), MCR_PACKAGE_OUT (default build/packages),
-# MCR_PACKAGE_MAINTAINER (the Maintainer/Packager field), SOURCE_DATE_EPOCH.
+# MCR_PACKAGE_MAINTAINER (the Maintainer/Packager field), SOURCE_DATE_EPOCH,
+# MCR_PACKAGE_FORMATS (default "deb rpm"; "deb" alone skips the RPM).
 # Needs dpkg-dev (dpkg-deb, dpkg-shlibdeps), rpm (rpmbuild) and binutils (strip).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 die() { echo "package.sh: $*" >&2; exit 1; }
 
-for tool in dpkg-deb dpkg-shlibdeps rpmbuild strip; do
+formats=${MCR_PACKAGE_FORMATS:-deb rpm}
+tools=(dpkg-deb dpkg-shlibdeps strip)
+for format in $formats; do
+  case "$format" in
+    deb) ;;
+    rpm) tools+=(rpmbuild) ;;
+    *) die "unknown package format \"$format\" in MCR_PACKAGE_FORMATS (deb, rpm)" ;;
+  esac
+done
+for tool in "${tools[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is missing: apt-get install dpkg-dev rpm binutils"
 done
 
@@ -29,5 +39,6 @@ version=${upstream//-/\~}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 bash packaging/stage.sh "$stage/root" "$upstream"
-bash packaging/deb/build.sh "$stage/root" "$out" "$version" "$release" "$maintainer"
-bash packaging/rpm/build.sh "$stage/root" "$out" "$version" "$release" "$maintainer"
+for format in $formats; do
+  bash "packaging/$format/build.sh" "$stage/root" "$out" "$version" "$release" "$maintainer"
+done

@@ -44,8 +44,10 @@ install -m 0755 "$here/postinst" "$here/prerm" "$here/postrm" "$tree/DEBIAN/"
 echo /etc/mcr.toml >"$tree/DEBIAN/conffiles"
 (cd "$tree" && find . -path ./DEBIAN -prune -o -path ./etc -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) >"$tree/DEBIAN/md5sums"
 size=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
+# procps ships /bin/kill, which mcrd.service's ExecReload runs: priority important, so
+# nearly always there, but not essential, so it must be said.
 sed -e "s|@VERSION@|$full_version|" -e "s|@ARCH@|$arch|" -e "s|@MAINTAINER@|$maintainer|" \
-  -e "s|@INSTALLED_SIZE@|$size|" -e "s|@DEPENDS@|nodejs (>= 18), $shlibs|" "$here/control.in" >"$tree/DEBIAN/control"
+  -e "s|@INSTALLED_SIZE@|$size|" -e "s|@DEPENDS@|nodejs (>= 18), procps, $shlibs|" "$here/control.in" >"$tree/DEBIAN/control"
 chmod 0644 "$tree/DEBIAN/conffiles" "$tree/DEBIAN/md5sums" "$tree/DEBIAN/control"
 
 install -d "$out"

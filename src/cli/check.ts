@@ -1,39 +1,56 @@
 // `mcr check [FILE]` and `mcr check --diff OLD NEW`: verify a rules file with the same
 // code the daemon uses, as `nginx -t` does. Exit 0 when good, 78 (EX_CONFIG) with
-// every error when bad, 66 when a file cannot be read.
+// every error when bad, 66 when a file cannot be read. `--format json` prints the
+// result of one file as a line of JSON (check-json.ts) instead, with the same codes.
 import { parseArgs } from 'node:util';
 import { ConfigReadError, loadConfigFile } from '../config/load.js';
 import { formatConfigError } from '../config/problems.js';
 import type { RuleSet } from '../config/ruleset.js';
 import { diff } from '../diff.js';
 import { DEFAULT_CONFIG, EXIT_CONFIG, EXIT_NOINPUT, EXIT_OK, EXIT_USAGE } from '../product.js';
+import { formatCheckJson, type CheckOutcome } from './check-json.js';
 import { formatPlan } from './format-plan.js';
 import { plural } from './plural.js';
 import type { Io } from './io.js';
 import { summarize } from './summary.js';
 
-export const CHECK_USAGE = `usage: mcr check [FILE]            check a rules file (default ${DEFAULT_CONFIG})
-       mcr check --diff OLD NEW     check both, then print the plan a reload from OLD to NEW applies`;
+export const CHECK_USAGE = `usage: mcr check [FILE]                 check a rules file (default ${DEFAULT_CONFIG})
+       mcr check --format json [FILE]   the same, the result as one line of JSON on stdout
+       mcr check --diff OLD NEW         check both, then print the plan a reload from OLD to NEW applies`;
 
-/** Loads and reports; returns the RuleSet, or the exit code that ends the command. */
-async function checkOne(file: string, io: Io): Promise<RuleSet | number> {
+const EXIT_FOR: Record<CheckOutcome['kind'], number> = { valid: EXIT_OK, invalid: EXIT_CONFIG, unreadable: EXIT_NOINPUT };
+
+async function check(file: string): Promise<CheckOutcome> {
   try {
     const result = await loadConfigFile(file);
-    if (result.ok) return result.ruleSet;
-    for (const error of result.errors) io.err(formatConfigError(error));
-    io.err(`${file}: ${plural(result.errors.length, 'error')}`);
-    return EXIT_CONFIG;
+    return result.ok ? { kind: 'valid', ruleSet: result.ruleSet } : { kind: 'invalid', errors: result.errors };
   } catch (error) {
     if (!(error instanceof ConfigReadError)) throw error;
-    io.err(`mcr: ${error.message}`);
-    return EXIT_NOINPUT;
+    return { kind: 'unreadable', message: error.message };
   }
+}
+
+/** Loads and reports as text; returns the RuleSet, or the exit code that ends the command. */
+async function checkOne(file: string, io: Io): Promise<RuleSet | number> {
+  const outcome = await check(file);
+  if (outcome.kind === 'valid') return outcome.ruleSet;
+  if (outcome.kind === 'unreadable') {
+    io.err(`mcr: ${outcome.message}`);
+  } else {
+    for (const error of outcome.errors) io.err(formatConfigError(error));
+    io.err(`${file}: ${plural(outcome.errors.length, 'error')}`);
+  }
+  return EXIT_FOR[outcome.kind];
 }
 
 export async function runCheck(args: string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { diff: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { diff: { type: 'boolean' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     io.err(`mcr check: ${(error as Error).message}\n${CHECK_USAGE}`);
     return EXIT_USAGE;
@@ -42,6 +59,15 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
   if (values.help) {
     io.out(CHECK_USAGE);
     return EXIT_OK;
+  }
+  const format = values.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    io.err(`mcr check: --format must be text or json (got "${format}")\n${CHECK_USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (format === 'json' && values.diff) {
+    io.err(`mcr check: --format json checks one file; it does not go with --diff\n${CHECK_USAGE}`);
+    return EXIT_USAGE;
   }
   if (values.diff) {
     if (positionals.length !== 2) {
@@ -62,6 +88,11 @@ export async function runCheck(args: string[], io: Io): Promise<number> {
     return EXIT_USAGE;
   }
   const file = positionals[0] ?? DEFAULT_CONFIG;
+  if (format === 'json') {
+    const outcome = await check(file);
+    io.out(formatCheckJson(file, outcome));
+    return EXIT_FOR[outcome.kind];
+  }
   const result = await checkOne(file, io);
   if (typeof result === 'number') return result;
   io.out(`${file}: OK: ${summarize(result)}`);

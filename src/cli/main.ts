@@ -11,6 +11,7 @@ const USAGE = `usage: mcr <command> [options]
 
 commands:
   check [FILE]             check a rules file (default /etc/mcr.toml); exit 78 if invalid
+  check --format json      the same, as one line of JSON (file, line, column, code, message)
   check --diff OLD NEW     print the plan a reload from OLD to NEW would apply
   stats [--watch] [--json] show what mcrd relays, from its stats file
   demo                     a live demo in network namespaces (as root; about 20 s)

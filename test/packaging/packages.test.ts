@@ -69,6 +69,8 @@ const MUST_HOLD = [
   '/usr/share/man/man1/mcr.1.gz',
   '/usr/share/man/man5/mcr.toml.5.gz',
   '/usr/share/man/man8/mcrd.8.gz',
+  '/usr/share/bash-completion/completions/mcr',
+  '/usr/share/bash-completion/completions/mcrd',
 ];
 
 /** Nothing of the development tree: dev dependencies, build-only modules, sources. */
@@ -103,8 +105,9 @@ t.test('the .deb holds the staged tree, root-owned, with honest control fields',
   t.equal(await field('Architecture'), arch.deb, 'Architecture');
   const depends = (await field('Depends')).split(/,\s*/);
   t.equal(depends[0], 'nodejs (>= 18)', 'Node.js 18 or later first');
+  t.equal(depends[1], 'procps', 'procps for /bin/kill, the unit\'s ExecReload');
   t.same(
-    depends.slice(1).map((dep) => dep.split(' ')[0]).sort(),
+    depends.slice(2).map((dep) => dep.split(' ')[0]).sort(),
     ['libc6', 'libgcc-s1', 'libstdc++6'],
     'then what the native code links to, from dpkg-shlibdeps; nothing else',
   );
@@ -161,6 +164,7 @@ t.test('the .rpm holds the same files, /etc/mcr.toml as %config(noreplace), and 
   t.match(summary, /^Summary\s*: Userspace multicast relay$/m, 'rpm -qip shows the summary');
   const requires = (await out('rpm', ['-qp', '--requires', built.rpm])).split('\n');
   t.ok(requires.includes('nodejs >= 18'), 'requires nodejs >= 18');
+  t.ok(requires.includes('/usr/bin/kill'), 'and kill, for the unit\'s ExecReload');
   t.notOk(requires.some((req) => /uring/.test(req)), 'no liburing');
   t.same(requires.filter((req) => /^lib/.test(req)).map((req) => req.split('(')[0]).filter((v, i, a) => a.indexOf(v) === i).sort(),
     ['libc.so.6', 'libgcc_s.so.1', 'libstdc++.so.6'], 'the libraries the native code links to, found by rpmbuild');
@@ -208,7 +212,6 @@ t.test('mcrd.service runs mcrd as mcr, notify-typed, with CAP_NET_RAW only and n
   const expected: Record<string, string> = {
     Type: 'notify',
     NotifyAccess: 'main',
-    ExecStartPre: '/usr/bin/mcr check /etc/mcr.toml',
     ExecStart: '/usr/bin/mcrd --config /etc/mcr.toml',
     ExecReload: '/bin/kill -HUP $MAINPID',
     User: 'mcr',
@@ -224,5 +227,8 @@ t.test('mcrd.service runs mcrd as mcr, notify-typed, with CAP_NET_RAW only and n
   for (const [key, value] of Object.entries(expected)) t.equal(settings.get(key), value, `${key}=${value}`);
   t.match(settings.get('SystemCallFilter'), /^@system-service\b/, 'SystemCallFilter starts from @system-service (io_uring is in its @aio)');
   t.match(settings.get('WatchdogSec'), /^\d+s$/, 'a watchdog interval');
+  // mcrd checks the file itself (exit 78, which RestartPreventExitStatus covers); an
+  // ExecStartPre check's failure is not covered, and systemd would retry it for ever.
+  t.notOk(settings.has('ExecStartPre'), 'no ExecStartPre: a broken file must fail the start once, not loop');
   t.notOk(settings.has('MemoryDenyWriteExecute'), 'no MemoryDenyWriteExecute: V8 compiles to machine code at run time');
 });

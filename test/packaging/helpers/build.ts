@@ -44,18 +44,31 @@ export interface Built {
   rpm: string;
 }
 
-/** Runs scripts/package.sh for this version into out; returns the two files' paths. */
-export async function buildPackages(out: string, version: string): Promise<Built> {
+/** Runs scripts/package.sh for this version and these formats into out; the files it names. */
+async function packageSh(out: string, version: string, formats: string): Promise<string[]> {
   const result = await execa('bash', ['scripts/package.sh'], {
     cwd: REPO,
-    env: { MCR_PACKAGE_VERSION: version, MCR_PACKAGE_OUT: out },
+    env: { MCR_PACKAGE_VERSION: version, MCR_PACKAGE_OUT: out, MCR_PACKAGE_FORMATS: formats },
     reject: false,
     timeout: 120_000,
   });
   if (result.exitCode !== 0) throw new Error(`scripts/package.sh failed (${result.exitCode}):\n${result.stderr}`);
-  const files = result.stdout.split('\n');
+  return result.stdout.split('\n');
+}
+
+/** Builds both packages of this version into out; returns the two files' paths. */
+export async function buildPackages(out: string, version: string): Promise<Built> {
+  const files = await packageSh(out, version, 'deb rpm');
   const deb = files.find((line) => line.endsWith('.deb'));
   const rpm = files.find((line) => line.endsWith('.rpm'));
-  if (!deb || !rpm) throw new Error(`scripts/package.sh named no .deb and .rpm:\n${result.stdout}`);
+  if (!deb || !rpm) throw new Error(`scripts/package.sh named no .deb and .rpm:\n${files.join('\n')}`);
   return { deb, rpm };
+}
+
+/** Builds the .deb alone of this version into out; returns its path. */
+export async function buildDeb(out: string, version: string): Promise<string> {
+  const files = await packageSh(out, version, 'deb');
+  const deb = files.find((line) => line.endsWith('.deb'));
+  if (!deb) throw new Error(`scripts/package.sh named no .deb:\n${files.join('\n')}`);
+  return deb;
 }
