@@ -31,15 +31,26 @@ export interface Logger {
 
 const SYSLOG_PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
 
-/** True when stdout is the stream systemd named in JOURNAL_STREAM ("dev:inode"). */
-export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env): boolean {
+/** True when file descriptor fd (default stdout) is the stream systemd named in
+ * JOURNAL_STREAM ("dev:inode"). */
+export function stdoutIsJournal(env: NodeJS.ProcessEnv = process.env, fd = 1): boolean {
   if (!env.JOURNAL_STREAM) return false;
   try {
-    const stat = fstatSync(1);
+    const stat = fstatSync(fd);
     return env.JOURNAL_STREAM === `${stat.dev}:${stat.ino}`;
   } catch {
     return false;
   }
+}
+
+/** Lines for stderr that journald files at priority err when stderr is the journal
+ * (start-up failures are written before any logger exists), unchanged elsewhere. */
+export function asErrorLines(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (!stdoutIsJournal(env, 2)) return text;
+  return text
+    .split('\n')
+    .map((line) => `<${SYSLOG_PRIORITY.error}>${line}`)
+    .join('\n');
 }
 
 function formatFor(format: Exclude<LogFormat, 'auto'>): winston.Logform.Format {

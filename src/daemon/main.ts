@@ -8,7 +8,7 @@ import { DataPlaneUnavailable } from '../dataplane.js';
 import { DEFAULT_CONFIG, EXIT_NOPERM, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, packageVersion } from '../product.js';
 import { missingCapability } from './capabilities.js';
 import { Daemon, StartError } from './daemon.js';
-import { createLogger, type LogFormat } from './log.js';
+import { asErrorLines, createLogger, type LogFormat } from './log.js';
 import { ConfigWatcher } from './watch.js';
 
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'text', 'json', 'journal'];
@@ -64,7 +64,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   for (const signal of signals) process.on(signal, (received) => (handle ? handle(received) : early.push(received)));
   const capability = missingCapability();
   if (capability) {
-    io.err(`mcrd: ${capability}`);
+    io.err(asErrorLines(`mcrd: ${capability}`));
     return EXIT_NOPERM;
   }
   const logger = createLogger({ format });
@@ -77,11 +77,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     daemon = await Daemon.start({ configFile, logger, allowInsecureRulesFile });
   } catch (error) {
     if (error instanceof StartError) {
-      io.err(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n'));
+      io.err(asErrorLines(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n')));
       return error.exitCode;
     }
     if (error instanceof DataPlaneUnavailable) {
-      io.err(`mcrd: ${error.message}`);
+      io.err(asErrorLines(`mcrd: ${error.message}`));
       return EXIT_UNAVAILABLE;
     }
     throw error;

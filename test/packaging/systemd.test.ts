@@ -136,8 +136,10 @@ t.test('under a booted systemd the .deb installs, starts, reloads, is watched, i
     t.not(restart.exitCode, 0, 'systemctl restart with the broken file fails');
     const failed = await system.show('mcrd', 'ActiveState', 'Result', 'ExecMainStatus', 'NRestarts');
     t.same(failed, { ActiveState: 'failed', Result: 'exit-code', ExecMainStatus: '78', NRestarts: '0' }, 'failed with exit 78 (EX_CONFIG), and not restarted in a loop');
-    const lines = messages(await waitForJournal(system, restartCursor, ['-u', 'mcrd'], (entries) => messages(entries).includes(portZero)));
-    t.ok(lines.includes(portZero), `the journal says why: "${portZero}"`, { lines });
+    const lines = messages(
+      await waitForJournal(system, restartCursor, ['-u', 'mcrd', '-p', 'err'], (entries) => messages(entries).includes(portZero)),
+    );
+    t.ok(lines.includes(portZero), `the journal says why, at priority err: "${portZero}"`, { lines });
     t.comment(`journal of the failed restart:\n${lines.join('\n')}`);
 
     writeRules(system, [...daemon, camera, camera2]);
