@@ -185,7 +185,12 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     else if (backend != "auto") Fail(env, "options.backend must be \"auto\", \"io_uring\" or \"syscalls\"");
     options.max_rules = NumberField(object, "maxRules", "options", 1, 1 << 20, options.max_rules, false);
     options.max_outputs = NumberField(object, "maxOutputs", "options", 1, 1 << 22, options.max_outputs, false);
+    // ringMs: the ring's depth in milliseconds of a slow stream (one block per timeout).
+    options.ring_block_count = NumberField(object, "ringMs", "options", 2, 4096, options.ring_block_count, false);
     options.ring_block_count = NumberField(object, "ringBlocks", "options", 2, 4096, options.ring_block_count, false);
+    options.ring_block_size = NumberField(object, "ringBlockSize", "options", 4096, 1u << 22, options.ring_block_size, false);
+    if ((options.ring_block_size & (options.ring_block_size - 1)) != 0) Fail(env, "options.ringBlockSize must be a power of two");
+    options.ring_block_timeout_ms = NumberField(object, "ringBlockTimeoutMs", "options", 1, 1000, options.ring_block_timeout_ms, false);
     return options;
   }
 

@@ -26,6 +26,7 @@ constexpr uint16_t kIpv4DontFragment = 0x4000;
 constexpr uint8_t kUdpChecksumAt = 6;
 constexpr uint8_t kVirtioNeedsChecksum = 1;  // VIRTIO_NET_HDR_F_NEEDS_CSUM
 constexpr uint8_t kVirtioNoGso = 0;          // VIRTIO_NET_HDR_GSO_NONE
+constexpr uint8_t kVirtioGsoUdpL4 = 5;       // VIRTIO_NET_HDR_GSO_UDP_L4
 
 void Put16(uint8_t* at, uint32_t value) {
   at[0] = static_cast<uint8_t>((value >> 8) & 0xff);
@@ -216,17 +217,44 @@ FrameHeaderResult FrameHeaderTemplate::Build(const UdpDatagram& datagram, uint16
                            mode == UdpChecksumMode::kDeviceCompletes};
 }
 
-bool WriteVirtioNetHeader(const FrameHeaderResult& header, uint8_t* out, size_t out_size) {
+bool FrameHeaderTemplate::Resize(uint8_t* header, size_t first_payload, size_t total_payload) const {
+  if (header == nullptr || total_payload > kMaxSegmentedPayload || total_payload < first_payload) return false;
+  const uint32_t old_udp = static_cast<uint32_t>(first_payload + kUdpHeaderSize);
+  const uint32_t new_udp = static_cast<uint32_t>(total_payload + kUdpHeaderSize);
+  uint8_t* ip = header + ip_at_;
+  uint8_t* udp = header + udp_at_;
+  if (family_ == IpFamily::kIpv4) {
+    // RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for the total length word.
+    const uint32_t old_total = static_cast<uint32_t>(kIpv4HeaderSize) + old_udp;
+    const uint32_t new_total = static_cast<uint32_t>(kIpv4HeaderSize) + new_udp;
+    const uint32_t adjusted = (~Get16(ip + 10) & 0xffff) + (~old_total & 0xffff) + new_total;
+    Put16(ip + 2, new_total);
+    Put16(ip + 10, static_cast<uint16_t>(~Fold(adjusted)));
+  } else {
+    Put16(ip + 4, new_udp);
+  }
+  Put16(udp + 4, new_udp);
+  // The field holds the pseudo-header's sum (kDeviceCompletes), which counts the UDP
+  // length once: take the old one out and put the new one in. The kernel, cutting the
+  // datagram, adjusts it the same way for each piece.
+  const uint32_t partial = Get16(udp + kUdpChecksumAt) + (~old_udp & 0xffff) + new_udp;
+  Put16(udp + kUdpChecksumAt, Fold(partial));
+  return true;
+}
+
+bool WriteVirtioNetHeader(const FrameHeaderResult& header, uint8_t* out, size_t out_size,
+                          uint16_t segment_size) {
   if (out == nullptr || out_size < kVirtioNetHeaderSize || header.status != FrameHeaderStatus::kOk) {
     return false;
   }
   const bool needs = header.device_completes_checksum;
+  if (segment_size != 0 && !needs) return false;
   // struct virtio_net_hdr: flags, gso_type, then hdr_len, gso_size, csum_start and
   // csum_offset as 16-bit values. hdr_len tells the kernel how much to keep linear.
-  const uint16_t halves[4] = {header.size, 0, static_cast<uint16_t>(needs ? header.csum_start : 0),
+  const uint16_t halves[4] = {header.size, segment_size, static_cast<uint16_t>(needs ? header.csum_start : 0),
                               static_cast<uint16_t>(needs ? header.csum_offset : 0)};
   out[0] = needs ? kVirtioNeedsChecksum : 0;
-  out[1] = kVirtioNoGso;
+  out[1] = segment_size != 0 ? kVirtioGsoUdpL4 : kVirtioNoGso;
   std::memcpy(out + 2, halves, sizeof halves);
   return true;
 }

@@ -110,8 +110,19 @@ class FrameHeaderTemplate {
   FrameHeaderResult Build(const UdpDatagram& datagram, uint16_t ip_id, UdpChecksumMode mode,
                           uint8_t* out, size_t out_size) const;
 
+  // Segmentation offload: turns the header Build() wrote at header[0, header_size())
+  // in kDeviceCompletes mode, for a datagram of first_payload bytes, into the header of
+  // one large datagram carrying total_payload bytes (that datagram and others of the
+  // same size after it), for the kernel or the NIC to cut into datagrams of
+  // first_payload bytes each (UDP GSO; see WriteVirtioNetHeader). Rewrites the lengths
+  // and the checksums that cover them. False, nothing changed, when total_payload would
+  // not fit one IP packet (kMaxSegmentedPayload).
+  bool Resize(uint8_t* header, size_t first_payload, size_t total_payload) const;
+
   IpFamily family() const { return family_; }
   size_t header_size() const { return header_size_; }
+  // Where the UDP header starts in the frame (a virtio_net_hdr's csum_start).
+  size_t udp_offset() const { return udp_at_; }
   // The longest payload a frame of this output carries.
   size_t max_payload() const { return max_payload_; }
 
@@ -131,11 +142,19 @@ class FrameHeaderTemplate {
   uint32_t ports_sum_ = 0;
 };
 
+// The most payload one segmented datagram may carry: an IP packet is at most 65,535
+// bytes (the IPv4 total length, the IPv6 payload length), less the headers inside it.
+inline constexpr size_t kMaxSegmentedPayload = 65535 - 20 - 8;
+
 // Fills the 10-byte struct virtio_net_hdr that goes in front of a frame on a
-// PACKET_VNET_HDR socket: no GSO; with kDeviceCompletes, NEEDS_CSUM and the result's
-// csum_start/csum_offset, else flags 0 (the checksum is already complete). Fields are
-// in the host's byte order, as the kernel reads them for packet sockets (legacy virtio
-// endianness). False, nothing written, if out_size < 10 or header.status is not kOk.
-bool WriteVirtioNetHeader(const FrameHeaderResult& header, uint8_t* out, size_t out_size);
+// PACKET_VNET_HDR socket: with kDeviceCompletes, NEEDS_CSUM and the result's
+// csum_start/csum_offset, else flags 0 (the checksum is already complete); with
+// segment_size > 0 (a header Resize()d for segmentation, kDeviceCompletes only), UDP
+// segmentation into datagrams of segment_size payload bytes. Fields are in the host's
+// byte order, as the kernel reads them for packet sockets (legacy virtio endianness).
+// False, nothing written, if out_size < 10, header.status is not kOk, or segmentation
+// is asked without kDeviceCompletes.
+bool WriteVirtioNetHeader(const FrameHeaderResult& header, uint8_t* out, size_t out_size,
+                          uint16_t segment_size = 0);
 
 }  // namespace mcr

@@ -14,8 +14,9 @@
 namespace mcr {
 namespace {
 
-// Blocks taken from one ring before looking at the next, so one busy interface cannot
-// starve the others or delay commands for long.
+// Blocks taken from one ring in one turn, so one busy interface cannot starve the
+// others or delay commands for long. A turn sends once for all the blocks it took, so
+// many small blocks do not each cost a submission.
 constexpr int kBlocksPerTurn = 4;
 constexpr int kIdleWaitMs = 100;
 constexpr uint64_t kStatisticsIntervalNs = 100'000'000;
@@ -85,15 +86,7 @@ void Worker::Run() {
   uint64_t next_statistics = NowNs() + kStatisticsIntervalNs;
   for (;;) {
     if (commands_.HasPending() && !ApplyCommands()) return;
-    bool worked = false;
-    for (PacketRing* ring : rings_) {
-      for (int i = 0; i < kBlocksPerTurn; ++i) {
-        tpacket_block_desc* block = ring->ReadyBlock();
-        if (block == nullptr) break;
-        ProcessBlock(*ring, block);
-        worked = true;
-      }
-    }
+    const bool worked = TakeTurn();
     const uint64_t now = NowNs();
     if (now >= next_statistics) {
       ReadRingStatistics();
@@ -101,6 +94,24 @@ void Worker::Run() {
     }
     if (!worked) backend_->Wait(wait_fds_, kIdleWaitMs);
   }
+}
+
+bool Worker::TakeTurn() {
+  held_.clear();
+  for (PacketRing* ring : rings_) {
+    for (int i = 0; i < kBlocksPerTurn; ++i) {
+      tpacket_block_desc* block = ring->ReadyBlock();
+      if (block == nullptr) break;
+      ring->Advance();
+      ProcessBlock(*ring, block);
+      held_.push_back(HeldBlock{ring, block});
+    }
+  }
+  if (held_.empty()) return false;
+  // Queued payloads point into the blocks: send them all, then hand the blocks back.
+  Flush();
+  for (const HeldBlock& held : held_) held.ring->ReleaseBlock(held.block);
+  return true;
 }
 
 void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
@@ -143,8 +154,6 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
       },
       &malformed);
   Bump(c[kTruncated], malformed);
-  backend_->Flush(&dirty_, counters_, index_);
-  ring.ReleaseBlock(block);
   Bump(c[kBatches]);
 }
 
@@ -153,18 +162,25 @@ void Worker::Replicate(const UdpDatagram& datagram, WorkerRule& rule) {
     SendQueue& queue = *target.queue;
     // A full queue sends everything pending, all queues at once: one io_uring
     // submission, and per queue the order of datagrams is kept.
-    if (queue.full()) backend_->Flush(&dirty_, counters_, index_);
-    const PrepareResult result = target.output->Prepare(datagram, &queue.Next(), queue.NextHeaderRoom());
+    if (queue.full()) Flush();
+    const PrepareResult result = target.output->Enqueue(datagram, &queue);
     if (result != PrepareResult::kSend) {
       CountUnsent(result, target.output->counter_slot());
       continue;
     }
-    queue.Commit();
     if (!queue.dirty) {
       queue.dirty = true;
       dirty_.push_back(&queue);
     }
   }
+}
+
+void Worker::Flush() {
+  for (SendQueue* queue : dirty_) {
+    for (uint32_t i = 0; i < queue->count; ++i) queue->messages[i].output->Seal(queue->messages[i]);
+    queue->Bind();
+  }
+  backend_->Flush(&dirty_, counters_, index_);
 }
 
 void Worker::CountUnsent(PrepareResult result, uint32_t output_slot) {
@@ -264,6 +280,7 @@ void Worker::RebuildWaitList() {
   wait_fds_.clear();
   wait_fds_.push_back(commands_.wake_fd());
   for (PacketRing* ring : rings_) wait_fds_.push_back(ring->fd());
+  held_.reserve(rings_.size() * kBlocksPerTurn);
   // Every queue can be dirty at once; reserving here keeps the packet path free of
   // allocations.
   dirty_.reserve(queues_.size());

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <linux/if_packet.h>
+
 #include "../core/flow_table.h"
 #include "control/commands.h"
 #include "counters.h"
@@ -48,9 +50,14 @@ class Worker {
   void Run();
   bool ApplyCommands();  // false once told to stop
   void Apply(Command& command);
+  // Reads every ready block of every ring (a few per ring), sends what they hold in one
+  // flush, and hands them back; false when none was ready.
+  bool TakeTurn();
   void ProcessBlock(PacketRing& ring, void* block);
   void Replicate(const UdpDatagram& datagram, WorkerRule& rule);
   void CountUnsent(PrepareResult result, uint32_t output_slot);
+  // Seals every queued message and sends them all.
+  void Flush();
   void ReadRingStatistics();
   void RebuildWaitList();
   // The worker's send queue for an output's descriptor, shared by every output that
@@ -73,6 +80,11 @@ class Worker {
   };
   std::unordered_map<int, SharedQueue> queues_;  // by descriptor
   std::vector<SendQueue*> dirty_;
+  struct HeldBlock {
+    PacketRing* ring;
+    tpacket_block_desc* block;
+  };
+  std::vector<HeldBlock> held_;  // taken this turn, released after its flush
   std::vector<int> wait_fds_;
   std::thread thread_;
 };

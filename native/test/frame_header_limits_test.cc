@@ -221,3 +221,73 @@ TEST("building a header never allocates, in any mode or family") {
 
 }  // namespace
 }  // namespace mcr::test
+
+namespace mcr::test {
+namespace {
+
+// A datagram cut by segmentation offload must carry, as one large datagram, exactly the
+// header Build() writes for that large datagram in kDeviceCompletes mode: same lengths,
+// same IPv4 checksum, the same pseudo-header sum in the UDP checksum field.
+TEST("a header resized for segmentation equals the one built for the whole payload, in both families") {
+  const FrameHeaderSpec specs[] = {SpecV4("192.0.2.10", 5000, "232.1.2.3", 6000),
+                                   SpecV6("2001:db8::10", 5000, "ff3e::8000:1", 6000)};
+  const size_t cases[][2] = {{1, 7}, {64, 64 * 20}, {1400, 1400 * 46}, {1, 60000}};
+  for (FrameHeaderSpec spec : specs) {
+    spec.mtu = 9000;
+    FrameHeaderTemplate t;
+    CHECK(FrameHeaderTemplate::Make(spec, &t) == nullptr);
+    for (const auto& c : cases) {
+      const size_t first = c[0];
+      const size_t total = c[1];
+      auto small = MakeDatagram("10.0.0.1", 40000, "239.1.1.1", 5004, first);
+      uint8_t resized[kMaxFrameHeaderSize];
+      const FrameHeaderResult built = t.Build(small->d, 77, UdpChecksumMode::kDeviceCompletes, resized, sizeof resized);
+      CHECK_EQ(built.status, FrameHeaderStatus::kOk);
+      CHECK_MSG(t.Resize(resized, first, total), "resize " << first << " -> " << total);
+      // The reference: the whole payload built in one go (past the MTU, so through a
+      // template whose MTU admits it).
+      FrameHeaderSpec wide = spec;
+      wide.mtu = 65535;
+      FrameHeaderTemplate w;
+      CHECK(FrameHeaderTemplate::Make(wide, &w) == nullptr);
+      auto large = MakeDatagram("10.0.0.1", 40000, "239.1.1.1", 5004, 0);
+      large->d.payload_len = total;  // only the lengths are read in this mode
+      uint8_t direct[kMaxFrameHeaderSize];
+      CHECK_EQ(w.Build(large->d, 77, UdpChecksumMode::kDeviceCompletes, direct, sizeof direct).status,
+               FrameHeaderStatus::kOk);
+      CHECK_MSG(std::memcmp(resized, direct, t.header_size()) == 0, "header for " << first << " -> " << total);
+    }
+    uint8_t header[kMaxFrameHeaderSize];
+    auto small = MakeDatagram("10.0.0.1", 40000, "239.1.1.1", 5004, 100);
+    t.Build(small->d, 1, UdpChecksumMode::kDeviceCompletes, header, sizeof header);
+    uint8_t before[kMaxFrameHeaderSize];
+    std::memcpy(before, header, sizeof header);
+    CHECK(!t.Resize(header, 100, kMaxSegmentedPayload + 1));
+    CHECK(!t.Resize(header, 100, 99));
+    CHECK(std::memcmp(before, header, sizeof header) == 0);
+  }
+}
+
+TEST("the virtio header asks for UDP segmentation only with a device-completed checksum") {
+  FrameHeaderResult result;
+  result.status = FrameHeaderStatus::kOk;
+  result.size = 42;
+  result.csum_start = 34;
+  result.csum_offset = 6;
+  result.device_completes_checksum = true;
+  uint8_t out[kVirtioNetHeaderSize] = {};
+  CHECK(WriteVirtioNetHeader(result, out, sizeof out, 1400));
+  uint16_t halves[4];
+  std::memcpy(halves, out + 2, sizeof halves);
+  CHECK_EQ(out[0], 1);  // NEEDS_CSUM
+  CHECK_EQ(out[1], 5);  // GSO_UDP_L4
+  CHECK_EQ(halves[0], 42);
+  CHECK_EQ(halves[1], 1400);
+  CHECK_EQ(halves[2], 34);
+  CHECK_EQ(halves[3], 6);
+  result.device_completes_checksum = false;
+  CHECK(!WriteVirtioNetHeader(result, out, sizeof out, 1400));
+}
+
+}  // namespace
+}  // namespace mcr::test

@@ -21,7 +21,10 @@ for (const [width, count, rate] of [
       rules: [rule('fan', 'in0 239.1.1.1:5000', ...net.outs.map((out, i) => `${out.iface} ${group(i)}:5000`))],
       sinks: net.rxs.map((rx, i) => ({
         ns: rx.ns,
-        options: { group: group(i), port: 5000, expect: count, expectPerStream: count, idleTimeout: 3 },
+        // Each sink stops at `expect`; the idle timeout only ends one that misses some.
+        // Starting 50 sinks can take seconds on a loaded machine, and the first ones
+        // ready must still be listening when the generator starts after the last.
+        options: { group: group(i), port: 5000, expect: count, expectPerStream: count, idleTimeout: 10 },
       })),
       gen: { ns: net.src.ns, options: { group: '239.1.1.1', port: 5000, count, rate, size: 1024 } },
     });

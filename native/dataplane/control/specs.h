@@ -31,13 +31,16 @@ struct DataPlaneOptions {
   BackendChoice backend = BackendChoice::kAuto;
   uint32_t max_rules = 4096;      // counter slots, fixed for the data plane's life
   uint32_t max_outputs = 65536;
-  // A TPACKET_V3 block is handed over when full or after the timeout, whichever comes
-  // first, so at low rates each block holds a few datagrams and the ring's depth in
-  // time is about block_count x timeout. Many small blocks keep that depth (half a
-  // second) for a worker that is descheduled on an overloaded machine; 16 MiB absorbs
-  // bursts at high rates. A block must hold the largest frame: 32 KiB fits jumbo frames.
-  uint32_t ring_block_size = 1u << 15;  // 32 KiB
-  uint32_t ring_block_count = 512;      // 16 MiB of ring per ingress socket
+  // A TPACKET_V3 block is handed to user space when full or after the timeout,
+  // whichever comes first, so the ring's depth in time is about block_count x timeout
+  // for a slow stream (each block then holds a few datagrams) and block_count x
+  // block_size bytes for a fast one. 256 KiB blocks hold a millisecond of up to about
+  // 180,000 pps of 1,400-byte datagrams, so a fast stream wakes the worker once per
+  // millisecond too (measured: fewer wake-ups cut relay-core CPU per datagram); 300 of
+  // them give any stream up to that rate at least 300 ms of buffer for a descheduled
+  // worker. A block must hold the largest frame: 256 KiB fits jumbo frames.
+  uint32_t ring_block_size = 1u << 18;  // 256 KiB
+  uint32_t ring_block_count = 300;      // 75 MiB of ring per ingress socket: ring_ms
   uint32_t ring_block_timeout_ms = 1;   // latency bound for a partly filled block
 };
 

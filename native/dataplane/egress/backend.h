@@ -21,9 +21,9 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual const char* name() const = 0;
-  // Sends every message in the dirty queues, counts each outcome against its message's
-  // counter slot, and empties them. When it returns no send refers to ring memory any
-  // more.
+  // Sends every message in the dirty queues (sealed and bound: SendQueue::Bind), counts
+  // each outcome against its message's counter slot, and empties them. When it returns
+  // no send refers to ring memory any more.
   virtual void Flush(std::vector<SendQueue*>* dirty, CounterMemory* counters, uint32_t worker) = 0;
   // Sleeps until one of fds is readable, or timeout_ms passes.
   virtual void Wait(const std::vector<int>& fds, int timeout_ms) = 0;

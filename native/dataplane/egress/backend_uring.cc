@@ -60,7 +60,8 @@ class UringBackend final : public Backend {
         const OutgoingMessage& message = queue->messages[i];
         // One buffer: a plain send, which skips the kernel's msghdr copy.
         if (message.iov_count == 1) {
-          io_uring_prep_send(sqe, queue->fd, message.iov[0].iov_base, message.iov[0].iov_len, MSG_DONTWAIT);
+          const iovec& only = queue->iovecs[message.iov_first];
+          io_uring_prep_send(sqe, queue->fd, only.iov_base, only.iov_len, MSG_DONTWAIT);
         } else {
           io_uring_prep_sendmsg(sqe, queue->fd, &queue->headers[i].msg_hdr, MSG_DONTWAIT);
         }

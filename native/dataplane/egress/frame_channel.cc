@@ -23,6 +23,11 @@ std::shared_ptr<FrameChannel> FrameChannel::Open(int ifindex, std::string* error
     *error = SysError("opening an AF_PACKET socket for frame output", errno);
     return nullptr;
   }
+  // Each frame starts with a virtio_net_hdr: the UDP checksum is finished by the kernel
+  // or the NIC, and one frame may be cut into many datagrams (UDP segmentation).
+  if (!SetIntOption(fd.get(), SOL_PACKET, PACKET_VNET_HDR, 1, "enabling PACKET_VNET_HDR for frame output", error)) {
+    return nullptr;
+  }
   std::string ignored;
   if (setsockopt(fd.get(), SOL_SOCKET, SO_SNDBUFFORCE, &kSendBuffer, sizeof kSendBuffer) != 0) {
     SetIntOption(fd.get(), SOL_SOCKET, SO_SNDBUF, kSendBuffer, "setting the send buffer", &ignored);

@@ -26,28 +26,54 @@ bool FrameOutput::Outdated(const OutputSpec& spec, int ifindex, KernelView* kern
   return ResolveFramePath(spec, ifindex, kernel, &now, &ignored) != PathOutcome::kFrame || now != path_;
 }
 
-PrepareResult FrameOutput::Prepare(const UdpDatagram& datagram, OutgoingMessage* message,
-                                   uint8_t* header_room) const {
+PrepareResult FrameOutput::Enqueue(const UdpDatagram& datagram, SendQueue* queue) const {
   if (path_.waiting_for_neighbour) return PrepareResult::kNoNeighbour;
-  // The sender's checksum, when it is known to be complete, gives the payload's sum in
-  // a few adds; otherwise (a local sender's partial checksum) the payload is summed.
-  const UdpChecksumMode mode =
-      datagram.udp_checksum_complete ? UdpChecksumMode::kAdjustIncoming : UdpChecksumMode::kSumPayload;
-  const uint16_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
-  const FrameHeaderResult header = header_.Build(datagram, id, mode, header_room, SendQueue::kHeaderRoom);
-  switch (header.status) {
-    case FrameHeaderStatus::kOk: break;
-    case FrameHeaderStatus::kTooBig: return PrepareResult::kTooBig;
-    // The configuration refuses "preserve" across families and the header room fits
-    // every header, so these mean a bug; still a counted drop, never a bad frame.
-    case FrameHeaderStatus::kFamilyMismatch:
-    case FrameHeaderStatus::kBufferTooSmall: return PrepareResult::kUnsendable;
+  if (datagram.payload_len > header_.max_payload()) return PrepareResult::kTooBig;
+  // The same output's message at the end of the queue, of datagrams this size: carry
+  // this one too. Segments are cut at the first one's size, so only equal sizes join.
+  OutgoingMessage* last = queue->last();
+  if (last != nullptr && last->output == this && last->segments < kMaxSegments && queue->can_extend() &&
+      datagram.payload_len == last->payload_bytes / last->segments && datagram.payload_len > 0 &&
+      last->payload_bytes + datagram.payload_len <= kMaxSegmentedPayload) {
+    queue->Add(*last, datagram.payload, datagram.payload_len);
+    ++last->segments;
+    last->payload_bytes += static_cast<uint32_t>(datagram.payload_len);
+    next_id_.fetch_add(1, std::memory_order_relaxed);  // the kernel numbers each piece
+    return PrepareResult::kSend;
   }
-  message->iov[0] = iovec{header_room, header.size};
-  message->iov[1] = iovec{const_cast<uint8_t*>(datagram.payload), datagram.payload_len};
-  message->iov_count = 2;
-  message->counter_slot = counter_slot();
+  OutgoingMessage& message = queue->Start(this, counter_slot());
+  uint8_t* frame = message.header + kVirtioNetHeaderSize;
+  const uint16_t id = next_id_.fetch_add(1, std::memory_order_relaxed);
+  const FrameHeaderResult header = header_.Build(datagram, id, UdpChecksumMode::kDeviceCompletes, frame,
+                                                 SendQueue::kHeaderRoom - kVirtioNetHeaderSize);
+  if (header.status != FrameHeaderStatus::kOk) {
+    queue->Abandon();
+    // The configuration refuses "preserve" across families and the header room fits
+    // every header, so this means a bug; still a counted drop, never a bad frame.
+    return header.status == FrameHeaderStatus::kTooBig ? PrepareResult::kTooBig : PrepareResult::kUnsendable;
+  }
+  message.header_size = static_cast<uint16_t>(kVirtioNetHeaderSize + header.size);
+  queue->Add(message, message.header, message.header_size);
+  queue->Add(message, datagram.payload, datagram.payload_len);
+  message.segments = 1;
+  message.payload_bytes = static_cast<uint32_t>(datagram.payload_len);
   return PrepareResult::kSend;
+}
+
+void FrameOutput::Seal(OutgoingMessage& message) const {
+  uint8_t* frame = message.header + kVirtioNetHeaderSize;
+  FrameHeaderResult header;
+  header.status = FrameHeaderStatus::kOk;
+  header.size = static_cast<uint8_t>(header_.header_size());
+  header.csum_start = static_cast<uint8_t>(header_.udp_offset());
+  header.csum_offset = 6;  // the UDP checksum field
+  header.device_completes_checksum = true;
+  uint16_t segment_size = 0;
+  if (message.segments > 1) {
+    segment_size = static_cast<uint16_t>(message.payload_bytes / message.segments);
+    header_.Resize(frame, segment_size, message.payload_bytes);
+  }
+  WriteVirtioNetHeader(header, message.header, kVirtioNetHeaderSize, segment_size);
 }
 
 }  // namespace mcr

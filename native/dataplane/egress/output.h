@@ -53,12 +53,16 @@ class Output {
   // A unicast frame output whose next hop has no MAC yet: it drops (counted) until
   // replaced by one that has it.
   virtual bool waiting_for_neighbour() const { return false; }
-  // Per datagram, on a worker: fills *message with iovecs into the datagram's payload
-  // and, for kinds that write headers, into header_room (SendQueue::kHeaderRoom bytes).
-  // Returns kSend, or why this datagram cannot go out of this output; the worker
-  // counts the reason and does not queue the message.
-  virtual PrepareResult Prepare(const UdpDatagram& datagram, OutgoingMessage* message,
-                                uint8_t* header_room) const = 0;
+
+  // Per datagram, on a worker: queues it on `queue` (which is not full) as a new
+  // message, or adds it to this output's message at the end of the queue when the kind
+  // can carry several datagrams in one send. The payload is not copied: it stays in the
+  // receive ring until the queue is flushed. Returns kSend, or why this datagram cannot
+  // go out of this output (the worker counts the reason; nothing is queued).
+  virtual PrepareResult Enqueue(const UdpDatagram& datagram, SendQueue* queue) const = 0;
+  // Before a flush, on a worker: finishes a message this output queued (the lengths
+  // and offload header of a message carrying several datagrams). Default: nothing.
+  virtual void Seal(OutgoingMessage& /*message*/) const {}
 
   uint32_t counter_slot() const { return counter_slot_; }
 

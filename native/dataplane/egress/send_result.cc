@@ -8,15 +8,16 @@ namespace mcr {
 
 void RecordSend(CounterMemory* counters, uint32_t worker, const OutgoingMessage& message, long result) {
   std::atomic<uint64_t>* out = counters->Output(worker, message.counter_slot);
+  const uint64_t datagrams = message.segments;
   if (result >= 0) {
-    Bump(out[kOutPackets]);
-    Bump(out[kOutBytes], message.iov[message.iov_count - 1].iov_len);
+    Bump(out[kOutPackets], datagrams);
+    Bump(out[kOutBytes], message.payload_bytes);
   } else if (result == -EAGAIN || result == -ENOBUFS) {
-    Bump(out[kOutDrops]);
-    Bump(counters->Worker(worker)[kEgressFull]);
+    Bump(out[kOutDrops], datagrams);
+    Bump(counters->Worker(worker)[kEgressFull], datagrams);
   } else {
-    Bump(out[kOutErrors]);
-    Bump(counters->Worker(worker)[kEgressErrors]);
+    Bump(out[kOutErrors], datagrams);
+    Bump(counters->Worker(worker)[kEgressErrors], datagrams);
   }
 }
 

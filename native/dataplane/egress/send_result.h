@@ -10,9 +10,10 @@
 
 namespace mcr {
 
-// result is bytes sent (headers included), or -errno. A sent message counts its payload
-// bytes, whatever headers went with it; a full buffer (EAGAIN, ENOBUFS) is a drop; any
-// other error (interface down, no route...) an error.
+// result is bytes sent (headers included), or -errno. A sent message counts each
+// datagram it carries and their payload bytes, whatever headers went with them; a full
+// buffer (EAGAIN, ENOBUFS) drops them all; any other error (interface down, no
+// route...) makes them all errors.
 void RecordSend(CounterMemory* counters, uint32_t worker, const OutgoingMessage& message, long result);
 
 // Reads and so clears a socket's pending error. A packet socket whose link goes down

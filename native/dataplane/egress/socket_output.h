@@ -22,11 +22,12 @@ class SocketOutput final : public Output {
   EgressKind kind() const override { return EgressKind::kSocket; }
   int fd() const override { return fd_.get(); }
   bool writes_headers() const override { return false; }
-  PrepareResult Prepare(const UdpDatagram& datagram, OutgoingMessage* message, uint8_t*) const override {
+  PrepareResult Enqueue(const UdpDatagram& datagram, SendQueue* queue) const override {
     // The socket writes every header; the payload goes as it came, without a copy.
-    message->iov[0] = iovec{const_cast<uint8_t*>(datagram.payload), datagram.payload_len};
-    message->iov_count = 1;
-    message->counter_slot = counter_slot();
+    OutgoingMessage& message = queue->Start(this, counter_slot());
+    queue->Add(message, datagram.payload, datagram.payload_len);
+    message.segments = 1;
+    message.payload_bytes = static_cast<uint32_t>(datagram.payload_len);
     return PrepareResult::kSend;
   }
 

@@ -98,10 +98,11 @@ tpacket_block_desc* PacketRing::ReadyBlock() {
   return (status & TP_STATUS_USER) != 0 ? block : nullptr;
 }
 
+void PacketRing::Advance() { next_block_ = (next_block_ + 1) % geometry_.block_count; }
+
 void PacketRing::ReleaseBlock(tpacket_block_desc* block) {
   // Release: our reads of the block are done before the kernel may overwrite it.
   __atomic_store_n(&block->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-  next_block_ = (next_block_ + 1) % geometry_.block_count;
 }
 
 bool PacketRing::ReadStatistics(uint64_t* drops, uint64_t* freezes) {

@@ -57,10 +57,15 @@ class PacketRing {
 
   // The block the kernel handed to user space next, or null when none is ready.
   tpacket_block_desc* ReadyBlock();
+  // Moves past the block ReadyBlock() returned, keeping it: its frames stay valid until
+  // ReleaseBlock hands it back, so a worker can send from several blocks at once.
+  void Advance();
   // Calls visit(RingFrame) for each frame of the block; frames whose offsets fall
   // outside the block are skipped and counted in *malformed.
   template <typename Visit>
   void ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t* malformed) const;
+  // Hands a block back to the kernel; blocks taken with Advance() are released in the
+  // order they were taken.
   void ReleaseBlock(tpacket_block_desc* block);
 
   // Ring drops and queue freezes since the previous call (the kernel resets them).
