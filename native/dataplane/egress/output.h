@@ -63,6 +63,9 @@ class Output {
   // Before a flush, on a worker: finishes a message this output queued (the lengths
   // and offload header of a message carrying several datagrams). Default: nothing.
   virtual void Seal(OutgoingMessage& /*message*/) const {}
+  // On a worker, after a send of a message this output queued failed with errno
+  // `error` (already counted): a chance to stop doing what the kernel refused.
+  virtual void SendFailed(const OutgoingMessage& /*message*/, int /*error*/) const {}
 
   uint32_t counter_slot() const { return counter_slot_; }
 

@@ -31,6 +31,9 @@ struct OutgoingMessage {
   uint32_t payload_bytes = 0;      // their UDP payload bytes, together
   uint8_t* header = nullptr;       // the header room, for kinds that write one
   uint16_t header_size = 0;
+  // Ancillary data for the send (a socket output's UDP_SEGMENT), when control_size > 0.
+  alignas(cmsghdr) uint8_t control[CMSG_SPACE(sizeof(uint16_t))];
+  uint8_t control_size = 0;
 };
 
 struct SendQueue {
@@ -98,6 +101,10 @@ struct SendQueue {
       headers[i].msg_hdr = msghdr{};
       headers[i].msg_hdr.msg_iov = &iovecs[messages[i].iov_first];
       headers[i].msg_hdr.msg_iovlen = messages[i].iov_count;
+      if (messages[i].control_size > 0) {
+        headers[i].msg_hdr.msg_control = messages[i].control;
+        headers[i].msg_hdr.msg_controllen = messages[i].control_size;
+      }
     }
   }
   void Clear() {

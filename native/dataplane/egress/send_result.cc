@@ -1,5 +1,7 @@
 #include "send_result.h"
 
+#include "output.h"
+
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -18,6 +20,7 @@ void RecordSend(CounterMemory* counters, uint32_t worker, const OutgoingMessage&
   } else {
     Bump(out[kOutErrors], datagrams);
     Bump(counters->Worker(worker)[kEgressErrors], datagrams);
+    if (message.output != nullptr) message.output->SendFailed(message, static_cast<int>(-result));
   }
 }
 

@@ -5,6 +5,9 @@
 
 #include <cerrno>
 
+#include <cstring>
+
+#include "../control/kernel_tables.h"
 #include "../socket_options.h"
 #include "../sys_error.h"
 
@@ -12,6 +15,8 @@ namespace mcr {
 namespace {
 
 constexpr int kSendBuffer = 4 << 20;  // absorbs a burst of a few ms at line rate
+constexpr int kUdpSegment = 103;      // UDP_SEGMENT (linux/udp.h, Linux >= 4.18)
+constexpr size_t kMaxSegmentedPayload = 65000;  // well inside one 64 KiB send
 
 // Multicast interface, hop limit and loopback for the destination's family.
 bool SetDeliveryOptions(int fd, const OutputSpec& output, int ifindex, const std::string& where,
@@ -86,7 +91,49 @@ std::unique_ptr<SocketOutput> SocketOutput::Open(const OutputSpec& output, int i
     *error = SysError("connecting to " + output.group.ToString() + ":" + std::to_string(output.port) + where, errno);
     return nullptr;
   }
-  return std::unique_ptr<SocketOutput>(new SocketOutput(std::move(fd), counter_slot));
+  LinkFacts link;
+  const size_t headers = (output.group.is_ipv4() ? 20 : 40) + 8;
+  const size_t segment_limit = QueryLink(ifindex, &link, &ignored) && link.mtu > headers ? link.mtu - headers : 0;
+  return std::unique_ptr<SocketOutput>(new SocketOutput(std::move(fd), segment_limit, counter_slot));
+}
+
+PrepareResult SocketOutput::Enqueue(const UdpDatagram& datagram, SendQueue* queue) const {
+  const size_t length = datagram.payload_len;
+  OutgoingMessage* last = queue->last();
+  if (last != nullptr && last->output == this && last->segments < kMaxSegments && queue->can_extend() &&
+      length == last->payload_bytes / last->segments && length > 0 && length <= segment_limit_ &&
+      last->payload_bytes + length <= kMaxSegmentedPayload && segmenting_.load(std::memory_order_relaxed)) {
+    queue->Add(*last, datagram.payload, length);
+    ++last->segments;
+    last->payload_bytes += static_cast<uint32_t>(length);
+    return PrepareResult::kSend;
+  }
+  // The socket writes every header; the payload goes as it came, without a copy.
+  OutgoingMessage& message = queue->Start(this, counter_slot());
+  queue->Add(message, datagram.payload, length);
+  message.segments = 1;
+  message.payload_bytes = static_cast<uint32_t>(length);
+  return PrepareResult::kSend;
+}
+
+void SocketOutput::Seal(OutgoingMessage& message) const {
+  if (message.segments < 2) return;
+  auto* cmsg = reinterpret_cast<cmsghdr*>(message.control);
+  cmsg->cmsg_level = IPPROTO_UDP;
+  cmsg->cmsg_type = kUdpSegment;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  const uint16_t size = static_cast<uint16_t>(message.payload_bytes / message.segments);
+  std::memcpy(CMSG_DATA(cmsg), &size, sizeof size);
+  message.control_size = CMSG_SPACE(sizeof(uint16_t));
+}
+
+void SocketOutput::SendFailed(const OutgoingMessage& message, int error) const {
+  // EINVAL/EIO for a segmented send: this path cannot take them (its MTU is smaller
+  // than the interface's, or it is IPsec). Those datagrams are counted as errors; the
+  // next ones go alone.
+  if (message.segments > 1 && (error == EINVAL || error == EIO || error == EMSGSIZE)) {
+    segmenting_.store(false, std::memory_order_relaxed);
+  }
 }
 
 }  // namespace mcr

