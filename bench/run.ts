@@ -15,15 +15,16 @@ import { mergeLatest, renderLatest, type Latest, type ScenarioEntry } from './li
 import { writeResult } from './lib/report.js';
 import type { Scenario } from './lib/scenario.js';
 import { snapshotBuild, type BuildInfo } from './lib/snapshot.js';
+import { checkSystemIds, DEFAULT_SYSTEMS } from './lib/registry.js';
 import { SCENARIO_IDS, loadScenarios } from './scenarios/index.js';
 
-/** Systems compared when --systems is not given; each scenario runs those it supports. */
-const DEFAULT_SYSTEMS = ['none', 'kernel', 'socat', 'baseline', 'mcr-uring-1w', 'mcr-uring-2w'];
-
 const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--no-pin] [--render]
-  --quick      one repetition, coarser searches, shorter trials (under 5 minutes)
-  --systems    systems to compare (default ${DEFAULT_SYSTEMS.join(',')}); others:
-               mcr-syscalls-1w. A scenario runs those it supports.
+  --quick      one repetition, coarser searches, shorter trials (about 6 minutes)
+  --systems    systems to compare (default ${DEFAULT_SYSTEMS.join(',')}).
+               mcr is mcr-<frame|socket>[-uring|-syscalls]-<N>w: once per egress kind,
+               the backend auto unless named. A scenario runs those it supports; one
+               that cannot run here is listed with why (not built into this kernel,
+               not available in this build), never skipped.
   --only       scenarios to run (default all, in order): ${SCENARIO_IDS.join(', ')}
   --no-pin     leave CPU placement to the scheduler (default: the bench, its generators
                and sinks on CPU 0, every relay process on CPU 1)
@@ -48,6 +49,11 @@ function parse(argv: string[]) {
   const unknown = options.only.filter((id) => !(SCENARIO_IDS as readonly string[]).includes(id));
   if (unknown.length > 0) {
     process.stderr.write(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIO_IDS.join(', ')}\n`);
+    process.exit(64);
+  }
+  const badSystems = checkSystemIds(options.systems);
+  if (badSystems.length > 0) {
+    process.stderr.write(`${badSystems.join('\n')}\n`);
     process.exit(64);
   }
   return options;

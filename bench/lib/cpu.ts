@@ -1,5 +1,5 @@
 // CPU accounting from /proc: a process's user+system time (all its threads), the
-// machine's per-state totals from /proc/stat, a wait for the machine to be quiet
+// machine's and one CPU's per-state totals from /proc/stat, a wait for the machine to be quiet
 // before a measurement, and a description of the machine for the results file.
 // Processes' times are exact (the scheduler's runtime); see busySeconds for the machine.
 import { execFileSync } from 'node:child_process';
@@ -64,10 +64,11 @@ export interface MachineCpu {
 
 const CPUS = cpus().length;
 
-/** The "cpu" line of /proc/stat (all CPUs summed), in seconds. */
-export function machineCpu(): MachineCpu {
+/** The "cpu" line of /proc/stat (all CPUs summed), or one CPU's ("cpuN"), in seconds. */
+export function machineCpu(cpu?: number): MachineCpu {
   const at = Number(process.hrtime.bigint()) / 1e9;
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
   const v = line.trim().split(/\s+/).slice(1).map((x) => Number(x) * TICK);
   return { at, user: v[0] ?? 0, nice: v[1] ?? 0, system: v[2] ?? 0, idle: v[3] ?? 0, iowait: v[4] ?? 0, irq: v[5] ?? 0, softirq: v[6] ?? 0, steal: v[7] ?? 0 };
 }
@@ -79,8 +80,27 @@ export function machineCpu(): MachineCpu {
  * before the next (mcr's 1 ms ring timer) is never sampled. Idle and iowait come from
  * the nohz idle clock, which is exact. (io_uring waits show up as iowait: idle CPU.)
  */
-export function busySeconds(d: MachineCpu): number {
-  return Math.max(0, d.at * CPUS - d.idle - d.iowait - d.steal);
+export function busySeconds(d: MachineCpu, cpus = CPUS): number {
+  return Math.max(0, d.at * cpus - d.idle - d.iowait - d.steal);
+}
+
+/**
+ * One CPU's work over a delta of its line (machineCpu(n)): the exact busy seconds, and
+ * the tick-sampled split of them as /proc/stat has it (user+nice+system: in a task,
+ * including softirq run inside its system calls; softirq and irq: in interrupt context).
+ */
+export interface CoreCpu {
+  cpu: number;
+  busy: number;
+  user: number;
+  system: number;
+  softirq: number;
+  irq: number;
+}
+
+export function coreCpu(cpu: number, d: MachineCpu): CoreCpu {
+  const r = (x: number) => Number(x.toFixed(4));
+  return { cpu, busy: r(busySeconds(d, 1)), user: r(d.user + d.nice), system: r(d.system), softirq: r(d.softirq), irq: r(d.irq) };
 }
 
 export function cpuDelta(before: MachineCpu, after: MachineCpu): MachineCpu {

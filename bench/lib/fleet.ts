@@ -83,16 +83,17 @@ const DRAIN = { minMs: 300, pollMs: 200, maxMs: 5_000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A receiving namespace's UDP datagrams delivered so far and bytes still unread. */
-async function receiveState(ns: Netns): Promise<{ delivered: number; queued: number }> {
+/** A receiving namespace's UDP datagrams delivered so far, dropped at full sockets, and bytes still unread. */
+export async function receiveState(ns: Netns): Promise<{ delivered: number; rcvbufErrors: number; queued: number }> {
   const out = (await ns.run('sh', ['-c', 'cat /proc/net/snmp; echo ---; ss -H -u -a -n'])).stdout;
   const [snmp = '', sockets = ''] = out.split('---');
   const udp = snmp.split('\n').filter((line) => line.startsWith('Udp:'));
   const names = (udp[0] ?? '').split(/\s+/);
   const values = (udp[1] ?? '').split(/\s+/);
   const delivered = Number(values[names.indexOf('InDatagrams')]) || 0;
+  const rcvbufErrors = Number(values[names.indexOf('RcvbufErrors')]) || 0;
   const queued = sockets.split('\n').reduce((total, line) => total + (Number(line.trim().split(/\s+/)[1]) || 0), 0);
-  return { delivered, queued };
+  return { delivered, rcvbufErrors, queued };
 }
 
 /**
