@@ -5,7 +5,7 @@
 //   npm run bench -- --render [--quick]   rewrites latest.md and .svg from latest.json.
 // This file parses the command line, checks the machine and runs the scenarios in turn;
 // what each measures lives in bench/scenarios/.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultPlacement, pinSelf } from './lib/affinity.js';
@@ -18,7 +18,7 @@ import { snapshotBuild, type BuildInfo } from './lib/snapshot.js';
 import { checkSystemIds, DEFAULT_SYSTEMS } from './lib/registry.js';
 import { SCENARIO_IDS, loadScenarios } from './scenarios/index.js';
 
-const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--no-pin] [--render]
+const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--no-pin] [--max-backlog N] [--render]
   --quick      one repetition, coarser searches, shorter trials (about 6 minutes)
   --systems    systems to compare (default ${DEFAULT_SYSTEMS.join(',')}).
                mcr is mcr-<frame|socket>[-uring|-syscalls]-<N>w: once per egress kind,
@@ -28,11 +28,14 @@ const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID
   --only       scenarios to run (default all, in order): ${SCENARIO_IDS.join(', ')}
   --no-pin     leave CPU placement to the scheduler (default: the bench, its generators
                and sinks on CPU 0, every relay process on CPU 1)
+  --max-backlog N  set net.core.netdev_max_backlog (a machine-wide setting) to N for
+               the run, restored at its end: the CPU backlog that the kernel fast path's
+               dup fills in one softirq (default: leave it, and report it)
   --render     only rewrite latest.md and latest.svg from latest.json (with --quick:
                the -quick files)`;
 
 function parse(argv: string[]) {
-  const options = { quick: false, systems: DEFAULT_SYSTEMS, only: [...SCENARIO_IDS] as string[], render: false, pin: true };
+  const options = { quick: false, systems: DEFAULT_SYSTEMS, only: [...SCENARIO_IDS] as string[], render: false, pin: true, maxBacklog: null as number | null };
   const list = (value: string | undefined) => (value ?? '').split(',').filter(Boolean);
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
@@ -41,6 +44,7 @@ function parse(argv: string[]) {
     else if (arg === '--only') options.only = list(argv[++i]);
     else if (arg === '--render') options.render = true;
     else if (arg === '--no-pin') options.pin = false;
+    else if (arg === '--max-backlog' && /^\d{3,7}$/.test(argv[i + 1] ?? '')) options.maxBacklog = Number(argv[++i]);
     else {
       process.stderr.write(`${arg === '--help' ? '' : `unknown argument ${arg}\n`}${USAGE}\n`);
       process.exit(arg === '--help' ? 0 : 64);
@@ -116,6 +120,13 @@ if (process.getuid?.() !== 0) {
 
 await withHost(async (host) => {
   const runStarted = Date.now();
+  if (options.maxBacklog !== null) {
+    const file = '/proc/sys/net/core/netdev_max_backlog';
+    const before = readFileSync(file, 'utf8').trim();
+    writeFileSync(file, String(options.maxBacklog));
+    host.teardown(() => writeFileSync(file, before));
+    log(`net.core.netdev_max_backlog ${before} -> ${options.maxBacklog} for this run`);
+  }
   const placement = options.pin ? defaultPlacement() : { traffic: null, relay: null };
   pinSelf(placement);
   const build = await snapshotBuild(host);

@@ -111,24 +111,56 @@ export function cpuDelta(before: MachineCpu, after: MachineCpu): MachineCpu {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Fraction of all CPUs busy over the next intervalMs. */
-export async function busyFraction(intervalMs = 250): Promise<number> {
+/** Fraction of all CPUs busy over the next intervalMs, and of one CPU's if asked. */
+export async function busyFraction(intervalMs = 250, core: number | null = null): Promise<{ machine: number; core: number | null }> {
   const before = machineCpu();
+  const coreBefore = core === null ? null : machineCpu(core);
   await sleep(intervalMs);
   const d = cpuDelta(before, machineCpu());
-  return Math.min(1, busySeconds(d) / (d.at * CPUS));
+  const c = core === null || !coreBefore ? null : cpuDelta(coreBefore, machineCpu(core));
+  return { machine: Math.min(1, busySeconds(d) / (d.at * CPUS)), core: c ? Math.min(1, busySeconds(c, 1) / c.at) : null };
 }
 
 /**
- * Waits (at most maxWaitMs) until the machine is at most maxBusy busy, because other
- * work on a 2-core box halves what any relay can do. Returns the last busy fraction
- * seen, so a trial measured on a loaded machine is marked as such, not hidden.
+ * Waits (at most maxWaitMs) until the machine, and the relay core if given, are at most
+ * maxBusy busy, because other work on a 2-core box halves what any relay can do and
+ * lands in the relay core's busy time. Returns the last fractions seen, so a trial
+ * measured on a loaded machine is marked as such, not hidden.
  */
-export async function waitQuiet(maxBusy = 0.12, maxWaitMs = 15_000): Promise<{ busy: number; waitedMs: number }> {
+/** Busier than this share, a machine (or the relay core) is not quiet enough to measure on. */
+export const QUIET_BUSY = 0.12;
+
+export async function waitQuiet(maxBusy = QUIET_BUSY, maxWaitMs = 15_000, core: number | null = null): Promise<{ busy: number; coreBusy: number | null; waitedMs: number }> {
   const start = Date.now();
   for (;;) {
-    const busy = await busyFraction();
-    if (busy <= maxBusy || Date.now() - start >= maxWaitMs) return { busy, waitedMs: Date.now() - start };
+    const f = await busyFraction(250, core);
+    const quiet = f.machine <= maxBusy && (f.core === null || f.core <= maxBusy);
+    if (quiet || Date.now() - start >= maxWaitMs) return { busy: f.machine, coreBusy: f.core, waitedMs: Date.now() - start };
+  }
+}
+
+/**
+ * Frames one CPU's receive backlog dropped since boot (/proc/net/softnet_stat, second
+ * column): the queue of netdev_max_backlog frames that veth deliveries and RPS fill,
+ * where loss at high rates happens before any relay sees a frame. The 13th column
+ * names the CPU on kernels that have it; otherwise lines are in CPU order.
+ */
+export function backlogDrops(cpu: number): number {
+  try {
+    const lines = readFileSync('/proc/net/softnet_stat', 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const line = lines.find((f) => f[12] !== undefined && parseInt(f[12], 16) === cpu) ?? lines[cpu];
+    return line ? parseInt(line[1] ?? '0', 16) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** net.core.netdev_max_backlog: how many frames a CPU's receive backlog holds. */
+export function maxBacklog(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/netdev_max_backlog', 'utf8').trim());
+  } catch {
+    return null;
   }
 }
 
@@ -139,6 +171,8 @@ export interface MachineInfo {
   node: string;
   date: string;
   hz: number;
+  /** net.core.netdev_max_backlog during the run (absent in older results). */
+  netdevMaxBacklog?: number | null;
 }
 
 export function machineInfo(): MachineInfo {
@@ -149,5 +183,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     date: new Date().toISOString(),
     hz: Math.round(1 / TICK),
+    netdevMaxBacklog: maxBacklog(),
   };
 }

@@ -7,8 +7,8 @@
 import type { Endpoint } from '../../src/netns/endpoints.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
-import { waitQuiet } from './cpu.js';
-import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
+import { backlogDrops, waitQuiet } from './cpu.js';
+import { PINNED, RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import { PORT } from './systems.js';
 import type { Delivery } from './trial.js';
 
@@ -73,6 +73,8 @@ export interface FleetTrial {
    */
   imperfectSinks: (SinkOutcome & { index: number })[];
   counters?: Record<string, number>;
+  /** Frames the relay CPU's receive backlog dropped over the trial (absent when not pinned, or in older results). */
+  backlogDrops?: number;
 }
 
 const GEN_SHORTFALL = 0.95;
@@ -182,6 +184,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   const pids = o.relayPids();
   const relayBefore = pids.reduce((t, pid) => t + runtimeSeconds(pid), 0);
   const clockBefore = cpuClock(RELAY_CPU);
+  const droppedBefore = backlogDrops(RELAY_CPU);
   const started = Date.now();
   const gen = await runGen(onCpu(o.src.ns, TOOL_CPU), {
     group: o.group,
@@ -207,6 +210,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   await waitDrained(o, () => finished);
   const reports = finished ? await all : await Promise.all(sinks.map((s) => s.stop()));
   const countersAfter = counters ? await counters() : undefined;
+  const dropped = backlogDrops(RELAY_CPU) - droppedBefore;
 
   // Datagrams never sent (a generator cut short) are not losses; gen sends round-robin.
   const unsentPerStream = Math.ceil((count - gen.sent) / o.streams);
@@ -240,6 +244,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
     cpu: { relayCpuBusy: Number(relayCpuBusy.toFixed(3)), relayProcesses: relayProcesses === null ? null : Number(relayProcesses.toFixed(3)) },
     imperfectSinks: outcomes.flatMap((s, index) => (perfect(s) ? [] : [{ index, ...s }])),
     ...(countersBefore ? { counters: delta } : {}),
+    ...(PINNED ? { backlogDrops: dropped } : {}),
   };
 }
 
@@ -247,6 +252,7 @@ export function describeFleet(t: FleetTrial): string {
   return (
     `offered ${t.offered} sent ${t.sent} at ${t.genRate}/s, ${t.receivers} sink(s) × ${t.streams} stream(s): ` +
     `received ${t.received} lost ${t.lost} (${t.sinksWithLoss} sinks) dup ${t.duplicated} reord ${t.reordered} corrupt ${t.corrupted} ` +
-    `${t.pass ? 'pass' : 'FAIL'}${t.genLimited ? ' (gen-limited)' : ''} cpu1 ${t.cpu.relayCpuBusy}s procs ${t.cpu.relayProcesses ?? '-'}s`
+    `${t.pass ? 'pass' : 'FAIL'}${t.genLimited ? ' (gen-limited)' : ''} cpu1 ${t.cpu.relayCpuBusy}s procs ${t.cpu.relayProcesses ?? '-'}s` +
+    (t.backlogDrops ? ` backlog-drops ${t.backlogDrops}` : '')
   );
 }

@@ -110,7 +110,8 @@ export function renderLatest(latest: Latest, scenarios: Record<string, Scenario 
   return [
     '# mcr benchmarks: latest results',
     '',
-    `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}; run ${latest.date}, mode ${latest.mode}, build ${describeBuild(latest.build)}.`,
+    `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}; run ${latest.date}, mode ${latest.mode}, build ${describeBuild(latest.build)}` +
+      `${m.netdevMaxBacklog ? `; net.core.netdev_max_backlog ${m.netdevMaxBacklog}` : ''}.`,
     latest.placement.traffic === null
       ? 'Processes not pinned to CPUs (--no-pin, or a one-CPU machine).'
       : `Generator and sink pinned to CPU ${latest.placement.traffic}, every relay process to CPU ${latest.placement.relay}.`,

@@ -5,15 +5,10 @@
 import { mcrRelay } from './mcr-relay.js';
 import { nftRelay } from './nft-relay.js';
 import { smcrouteRelay } from './smcroute.js';
-import { parseMcrId, unknownSystems } from './system-ids.js';
+import { KERNEL_FAST, MCR_FRAME, MCR_SOCKET, parseMcrId, unknownSystems } from './system-ids.js';
 import { baseline, noRelay, onChain, socatRelay, type RelayKind, type System } from './systems.js';
 
-/** The kernel's own fast path: what every ratio is taken against. */
-export const KERNEL_FAST = 'nft';
-/** mcr with frame egress, the system the targets are about. */
-export const MCR_FRAME = 'mcr-frame-1w';
-/** mcr as it is today: socket egress. */
-export const MCR_SOCKET = 'mcr-socket-1w';
+export { KERNEL_FAST, MCR_FRAME, MCR_SOCKET };
 
 const FIXED_KINDS: Record<string, () => RelayKind> = {
   nft: nftRelay,

@@ -3,6 +3,7 @@
 // proven to relay before anything is measured; a system that cannot run here recorded
 // with why; and a trial repeated when other work on the machine disturbed it.
 import { pinProcesses, type Placement } from './affinity.js';
+import { QUIET_BUSY } from './cpu.js';
 import type { ScriptHost } from './host.js';
 import { steerIngress } from './pinning.js';
 import { namespacePids, type Rig, type System } from './systems.js';
@@ -37,7 +38,8 @@ export function describe(t: Trial): string {
   const verdict = t.pass ? 'pass' : 'FAIL';
   const extra = t.counters ? ` ${JSON.stringify(t.counters)}` : '';
   const core = t.cpu.core ? ` cpu${t.cpu.core.cpu} ${t.cpu.core.busy.toFixed(3)} s` : '';
-  return `offered ${t.offered} sent ${t.sent} at ${t.genRate}/s received ${t.received} lost ${t.lost} dup ${t.duplicated} reord ${t.reordered} sockdrop ${t.socketDrops} ${verdict}${t.genLimited ? ' (gen-limited)' : ''} busy-before ${t.busyBefore} foreign ${t.cpu.foreignShare}${core}${extra}`;
+  const backlog = t.backlogDrops ? ` backlog-drops ${t.backlogDrops}` : '';
+  return `offered ${t.offered} sent ${t.sent} at ${t.genRate}/s received ${t.received} lost ${t.lost} dup ${t.duplicated} reord ${t.reordered} sockdrop ${t.socketDrops} ${verdict}${t.genLimited ? ' (gen-limited)' : ''} busy-before ${t.busyBefore} foreign ${t.cpu.foreignShare}${core}${backlog}${extra}`;
 }
 
 /**
@@ -48,9 +50,11 @@ export function describe(t: Trial): string {
 export async function steadyTrial(run: () => Promise<Trial>, disturbed: Trial[], threshold: number, retries: number, cpu = false): Promise<Trial> {
   for (let attempt = 0; ; attempt += 1) {
     const t = await run();
-    const bad = t.cpu.foreignShare > threshold && (cpu || !t.pass);
+    // A CPU trial also wants its relay core idle before it starts: other work there is in its figure.
+    const coreBusy = cpu && (t.coreBusyBefore ?? 0) > QUIET_BUSY;
+    const bad = (t.cpu.foreignShare > threshold || coreBusy) && (cpu || !t.pass);
     if (!bad || attempt >= retries) return t;
-    log(`  disturbed (other work ${(t.cpu.foreignShare * 100).toFixed(0)} % of the machine): repeating`);
+    log(`  disturbed (other work ${(t.cpu.foreignShare * 100).toFixed(0)} % of the machine, relay core ${((t.coreBusyBefore ?? 0) * 100).toFixed(0)} % busy before): repeating`);
     disturbed.push(t);
   }
 }

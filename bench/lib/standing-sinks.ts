@@ -8,7 +8,7 @@
 import type { Netns } from '../../src/netns/namespace.js';
 import { inParallel } from '../../src/netns/wiring.js';
 import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
-import { waitQuiet } from './cpu.js';
+import { backlogDrops, waitQuiet } from './cpu.js';
 import { receiveState, type FleetTrial, type SinkOutcome, type SinkSpec } from './fleet.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import type { Endpoint } from '../../src/netns/endpoints.js';
@@ -20,6 +20,8 @@ export interface StandingTrial extends FleetTrial {
   /** Copies the receiving namespace's sockets took, and dropped at full buffers (UDP counters). */
   socketsTook: number;
   rcvbufErrors: number;
+  /** Frames the relay CPU's receive backlog dropped over the trial. */
+  backlogDrops: number;
 }
 
 export interface TrialSpec {
@@ -29,6 +31,8 @@ export interface TrialSpec {
   seconds: number;
   size: number;
   relayPids: () => number[];
+  /** The relay's namespace: datagrams still queued in its sockets (socat) are not drained yet. */
+  relayNs?: Netns;
   quietWaitMs: number;
 }
 
@@ -39,11 +43,13 @@ export interface Provisional {
   genRate: number;
   socketsTook: number;
   rcvbufErrors: number;
+  backlogDrops: number;
   relayCpuBusy: number;
 }
 
 const SINK_START_CONCURRENCY = 16;
-const DRAIN = { minMs: 300, pollMs: 200, maxMs: 5_000 };
+/** After sending: the least wait, the poll period, how long nothing must move, the longest wait. */
+const DRAIN = { minMs: 300, pollMs: 200, stillMs: 1_000, maxMs: 8_000 };
 const CPU_TAIL_MS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -125,16 +131,22 @@ export class StandingSinks {
     });
   }
 
-  /** Waits until the receivers' sockets are empty and nothing arrived over two polls. */
-  private async drain(): Promise<void> {
+  /**
+   * Waits until every expected copy was taken and the receivers' sockets are empty, or
+   * until nothing moved for a second with nothing queued at the receivers or in the
+   * relay's own sockets (a CPU-starved socat can pause for hundreds of ms, then go on).
+   */
+  private async drain(from: number, expected: number, relayNs?: Netns): Promise<void> {
     const deadline = Date.now() + DRAIN.maxMs;
     await sleep(DRAIN.minMs);
     let last = -1;
-    let still = 0;
+    let stillSince = Date.now();
     while (Date.now() < deadline) {
       const now = await this.received();
-      still = now.delivered === last && now.queued === 0 ? still + 1 : 0;
-      if (still >= 2) return;
+      const relayQueued = relayNs ? (await receiveState(relayNs)).queued : 0;
+      if (now.delivered - from >= expected && now.queued === 0) return;
+      if (now.delivered !== last || now.queued > 0 || relayQueued > 0) stillSince = Date.now();
+      else if (Date.now() - stillSince >= DRAIN.stillMs) return;
       last = now.delivered;
       await sleep(DRAIN.pollMs);
     }
@@ -152,6 +164,7 @@ export class StandingSinks {
     const pids = o.relayPids();
     const relayBefore = pids.reduce((t, pid) => t + runtimeSeconds(pid), 0);
     const clockBefore = cpuClock(RELAY_CPU);
+    const droppedBefore = backlogDrops(RELAY_CPU);
     const started = Date.now();
     const gen = await runGen(onCpu(o.src.ns, TOOL_CPU), {
       group: o.group,
@@ -167,8 +180,9 @@ export class StandingSinks {
     await sleep(CPU_TAIL_MS);
     const relayCpuBusy = cpuBusySeconds(clockBefore, cpuClock(RELAY_CPU));
     const relayProcesses = pids.length > 0 ? pids.reduce((t, pid) => t + runtimeSeconds(pid), 0) - relayBefore : null;
-    await this.drain();
+    await this.drain(before.delivered, gen.sent * this.sinks.length, o.relayNs);
     const after = await this.received();
+    const dropped = backlogDrops(RELAY_CPU) - droppedBefore;
     const delta: Record<string, number> = {};
     if (counters && countersBefore) {
       for (const [k, v] of Object.entries(await counters())) if (v - (countersBefore[k] ?? 0) !== 0) delta[k] = v - (countersBefore[k] ?? 0);
@@ -189,10 +203,12 @@ export class StandingSinks {
       cpu: { relayCpuBusy: Number(relayCpuBusy.toFixed(3)), relayProcesses: relayProcesses === null ? null : Number(relayProcesses.toFixed(3)) },
       socketsTook: after.delivered - before.delivered,
       rcvbufErrors: after.rcvbufErrors - before.rcvbufErrors,
+      backlogDrops: dropped,
       ...(countersBefore ? { counters: delta } : {}),
     };
     this.trials.push(trial);
-    return { stream, sent: trial.sent, socketsTook: trial.socketsTook, rcvbufErrors: trial.rcvbufErrors, relayCpuBusy: trial.cpu.relayCpuBusy, genRate: trial.genRate };
+    const { sent, socketsTook, rcvbufErrors, genRate } = trial;
+    return { stream, sent, socketsTook, rcvbufErrors, backlogDrops: dropped, relayCpuBusy: trial.cpu.relayCpuBusy, genRate };
   }
 
   /** Stops every sink and judges each trial from their reports, in the order they ran. */

@@ -6,6 +6,13 @@ import type { Egress } from './mcr-rules.js';
 
 export type Backend = 'auto' | 'io_uring' | 'syscalls';
 
+/** The kernel's own fast path: what every ratio is taken against. */
+export const KERNEL_FAST = 'nft';
+/** mcr with frame egress, the system the targets are about. */
+export const MCR_FRAME = 'mcr-frame-1w';
+/** mcr as it is today: socket egress. */
+export const MCR_SOCKET = 'mcr-socket-1w';
+
 export interface McrSystem {
   egress: Egress;
   backend: Backend;

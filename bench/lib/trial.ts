@@ -7,7 +7,7 @@
 // disturbed trial can be recognised and repeated.
 import { cpus } from 'node:os';
 import { runGen, startSink } from '../../test/helpers/traffic.js';
-import { busySeconds, coreCpu, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type CoreCpu, type MachineCpu } from './cpu.js';
+import { backlogDrops, busySeconds, coreCpu, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type CoreCpu, type MachineCpu } from './cpu.js';
 import { PORT, IN_GROUP, namespacePids, type Rig } from './systems.js';
 
 /** Below this share of the offered rate, the generator (not the relay) set the pace. */
@@ -60,6 +60,10 @@ export interface Trial extends Delivery {
   genLimited: boolean;
   /** Share of the machine busy just before the trial (others' work skews results). */
   busyBefore: number;
+  /** Share of the relay core busy just before the trial, when it is measured. */
+  coreBusyBefore?: number | null;
+  /** Frames the relay core's receive backlog dropped during the trial (when it is measured). */
+  backlogDrops?: number;
   /** How long the trial waited for the machine to be quiet before sending (ms). */
   quietWaitedMs: number;
   counters?: Record<string, number>;
@@ -78,7 +82,8 @@ function counterDelta(before: Record<string, number>, after: Record<string, numb
 export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> {
   const { size, rate, seconds } = options;
   const count = Math.max(1, Math.round(rate * seconds));
-  const quiet = await waitQuiet(0.12, options.quietWaitMs ?? 10_000);
+  const relayCpu = options.relayCpu ?? null;
+  const quiet = await waitQuiet(0.12, options.quietWaitMs ?? 10_000, relayCpu);
   const sink = await startSink(rig.rx.ns, {
     group: rig.rxGroup,
     port: PORT,
@@ -95,8 +100,8 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
   const relayBefore = sum(pids);
   const oursBefore = selfAndChildrenCpuSeconds() + sum(softirqThreads);
   const machineBefore = machineCpu();
-  const relayCpu = options.relayCpu ?? null;
   const coreBefore = relayCpu === null ? null : machineCpu(relayCpu);
+  const droppedBefore = relayCpu === null ? 0 : backlogDrops(relayCpu);
   const gen = await runGen(rig.src.ns, {
     group: IN_GROUP,
     port: PORT,
@@ -140,6 +145,9 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
     pass,
     genLimited,
     busyBefore: Number(quiet.busy.toFixed(3)),
+    ...(relayCpu === null
+      ? {}
+      : { coreBusyBefore: quiet.coreBusy === null ? null : Number(quiet.coreBusy.toFixed(3)), backlogDrops: backlogDrops(relayCpu) - droppedBefore }),
     quietWaitedMs: quiet.waitedMs,
     ...(counters ? { counters } : {}),
     cpu: { relay: rig.cpu.kind === 'process' ? relayProcessCpu : null, machine, busy, foreignShare: Number(foreignShare.toFixed(3)), core },

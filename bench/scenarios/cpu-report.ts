@@ -4,8 +4,8 @@
 // the kernel fast path, socat and the baseline, the issue's CPU targets, and the
 // section of latest.md.
 import type { Placement } from '../lib/affinity.js';
-import type { MachineInfo } from '../lib/cpu.js';
-import { KERNEL_FAST, MCR_FRAME } from '../lib/registry.js';
+import { QUIET_BUSY, type MachineInfo } from '../lib/cpu.js';
+import { KERNEL_FAST, MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, numberCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { SystemRecord } from '../lib/rig-run.js';
 import type { HeadlineRow } from '../lib/scenario.js';
@@ -47,6 +47,8 @@ export interface CpuCell {
   genShort: number | null;
   /** The lower rate at which it dropped, when this one was not offered. */
   skippedBecause: number | null;
+  /** Trials whose relay core had other work on it just before (their figure includes some). */
+  busyCore: number;
 }
 
 const median = (values: number[]) => spread(values)?.median ?? null;
@@ -67,6 +69,7 @@ export function cpuCell(s: CpuSystem, size: number, rate: number): CpuCell {
     delivered: median(all.filter((t) => t.sent > 0).map((t) => t.received / t.sent)),
     genShort: short.length > 0 ? median(short.map((t) => t.genRate)) : null,
     skippedBecause: all.length === 0 && skipped ? skipped.because : null,
+    busyCore: all.filter((t) => (t.coreBusyBefore ?? 0) > QUIET_BUSY).length,
   };
 }
 
@@ -76,7 +79,7 @@ const percent = (share: number | null) => (share === null ? 'n/a' : `${(100 * sh
 export function cellText(c: CpuCell, isNone = false): string {
   if (c.skippedBecause !== null) return `not offered (dropped at ${kpps(c.skippedBecause)})`;
   if (c.trials === 0) return 'n/a';
-  const gen = c.genShort !== null ? `; gen reached ${kpps(c.genShort)}` : '';
+  const gen = (c.genShort !== null ? `; gen reached ${kpps(c.genShort)}` : '') + (c.busyCore > 0 ? `; core busy before ${c.busyCore} of ${c.trials}` : '');
   const us = numberCell(c.us, 2);
   if (isNone || c.passes === c.trials) return `${us}${gen ? ` (${gen.slice(2)})` : ''}`;
   if (c.passes === 0) return `cannot sustain (${percent(c.delivered)} delivered; ${c.us ? c.us.median.toFixed(2) : 'n/a'} µs${gen})`;

@@ -5,7 +5,7 @@
 import type { MachineInfo } from '../lib/cpu.js';
 import type { FanRecord } from '../lib/fan.js';
 import type { FleetTrial } from '../lib/fleet.js';
-import { KERNEL_FAST, MCR_FRAME, MCR_SOCKET } from '../lib/registry.js';
+import { KERNEL_FAST, MCR_FRAME, MCR_SOCKET } from '../lib/system-ids.js';
 import { kpps, markdownTable, numberCell, rateCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { HeadlineRow } from '../lib/scenario.js';
 import type { SearchOptions, SearchResult } from '../lib/search.js';
@@ -51,7 +51,8 @@ function whereLost(s: FanoutSystem): string {
       .filter(([k]) => /drops|full|errors|freezes/.test(k))
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
-    return [`${kpps(fail.offered)}: lost ${fail.lost} at ${fail.sinksWithLoss} sinks, sink socket drops ${socket}${relay ? `, ${relay}` : ''}`];
+    const backlog = fail.backlogDrops === undefined ? '' : `, relay core backlog drops ${fail.backlogDrops}`;
+    return [`${kpps(fail.offered)}: lost ${fail.lost} at ${fail.sinksWithLoss} sinks, sink socket drops ${socket}${backlog}${relay ? `, ${relay}` : ''}`];
   });
   return parts.join('; ') || '—';
 }

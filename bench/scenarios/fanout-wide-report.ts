@@ -3,7 +3,7 @@
 // core, where copies were lost, set-up times, and the issue's 1:200 and 1:1000 targets.
 import type { MachineInfo } from '../lib/cpu.js';
 import type { FanRecord } from '../lib/fan.js';
-import { MCR_FRAME } from '../lib/registry.js';
+import { MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, numberCell, shortReason, spread } from '../lib/report.js';
 import type { HeadlineRow } from '../lib/scenario.js';
 import type { BuildInfo } from '../lib/snapshot.js';
@@ -65,10 +65,11 @@ function losses(s: WideSystem): string {
   const lost = s.trials.reduce((n, t) => n + t.lost, 0);
   if (lost === 0 && s.trials.every((t) => t.pass)) return '—';
   const sockets = s.trials.reduce((n, t) => n + t.rcvbufErrors, 0);
+  const backlog = s.trials.reduce((n, t) => n + (t.backlogDrops ?? 0), 0);
   const counter = (key: string) => s.trials.reduce((n, t) => n + (t.counters?.[key] ?? 0), 0);
   const relay = ['ring_drops', 'egress_full', 'egress_errors', 'out_drops'].map((k) => [k, counter(k)] as const).filter(([, v]) => v > 0);
   const bad = ['duplicated', 'reordered', 'corrupted'].map((k) => [k, s.trials.reduce((n, t) => n + (t[k as 'lost'] ?? 0), 0)] as const).filter(([, v]) => v > 0);
-  return [`${lost} copies lost`, `receivers' full sockets ${sockets}`, ...relay.map(([k, v]) => `${k} ${v}`), ...bad.map(([k, v]) => `${k} ${v}`)].join(', ');
+  return [`${lost} copies lost`, `relay core's backlog dropped ${backlog}`, `receivers' full sockets ${sockets}`, ...relay.map(([k, v]) => `${k} ${v}`), ...bad.map(([k, v]) => `${k} ${v}`)].join(', ');
 }
 
 function blockTrials(r: WideResult, width: number, id: string): StandingTrial[] | { missing: string } {
@@ -96,7 +97,7 @@ export function wideMarkdown(r: WideResult): string {
     `${b.width} receivers started in ${b.sinkStartSeconds} s (once, for every system and trial).`,
     '',
     markdownTable(
-      ['system', 'delivery', 'relay-core µs per copy', 'set-up s', 'where copies were lost'],
+      ['system', 'delivery', 'relay-core µs per copy sent', 'set-up s', 'where copies were lost'],
       b.systems.map((s) => [s.label, deliveryText(s), absent(s) ? '' : numberCell(perCopy(s), 2), s.setupSeconds === undefined ? '' : String(s.setupSeconds), absent(s) ? '' : losses(s)]),
     ),
     '',
@@ -121,8 +122,12 @@ export function wideMarkdown(r: WideResult): string {
     `- socat runs one process per output, so it is run up to 1:${r.settings.maxProcessWidth}. Kernel multicast routing needs a VIF per ` +
       'interface and has 32: it fails at set-up, and that is what is shown where the kernel has it.',
     `- ${r.settings.pinned ? 'Sender and sinks on CPU 0, relay processes and (RPS) the relay input on CPU 1. ' : ''}` +
-      'Relay-core µs per copy: CPU 1\'s busy time while sending (plus 50 ms) per copy the trial asked for; it includes the ' +
-      'receivers\' receive softirq, which runs where the relay sent from.',
+      'Relay-core µs per copy sent: CPU 1\'s busy time while sending (plus 50 ms) per datagram sent times outputs; it includes ' +
+      'the receivers\' receive softirq, which runs where the relay sent from.',
+    '- "relay core\'s backlog dropped": frames CPU 1\'s receive backlog (net.core.netdev_max_backlog) had no room for ' +
+      '(/proc/net/softnet_stat). The kernel fast path makes every copy inside one receive softirq, and on veth each copy is ' +
+      'queued to that backlog, so a wide dup overflows it where a real NIC would take the copies on its transmit queues; ' +
+      '`--max-backlog N` raises it for a run.',
   ].join('\n');
 }
 

@@ -4,7 +4,7 @@
 // run writes the files.
 import type { MachineInfo } from '../lib/cpu.js';
 import { SYSTEM_NAMES } from '../lib/latest.js';
-import { KERNEL_FAST, MCR_FRAME } from '../lib/registry.js';
+import { KERNEL_FAST, MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, rateCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { SystemRecord } from '../lib/rig-run.js';
 import type { HeadlineRow } from '../lib/scenario.js';
@@ -110,7 +110,7 @@ function firstFailures(result: ForwardingResult): string[][] {
           .filter(([k]) => /drops|full|errors|freezes|no_match/.test(k))
           .map(([k, v]) => `${k} ${v}`)
           .join(', ');
-        rows.push([s.id, `${size}`, `${rep + 1}`, kpps(fail.offered), kpps(fail.genRate), String(fail.lost), String(fail.socketDrops ?? 'n/a'), counters || '—']);
+        rows.push([s.id, `${size}`, `${rep + 1}`, kpps(fail.offered), kpps(fail.genRate), String(fail.lost), String(fail.socketDrops ?? 'n/a'), String(fail.backlogDrops ?? 'n/a'), counters || '—']);
       });
     }
   }
@@ -173,9 +173,9 @@ export function forwardingMarkdown(result: ForwardingResult): string {
     '',
     '### Where loss first appeared',
     '',
-    "The lowest failing trial above each search's best pass: datagrams lost, the sink's own socket drops, and the relay's drop counters (mcr only).",
+    "The lowest failing trial above each search's best pass: datagrams lost, the sink's own socket drops, frames the relay core's receive backlog dropped (netdev_max_backlog), and the relay's drop counters (mcr only).",
     '',
-    markdownTable(['system', 'size', 'rep', 'offered', 'achieved', 'lost', 'sink socket drops', 'relay counters'], firstFailures(result)),
+    markdownTable(['system', 'size', 'rep', 'offered', 'achieved', 'lost', 'sink socket drops', 'relay core backlog drops', 'relay counters'], firstFailures(result)),
     '',
     METHOD,
   ].join('\n');
