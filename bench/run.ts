@@ -100,7 +100,13 @@ async function render(): Promise<void> {
   const loaded = await loadScenarios(latest.order.filter((id) => (SCENARIO_IDS as readonly string[]).includes(id)));
   for (const item of loaded) {
     const entry = latest.scenarios[item.id];
-    if ('scenario' in item && entry?.status === 'ok') writeScenarioMarkdown(item.scenario, entry, latest.machine);
+    if (!('scenario' in item) || entry?.status !== 'ok') continue;
+    try {
+      writeScenarioMarkdown(item.scenario, entry, latest.machine);
+    } catch (error) {
+      // An entry measured by an older bench may not have the shape this one renders.
+      log(`${item.id}: could not render its entry of ${entry.date} (${String(error)}): left as it was`);
+    }
   }
   writeLatestViews(latest, Object.fromEntries(loaded.map((l) => [l.id, 'scenario' in l ? l.scenario : undefined])));
 }

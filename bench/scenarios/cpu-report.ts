@@ -127,7 +127,6 @@ export function cpuTargets(r: CpuResult): TargetRow[] {
   });
 }
 
-const REFERENCES = [KERNEL_FAST, 'socat', 'baseline'];
 
 export function cpuMarkdown(r: CpuResult): string {
   const cols = columns(r);
@@ -148,14 +147,13 @@ export function cpuMarkdown(r: CpuResult): string {
       ]),
   );
   const present = r.systems.filter((s) => !absentText(s) && s.id !== 'none');
-  const ratios: string[][] = [];
-  for (const s of present) {
-    for (const refId of REFERENCES) {
-      const ref = present.find((x) => x.id === refId);
-      if (!ref || ref.id === s.id) continue;
-      ratios.push([`${s.label} / ${ref.label}`, ...cols.map((c) => ratioCell(cpuCell(s, c.size, c.rate).us?.median, cpuCell(ref, c.size, c.rate).us?.median))]);
-    }
-  }
+  const ratio = (s: CpuSystem, refId: string, size: number, rate: number) => {
+    const ref = present.find((x) => x.id === refId);
+    return !ref || ref.id === s.id ? '' : ratioCell(cpuCell(s, size, rate).us?.median, cpuCell(ref, size, rate).us?.median);
+  };
+  const toKernel = present.filter((s) => s.id !== KERNEL_FAST).map((s) => [s.label, ...cols.map((c) => ratio(s, KERNEL_FAST, c.size, c.rate))]);
+  const others = r.settings.sizes.flatMap((size) => [['socat', 'socat'], ['baseline', 'mmsg relay']].map(([id, name]) => ({ id: id as string, title: `${size} B: × ${name}`, size })));
+  const toOthers = present.map((s) => [s.label, ...others.map((o) => ratio(s, o.id, o.size, TARGET_RATE))]);
   const disturbed = r.systems.reduce((n, s) => n + s.disturbed.length, 0);
   return [
     `Mode ${r.mode}, ${r.elapsedSeconds} s; ${r.settings.reps} repetition(s) of ${r.settings.seconds} s per rate; ${disturbed} trials repeated because other work disturbed them.`,
@@ -165,7 +163,13 @@ export function cpuMarkdown(r: CpuResult): string {
     '',
     '### Ratios (µs per datagram; below 1: cheaper than the reference)',
     '',
-    markdownTable(['ratio (medians)', ...cols.map((c) => c.title)], ratios),
+    'To the kernel fast path:',
+    '',
+    markdownTable(['system', ...cols.map((c) => c.title)], toKernel),
+    '',
+    `To socat and the plain mmsg relay, at ${kpps(TARGET_RATE)} pps:`,
+    '',
+    markdownTable(['system', ...others.map((o) => o.title)], toOthers),
     '',
     `### Process and softirq at ${kpps(TARGET_RATE)} pps (tick-sampled split)`,
     '',

@@ -16,7 +16,7 @@ export const SIZES = [64, 1400] as const;
 
 const MODES = {
   quick: { name: 'quick' as const, reps: 1, seconds: 1, quietWaitMs: 1_500, retries: 0, quietBudgetSeconds: 15 },
-  full: { name: 'full' as const, reps: 3, seconds: 3, quietWaitMs: 5_000, retries: 2, quietBudgetSeconds: 90 },
+  full: { name: 'full' as const, reps: 3, seconds: 2, quietWaitMs: 5_000, retries: 2, quietBudgetSeconds: 90 },
 };
 
 /** The CPU measurement wants a clean machine: repeat a trial with more other work than this. */

@@ -220,6 +220,7 @@ function headline(r: DualBridgeResult): HeadlineRow[] {
     values: Object.fromEntries(
       r.cases.filter((c) => c.layout === layout).map((c) => {
         const dups = c.trials.reduce((n, t) => n + t.duplicated, 0);
+        if (c.error && c.trials.length === 0) return [c.system, c.error.split(':')[0] as string];
         return [c.system, `${percent(deliveredShare(c))}${dups > 0 ? ` (+ ${dups} duplicates)` : ''}`];
       }),
     ),

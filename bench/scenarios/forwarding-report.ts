@@ -56,23 +56,29 @@ function rateText(sum: Summary, size: number): string {
   return rateCell(sum.rate[size] ?? null, sum.genLimited[size] ? ' (gen)' : '');
 }
 
-const REFERENCES = [KERNEL_FAST, 'socat', 'baseline'];
+export const REFERENCES: [string, string][] = [
+  [KERNEL_FAST, 'kernel fast path'],
+  ['socat', 'socat'],
+  ['baseline', 'mmsg relay'],
+];
 
-/** Each relay against the kernel fast path, socat and the baseline, per size. */
-function ratioRows(summaries: Summary[]): string[][] {
+/** Each relay's rate over the kernel fast path's, socat's and the baseline's, per size. */
+function ratioTable(summaries: Summary[]): string {
   const by = (id: string) => summaries.find((s) => s.id === id && !s.absent);
-  const rows: string[][] = [];
-  for (const m of summaries.filter((s) => s.id !== 'none' && !s.absent)) {
-    for (const otherId of REFERENCES) {
-      const other = by(otherId);
-      if (!other || other.id === m.id) continue;
-      const cells = [64, 1400].map((size) =>
-        ratioCell(m.rate[size]?.median, other.rate[size]?.median, m.genLimited[size] === true && !other.genLimited[size]),
-      );
-      rows.push([`${m.label} / ${other.label}`, ...cells]);
-    }
-  }
-  return rows;
+  const rows = summaries
+    .filter((s) => s.id !== 'none' && !s.absent)
+    .map((m) => [
+      m.label,
+      ...[64, 1400].flatMap((size) =>
+        REFERENCES.map(([id]) => {
+          const other = by(id);
+          if (!other || other.id === m.id) return '';
+          return ratioCell(m.rate[size]?.median, other.rate[size]?.median, m.genLimited[size] === true && !other.genLimited[size]);
+        }),
+      ),
+    ]);
+  const header = ['system', ...[64, 1400].flatMap((size) => REFERENCES.map(([, name]) => `${size} B: × ${name}`))];
+  return markdownTable(header, rows);
 }
 
 /** A system's median 0-loss rate at a size, as a target reads it. */
@@ -164,7 +170,7 @@ export function forwardingMarkdown(result: ForwardingResult): string {
     '',
     '### Ratios',
     '',
-    markdownTable(['ratio (medians)', '64 B', '1400 B'], ratioRows(summaries)),
+    ratioTable(summaries),
     '',
     '### Targets',
     '',
@@ -187,7 +193,7 @@ export function forwardingHeadline(result: ForwardingResult): HeadlineRow[] {
   const row = (size: number): HeadlineRow => ({
     measure: `1 stream, ${size} B: max 0-loss pps (median; × the kernel fast path)`,
     values: Object.fromEntries(
-      summaries.map((s) => [s.id, `${rateText(s, size)}${s.id === KERNEL_FAST ? '' : ratioSuffix(s.rate[size]?.median, kernel?.rate[size]?.median)}`]),
+      summaries.map((s) => [s.id, `${rateText(s, size)}${s.id === KERNEL_FAST || s.id === 'none' ? '' : ratioSuffix(s.rate[size]?.median, kernel?.rate[size]?.median)}`]),
     ),
   });
   return [row(64), row(1400)];

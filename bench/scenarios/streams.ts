@@ -149,7 +149,7 @@ export const scenario: Scenario<StreamsResult> = {
     };
     const loss = markdownTable(
       ['system', ...counts.map((n) => `${n} × 5k pps (${kpps(n * r.settings.perStream)} pps)`)],
-      r.systems.map((s) => [s.label, ...counts.map((n) => (s.unavailable ? s.unavailable : lossCell(cellOf(s, n))))]),
+      r.systems.map((s) => [s.label, ...counts.map((n) => (s.unavailable ? (s.unavailable.split(':')[0] as string) : lossCell(cellOf(s, n))))]),
     );
     const processes = markdownTable(
       ['system', ...counts.map((n) => `${n} streams`)],
