@@ -15,7 +15,9 @@ import { mergeLatest, renderLatest, type Latest, type ScenarioEntry } from './li
 import { writeResult } from './lib/report.js';
 import type { Scenario } from './lib/scenario.js';
 import { snapshotBuild, type BuildInfo } from './lib/snapshot.js';
+import { probeEgressKinds } from './lib/egress-probe.js';
 import { checkSystemIds, DEFAULT_SYSTEMS } from './lib/registry.js';
+import { parseMcrId } from './lib/system-ids.js';
 import { SCENARIO_IDS, loadScenarios } from './scenarios/index.js';
 
 const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID,ID...] [--no-pin] [--max-backlog N] [--render]
@@ -136,6 +138,9 @@ await withHost(async (host) => {
   const placement = options.pin ? defaultPlacement() : { traffic: null, relay: null };
   pinSelf(placement);
   const build = await snapshotBuild(host);
+  // Which egress kinds this build really has, asked of the data plane once for the run.
+  const kinds = [...new Set(options.systems.flatMap((id) => parseMcrId(id)?.egress ?? []))];
+  if (kinds.length > 0) await probeEgressKinds(host, kinds, log);
   const machine = machineInfo();
   // Every module, for rendering entries kept from earlier runs; only --only ones run.
   const all = await loadScenarios(SCENARIO_IDS);

@@ -1,9 +1,10 @@
 // Whether a system can run here, found out, never assumed: kernel multicast routing needs
 // CONFIG_IP_MROUTE (and smcrouted), the kernel fast path needs nft and the netdev
-// family's fwd/dup, and mcr's frame egress needs a build whose rules file knows
-// `egress = "frame"` (asked of `mcr check`, which shares the parser the relay uses). A
-// system that cannot run is listed with why, never skipped in silence. The judges are
-// pure; the probes below them read the machine once per run.
+// family's fwd/dup, and an mcr egress kind needs a build that uses it: a rules file that
+// accepts `egress = "<kind>"` (asked of `mcr check`, which shares the relay's parser)
+// and a data plane that then sends that way (egress-probe.ts looks). A system that
+// cannot run is listed with why, never skipped in silence. The judges are pure; the
+// probes below them read the machine once per run.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,19 +60,44 @@ export interface CheckOutcome {
   output: string;
 }
 
+/** The egress kind the data plane actually used for a rule's outputs (egress-probe.ts). */
+export type EgressInUse = 'frame' | 'socket' | 'mixed';
+
+export type EgressAvailability = Availability & { withKey?: boolean };
+
+const refusal = (o: CheckOutcome) => (o.output.split('\n').find((l) => /egress/.test(l)) ?? o.output.split('\n')[0] ?? '').replace(/^\S+:\d+:\d+: /, '').trim();
+
 /**
- * An egress kind from `mcr check` on a one-rule file naming it. A build without the
- * setting at all still sends through sockets: the socket kind is then what runs, with
- * the file written without the key (`implicit`).
+ * An egress kind, from whether `mcr check` accepts `egress = "<kind>"` and which kind the
+ * data plane then used on a veth (null: not probed, e.g. without root). A build whose
+ * rules file has no egress setting yet still runs the kind its default picks on
+ * Ethernet, with the file written without the key (`withKey` false); the other kind is
+ * not available in it.
  */
-export function judgeEgress(kind: Egress, named: CheckOutcome, withoutKey: CheckOutcome): Availability & { implicit?: boolean } {
-  if (named.exitCode === 0) return { ok: true, detail: `mcr check accepts egress = "${kind}"` };
-  const said = named.output.split('\n').find((l) => /egress/.test(l)) ?? named.output.split('\n')[0] ?? '';
-  const refusedKey = /unknown key "egress"/.test(named.output);
-  if (kind === 'socket' && refusedKey && withoutKey.exitCode === 0) {
-    return { ok: true, implicit: true, detail: 'this build has no egress setting: its outputs are sockets, the file names no egress' };
+export function judgeEgress(kind: Egress, named: CheckOutcome, inUse: EgressInUse | null): EgressAvailability {
+  const accepted = named.exitCode === 0;
+  if (accepted && (inUse === null || inUse === kind)) {
+    return { ok: true, withKey: true, detail: `mcr check accepts egress = "${kind}"${inUse ? `, and the data plane used ${kind} egress` : ''}` };
   }
-  return { ok: false, reason: NOT_IN_BUILD, detail: `mcr check refuses egress = "${kind}": ${said.replace(/^\S+:\d+:\d+: /, '').trim()}` };
+  if (accepted) return { ok: false, reason: NOT_IN_BUILD, detail: `mcr check accepts egress = "${kind}", but the data plane used ${inUse} egress` };
+  if (inUse === kind) {
+    return { ok: true, withKey: false, detail: `this build's rules file has no egress setting (${refusal(named)}); its outputs on veth use ${kind} egress` };
+  }
+  const used = inUse ? `; without the setting its outputs on veth use ${inUse} egress` : '';
+  return { ok: false, reason: NOT_IN_BUILD, detail: `mcr check refuses egress = "${kind}": ${refusal(named)}${used}` };
+}
+
+/** A system that turned out not to be runnable here while being set up: recorded as such, not as a failure. */
+export class UnavailableError extends Error {
+  constructor(reason: string, detail: string) {
+    super(`${reason}: ${detail}`);
+    this.name = 'UnavailableError';
+  }
+}
+
+/** Whether an error text says a system cannot run here (see UnavailableError). */
+export function isUnavailable(text: string): boolean {
+  return [NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED].some((r) => text.startsWith(`${r}:`));
 }
 
 // ---- probes ------------------------------------------------------------------------
@@ -113,16 +139,26 @@ function mcrCheck(toml: string): CheckOutcome {
 }
 
 const probeRule = [{ name: 'probe', input: { iface: 'in0', group: '239.1.1.1' }, outputs: [{ iface: 'out0', group: '239.2.2.2' }] }];
-const memo = new Map<string, Availability & { implicit?: boolean }>();
+const memo = new Map<string, Availability>();
 
 function once<T extends Availability>(key: string, probe: () => T): T {
   if (!memo.has(key)) memo.set(key, probe());
   return memo.get(key) as T;
 }
 
+/** Whether the rules file accepts `egress = "<kind>"` (mcr check from dist/). */
+export function checkEgressKey(kind: Egress): CheckOutcome {
+  return mcrCheck(mcrRulesToml(probeRule, kind));
+}
+
+/** Records what egress-probe.ts found the data plane doing, for probes.egress. */
+export function recordEgress(kind: Egress, judged: EgressAvailability): void {
+  memo.set(`egress-${kind}`, judged);
+}
+
 export const probes = {
   mroute: () => once('mroute', () => judgeMroute(existsSync('/proc/net/ip_mr_vif'), kernelConfig(), commandFound('smcrouted'))),
   nft: () => once('nft', () => judgeNft(commandFound('nft'), kernelConfig())),
-  egress: (kind: Egress) =>
-    once(`egress-${kind}`, () => judgeEgress(kind, mcrCheck(mcrRulesToml(probeRule, kind)), mcrCheck(mcrRulesToml(probeRule, null)))),
+  /** From the data plane when egress-probe.ts ran (bench runs do), else from mcr check alone. */
+  egress: (kind: Egress): EgressAvailability => once(`egress-${kind}`, () => judgeEgress(kind, checkEgressKey(kind), null)),
 };

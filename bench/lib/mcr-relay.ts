@@ -1,9 +1,12 @@
 // mcr as a bench system: the real data plane in a relay namespace (test/helpers/relay.ts
 // runs it from dist/), one rule per stream with every output of the stream in its rule,
 // each output of the egress kind under test. mcr runs once per egress kind: a kind this
-// build does not have is reported as such by availability(), never swapped for another.
+// build does not have is reported as such, and after each install the kind the data
+// plane really uses is checked (egress-probe.ts), so one is never measured as the other.
 import { startRelay } from '../../test/helpers/relay.js';
-import { probes } from './availability.js';
+import { NOT_IN_BUILD, probes, UnavailableError } from './availability.js';
+import { PORT } from './constants.js';
+import { egressInUse } from './egress-probe.js';
 import { mcrRulesToml } from './mcr-rules.js';
 import { mcrId, type McrSystem } from './system-ids.js';
 import { namespacePids, type RelayKind } from './systems.js';
@@ -30,7 +33,7 @@ export function mcrRelay(spec: McrSystem): RelayKind {
     availability: () => probes.egress(egress),
     async install(_host, ns, paths) {
       const support = probes.egress(egress);
-      if (!support.ok) throw new Error(`${support.reason}: ${support.detail}`);
+      if (!support.ok) throw new UnavailableError(support.reason, support.detail);
       const relay = await startRelay(ns, { backend, workers });
       try {
         if (backend !== 'auto' && relay.info.backend !== backend) throw new Error(`asked for ${backend}, got ${relay.info.backend}: ${relay.info.fallbackReason}`);
@@ -39,10 +42,12 @@ export function mcrRelay(spec: McrSystem): RelayKind {
           input: { iface: p.input.iface, group: p.group },
           outputs: p.outputs.map((o) => ({ iface: o.via.iface, group: o.group })),
         }));
-        // A build without the setting sends through sockets and must not see the key.
-        const status = await relay.apply(mcrRulesToml(rules, support.implicit ? null : egress));
+        // A build without the setting runs the kind its default picks and must not see the key.
+        const status = await relay.apply(mcrRulesToml(rules, support.withKey === false ? null : egress));
         const idle = status.filter((r) => r.state !== 'active' || r.outputs.some((o) => o.state !== 'active'));
         if (idle.length > 0 || status.length !== paths.length) throw new Error(`mcr rules not all active: ${JSON.stringify(idle).slice(0, 500)}`);
+        const used = await egressInUse(ns, paths.flatMap((p) => p.outputs.map((o) => `${o.group}:${PORT}`)));
+        if (used !== egress) throw new UnavailableError(NOT_IN_BUILD, `asked for ${egress} egress, the data plane used ${used} egress`);
       } catch (error) {
         await relay.close();
         throw error;

@@ -3,6 +3,7 @@
 // proven to relay before anything is measured; a system that cannot run here recorded
 // with why; and a trial repeated when other work on the machine disturbed it.
 import { pinProcesses, type Placement } from './affinity.js';
+import { UnavailableError } from './availability.js';
 import { QUIET_BUSY } from './cpu.js';
 import type { ScriptHost } from './host.js';
 import { steerIngress } from './pinning.js';
@@ -93,8 +94,10 @@ export async function withRig(
   } catch (error) {
     // Interrupted: the error is the signal's doing, not the system's.
     if (host.stopped) throw error;
-    result.error = String(error instanceof Error ? error.message : error);
-    log(`${system.id}: ${result.error}`);
+    const text = String(error instanceof Error ? error.message : error);
+    if (error instanceof UnavailableError) result.unavailable = text;
+    else result.error = text;
+    log(`${system.id}: ${text}`);
   } finally {
     await rig?.close();
   }

@@ -5,6 +5,7 @@
 // The receivers stand for the whole block (standing-sinks.ts): started once, each trial
 // its own stream id, judged when the block ends. Set-up times are recorded.
 import { Lab } from '../../src/netns/lab.js';
+import { isUnavailable } from '../lib/availability.js';
 import { fan } from '../../src/netns/topologies.js';
 import { machineInfo } from '../lib/cpu.js';
 import { FAN_SIZE, fanPath, fanSystems, timedInstall } from '../lib/fan.js';
@@ -90,7 +91,8 @@ export const scenario: Scenario<WideResult> = {
               await relays.close();
             }
           });
-          if (err) system.error = err;
+          if (err && isUnavailable(err)) system.unavailable = err;
+          else if (err) system.error = err;
         }
       } finally {
         for (const t of await sinks.finish()) streams.get(t.stream)?.trials.push(t);

@@ -7,6 +7,7 @@
 // every trial's verdict is known before the search picks the next rate. The wider
 // fan-outs are `fanout-wide`.
 import { Lab } from '../../src/netns/lab.js';
+import { isUnavailable } from '../lib/availability.js';
 import { fan } from '../../src/netns/topologies.js';
 import { machineInfo } from '../lib/cpu.js';
 import { FAN_SIZE, fanPath, fanSystems, timedInstall } from '../lib/fan.js';
@@ -75,7 +76,8 @@ export const scenario: Scenario<FanoutResult> = {
             await relays.close();
           }
         });
-        if (err) system.error = err;
+        if (err && isUnavailable(err)) system.unavailable = err;
+        else if (err) system.error = err;
       }
     }
     await lab.destroy();

@@ -3,6 +3,7 @@
 // delivery and payload integrity (the sink verifies every byte, sequence, duplicates
 // and order). The three relays share the relay CPU, as three hops on one box would.
 import { Lab } from '../../src/netns/lab.js';
+import { isUnavailable } from '../lib/availability.js';
 import { runFleetTrial, describeFleet, type FleetTrial } from '../lib/fleet.js';
 import { chooseSystems, installAll, kindOf, recorded, unavailable } from '../lib/multirelay.js';
 import { KERNEL_FAST } from '../lib/registry.js';
@@ -77,7 +78,7 @@ export const scenario: Scenario<HopsResult> = {
       for (const system of systems) {
         if (system.error || system.unavailable) continue;
         const tag = `[hops ${system.id} rep ${rep}/${mode.reps}]`;
-        system.error = await recorded(host, ctx.log, tag, async () => {
+        const err = await recorded(host, ctx.log, tag, async () => {
           const trial = (src: typeof chainOf.src, at: typeof chainOf.rx, group: string, relayPids: () => number[], counters?: () => Promise<Record<string, number>>) =>
             runFleetTrial({ src, group: IN_GROUP, streams: 1, rate: RATE, seconds: mode.seconds, size: SIZE, sinks: [{ at, group }], relayPids, quietWaitMs: mode.quietWaitMs }, counters);
           let t: FleetTrial;
@@ -97,6 +98,8 @@ export const scenario: Scenario<HopsResult> = {
           ctx.log(`${tag} ${describeFleet(t)}`);
           system.trials.push(t);
         });
+        if (err && isUnavailable(err)) system.unavailable = err;
+        else if (err) system.error = err;
       }
     }
     await lab.destroy();

@@ -1,9 +1,10 @@
 // Which systems the bench runs and how it decides one cannot run here (no root, no
 // traffic): mcr ids per egress kind, ids of earlier benches refused with their new
 // name, the rules text mcr gets, and the judges of kernel routing, the nft relay and
-// an egress kind from what the machine and `mcr check` said.
+// an egress kind from what the machine, `mcr check` and the data plane's sockets said.
 import t from 'tap';
-import { configValue, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED } from '../../bench/lib/availability.js';
+import { configValue, isUnavailable, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED, UnavailableError } from '../../bench/lib/availability.js';
+import { classifyEgress } from '../../bench/lib/egress-probe.js';
 import { mcrRulesToml } from '../../bench/lib/mcr-rules.js';
 import { checkSystemIds, DEFAULT_SYSTEMS, relayKind } from '../../bench/lib/registry.js';
 import { mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
@@ -82,18 +83,37 @@ t.test('the nft relay: nft installed, and netdev with fwd and dup wherever the c
   t.same(judgeNft(true, CONFIG.replace('CONFIG_NF_DUP_NETDEV=m', '')), { ok: false, reason: NOT_IN_KERNEL, detail: 'CONFIG_NF_DUP_NETDEV not set' });
 });
 
-t.test('an egress kind is available when mcr check accepts it; socket also when the build has no egress setting', async (t) => {
+t.test('an egress kind: the key mcr check accepts and the kind the data plane then used, or its default without the key', async (t) => {
   const ok = { exitCode: 0, output: 'x.toml: OK: 1 rule' };
   const unknownKey = { exitCode: 78, output: '/tmp/p/probe.toml:5:69: unknown key "egress" in [[rule.outputs]]; expected one of: interface, group\n/tmp/p/probe.toml: 1 error' };
-  const badValue = { exitCode: 78, output: '/tmp/p/probe.toml:5:69: egress must be one of "socket"' };
-  t.same(judgeEgress('frame', ok, ok), { ok: true, detail: 'mcr check accepts egress = "frame"' });
-  t.same(judgeEgress('frame', unknownKey, ok), {
+  t.same(judgeEgress('frame', ok, 'frame'), { ok: true, withKey: true, detail: 'mcr check accepts egress = "frame", and the data plane used frame egress' });
+  t.same(judgeEgress('frame', ok, null), { ok: true, withKey: true, detail: 'mcr check accepts egress = "frame"' }, 'not probed (no root): the file decides');
+  t.same(judgeEgress('socket', ok, 'frame'), { ok: false, reason: NOT_IN_BUILD, detail: 'mcr check accepts egress = "socket", but the data plane used frame egress' });
+  t.same(judgeEgress('frame', unknownKey, 'socket'), {
+    ok: false,
+    reason: NOT_IN_BUILD,
+    detail: 'mcr check refuses egress = "frame": unknown key "egress" in [[rule.outputs]]; expected one of: interface, group; without the setting its outputs on veth use socket egress',
+  });
+  t.same(judgeEgress('frame', unknownKey, null), {
     ok: false,
     reason: NOT_IN_BUILD,
     detail: 'mcr check refuses egress = "frame": unknown key "egress" in [[rule.outputs]]; expected one of: interface, group',
   });
-  t.same(judgeEgress('frame', badValue, ok), { ok: false, reason: NOT_IN_BUILD, detail: 'mcr check refuses egress = "frame": egress must be one of "socket"' });
-  const implicit = judgeEgress('socket', unknownKey, ok);
-  t.same([implicit.ok, implicit.implicit], [true, true], 'a build without the setting sends through sockets');
-  t.equal(judgeEgress('socket', unknownKey, { exitCode: 78, output: 'broken' }).ok, false, 'unless even the file without the key is refused');
+  const byDefault = judgeEgress('socket', unknownKey, 'socket');
+  t.same([byDefault.ok, byDefault.withKey], [true, false], 'a build without the setting runs the kind its default picks, the file without the key');
+  t.same([judgeEgress('frame', unknownKey, 'frame').ok, judgeEgress('socket', unknownKey, 'frame').ok], [true, false], 'a build whose default on Ethernet is frame');
+});
+
+t.test('the kind in use, from the UDP sockets in the relay namespace connected to the outputs', async (t) => {
+  const ss = ['ESTAB 0      0      10.2.0.1%out0:50867 239.2.2.2:5000', 'UNCONN 0 0 0.0.0.0:5000 0.0.0.0:*', 'ESTAB 0 0 10.3.0.1%out1:40000 239.2.2.3:5000'].join('\n');
+  t.equal(classifyEgress(ss, ['239.2.2.2:5000', '239.2.2.3:5000']), 'socket');
+  t.equal(classifyEgress(ss, ['239.2.2.2:5000', '239.2.2.9:5000']), 'mixed');
+  t.equal(classifyEgress('', ['239.2.2.2:5000']), 'frame', 'no socket to any output: frames');
+  t.equal(classifyEgress('UNCONN 0 0 0.0.0.0:5000 239.2.2.2:5000', ['239.2.2.2:5000']), 'frame', 'only connected sockets count');
+});
+
+t.test('errors that say a system cannot run here are told from failures', async (t) => {
+  t.ok(isUnavailable(new UnavailableError(NOT_IN_BUILD, 'asked for frame egress, the data plane used socket egress').message));
+  t.ok(isUnavailable('not built into this kernel: no /proc/net/ip_mr_vif'));
+  t.notOk(isUnavailable('mcr rules not all active: not available in this build'));
 });
