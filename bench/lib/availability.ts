@@ -1,18 +1,10 @@
-// Whether a system can run here, found out, never assumed: kernel multicast routing needs
-// CONFIG_IP_MROUTE (and smcrouted), the kernel fast path needs nft and the netdev
-// family's fwd/dup, and an mcr egress kind needs a build that uses it: a rules file that
-// accepts `egress = "<kind>"` (asked of `mcr check`, which shares the relay's parser)
-// and a data plane that then sends that way (egress-probe.ts looks). A system that
-// cannot run is listed with why, never skipped in silence. The judges are pure; the
-// probes below them read the machine once per run.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+// Whether a system can run here, judged from what was found (pure; probes.ts and
+// egress-probe.ts do the looking): kernel multicast routing needs CONFIG_IP_MROUTE (and
+// smcrouted), the kernel fast path needs nft and the netdev family's fwd/dup, and an mcr
+// egress kind needs a build that uses it: a rules file that accepts `egress = "<kind>"`
+// and a data plane that then sends that way. A system that cannot run is listed with
+// why, never skipped in silence.
 import type { Egress } from './mcr-rules.js';
-import { mcrRulesToml } from './mcr-rules.js';
 
 /** `reason` is what a results table shows; `detail` says what was found. */
 export type Availability = { ok: true; detail?: string } | { ok: false; reason: string; detail: string };
@@ -100,65 +92,20 @@ export function isUnavailable(text: string): boolean {
   return [NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED].some((r) => text.startsWith(`${r}:`));
 }
 
-// ---- probes ------------------------------------------------------------------------
-
-export function kernelConfig(): string | null {
-  try {
-    return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
-  } catch {
-    return null;
+/**
+ * The egress kind in use, from `ss -H -u -a -n` in the relay's namespace: a socket output
+ * is a UDP socket connected to its group and port, a frame output has none. 'socket'
+ * when every destination has one, 'frame' when none has, 'mixed' otherwise.
+ */
+export function classifyEgress(ssOutput: string, destinations: readonly string[]): EgressInUse {
+  const peers = new Map<string, number>();
+  for (const line of ssOutput.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    // State Recv-Q Send-Q Local:Port Peer:Port
+    const peer = fields[4];
+    if (fields[0] === 'ESTAB' && peer) peers.set(peer, (peers.get(peer) ?? 0) + 1);
   }
+  const connected = destinations.filter((d) => (peers.get(d) ?? 0) > 0).length;
+  if (connected === 0) return 'frame';
+  return connected === destinations.length ? 'socket' : 'mixed';
 }
-
-export function commandFound(name: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const MCR = fileURLToPath(new URL('../../bin/mcr.js', import.meta.url));
-
-/** `mcr check` on a private one-rule file; exit 0 valid, 78 refused. */
-function mcrCheck(toml: string): CheckOutcome {
-  const dir = mkdtempSync(join(tmpdir(), 'mcr-bench-egress-'));
-  try {
-    const file = join(dir, 'probe.toml');
-    writeFileSync(file, toml, { mode: 0o600 });
-    try {
-      return { exitCode: 0, output: execFileSync(process.execPath, [MCR, 'check', file], { encoding: 'utf8', stdio: 'pipe' }) };
-    } catch (error) {
-      const e = error as { status?: number | null; stdout?: string; stderr?: string };
-      return { exitCode: e.status ?? null, output: `${e.stderr ?? ''}${e.stdout ?? ''}` };
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const probeRule = [{ name: 'probe', input: { iface: 'in0', group: '239.1.1.1' }, outputs: [{ iface: 'out0', group: '239.2.2.2' }] }];
-const memo = new Map<string, Availability>();
-
-function once<T extends Availability>(key: string, probe: () => T): T {
-  if (!memo.has(key)) memo.set(key, probe());
-  return memo.get(key) as T;
-}
-
-/** Whether the rules file accepts `egress = "<kind>"` (mcr check from dist/). */
-export function checkEgressKey(kind: Egress): CheckOutcome {
-  return mcrCheck(mcrRulesToml(probeRule, kind));
-}
-
-/** Records what egress-probe.ts found the data plane doing, for probes.egress. */
-export function recordEgress(kind: Egress, judged: EgressAvailability): void {
-  memo.set(`egress-${kind}`, judged);
-}
-
-export const probes = {
-  mroute: () => once('mroute', () => judgeMroute(existsSync('/proc/net/ip_mr_vif'), kernelConfig(), commandFound('smcrouted'))),
-  nft: () => once('nft', () => judgeNft(commandFound('nft'), kernelConfig())),
-  /** From the data plane when egress-probe.ts ran (bench runs do), else from mcr check alone. */
-  egress: (kind: Egress): EgressAvailability => once(`egress-${kind}`, () => judgeEgress(kind, checkEgressKey(kind), null)),
-};

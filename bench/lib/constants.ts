@@ -3,3 +3,6 @@
 export const IN_GROUP = '239.1.1.1';
 export const OUT_GROUP = '239.2.2.2';
 export const PORT = 5000;
+
+/** Busier than this share, a machine (or the relay core) is not quiet enough to measure on. */
+export const QUIET_BUSY = 0.12;

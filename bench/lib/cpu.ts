@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, release } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
+import { QUIET_BUSY } from './constants.js';
 
 const TICK = 1 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
@@ -127,9 +128,6 @@ export async function busyFraction(intervalMs = 250, core: number | null = null)
  * lands in the relay core's busy time. Returns the last fractions seen, so a trial
  * measured on a loaded machine is marked as such, not hidden.
  */
-/** Busier than this share, a machine (or the relay core) is not quiet enough to measure on. */
-export const QUIET_BUSY = 0.12;
-
 export async function waitQuiet(maxBusy = QUIET_BUSY, maxWaitMs = 15_000, core: number | null = null): Promise<{ busy: number; coreBusy: number | null; waitedMs: number }> {
   const start = Date.now();
   for (;;) {

@@ -8,27 +8,11 @@ import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { chain } from '../../src/netns/topologies.js';
 import { startRelay } from '../../test/helpers/relay.js';
-import { checkEgressKey, judgeEgress, recordEgress, type EgressAvailability, type EgressInUse } from './availability.js';
+import { classifyEgress, judgeEgress, type EgressAvailability, type EgressInUse } from './availability.js';
+import { checkEgressKey, recordEgress } from './probes.js';
 import { IN_GROUP, OUT_GROUP, PORT } from './constants.js';
 import type { ScriptHost } from './host.js';
 import { mcrRulesToml, type Egress } from './mcr-rules.js';
-
-/**
- * From `ss -H -u -a -n` in the relay's namespace: 'socket' when every destination has a
- * UDP socket connected to it, 'frame' when none has, 'mixed' otherwise.
- */
-export function classifyEgress(ssOutput: string, destinations: readonly string[]): EgressInUse {
-  const peers = new Map<string, number>();
-  for (const line of ssOutput.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    // State Recv-Q Send-Q Local:Port Peer:Port
-    const peer = fields[4];
-    if (fields[0] === 'ESTAB' && peer) peers.set(peer, (peers.get(peer) ?? 0) + 1);
-  }
-  const connected = destinations.filter((d) => (peers.get(d) ?? 0) > 0).length;
-  if (connected === 0) return 'frame';
-  return connected === destinations.length ? 'socket' : 'mixed';
-}
 
 /** The egress kind in use in a relay namespace for outputs to these group:port destinations. */
 export async function egressInUse(ns: Netns, destinations: readonly string[]): Promise<EgressInUse> {

@@ -4,7 +4,8 @@
 // build does not have is reported as such, and after each install the kind the data
 // plane really uses is checked (egress-probe.ts), so one is never measured as the other.
 import { startRelay } from '../../test/helpers/relay.js';
-import { NOT_IN_BUILD, probes, UnavailableError } from './availability.js';
+import { NOT_IN_BUILD, UnavailableError } from './availability.js';
+import { probes } from './probes.js';
 import { PORT } from './constants.js';
 import { egressInUse } from './egress-probe.js';
 import { mcrRulesToml } from './mcr-rules.js';

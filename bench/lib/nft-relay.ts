@@ -5,10 +5,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Netns } from '../../src/netns/namespace.js';
-import { probes } from './availability.js';
+import { probes } from './probes.js';
 import { scratchDir, type ScriptHost } from './host.js';
 import { nftRelayScript, type NftPath } from './nft-script.js';
-import { PORT, type Path, type RelayKind } from './systems.js';
+import { PORT } from './constants.js';
+import type { Path, RelayKind } from './systems.js';
 
 let tables = 0;
 

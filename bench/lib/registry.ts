@@ -5,10 +5,10 @@
 import { mcrRelay } from './mcr-relay.js';
 import { nftRelay } from './nft-relay.js';
 import { smcrouteRelay } from './smcroute.js';
-import { KERNEL_FAST, MCR_FRAME, MCR_SOCKET, parseMcrId, unknownSystems } from './system-ids.js';
+import { checkSystemIds, DEFAULT_SYSTEMS, FIXED_IDS, KERNEL_FAST, MCR_FRAME, MCR_SOCKET, parseMcrId } from './system-ids.js';
 import { baseline, noRelay, onChain, socatRelay, type RelayKind, type System } from './systems.js';
 
-export { KERNEL_FAST, MCR_FRAME, MCR_SOCKET };
+export { checkSystemIds, DEFAULT_SYSTEMS, KERNEL_FAST, MCR_FRAME, MCR_SOCKET };
 
 const FIXED_KINDS: Record<string, () => RelayKind> = {
   nft: nftRelay,
@@ -16,10 +16,8 @@ const FIXED_KINDS: Record<string, () => RelayKind> = {
   socat: socatRelay,
 };
 
-/** Ids valid without being mcr ids. */
-export const FIXED_IDS = ['none', 'baseline', ...Object.keys(FIXED_KINDS)];
-
-export const DEFAULT_SYSTEMS = ['none', KERNEL_FAST, 'smcroute', 'socat', 'baseline', MCR_FRAME, MCR_SOCKET];
+// system-ids.ts lists the same ids, for the command line's checks without loading these.
+for (const id of Object.keys(FIXED_KINDS)) if (!FIXED_IDS.includes(id)) throw new Error(`${id} missing from FIXED_IDS`);
 
 /** A relay kind installable on any topology, or null (unknown, or chain-only like the baseline). */
 export function relayKind(id: string): RelayKind | null {
@@ -35,9 +33,4 @@ export function chainSystem(id: string): System | null {
   if (id === 'baseline') return baseline();
   const kind = relayKind(id);
   return kind ? onChain(kind) : null;
-}
-
-/** Problems with a --systems list, one line each (empty: all known). */
-export function checkSystemIds(ids: readonly string[]): string[] {
-  return unknownSystems(ids, FIXED_IDS);
 }

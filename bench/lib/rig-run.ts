@@ -4,7 +4,7 @@
 // with why; and a trial repeated when other work on the machine disturbed it.
 import { pinProcesses, type Placement } from './affinity.js';
 import { UnavailableError } from './availability.js';
-import { QUIET_BUSY } from './cpu.js';
+import { QUIET_BUSY } from './constants.js';
 import type { ScriptHost } from './host.js';
 import { steerIngress } from './pinning.js';
 import { namespacePids, type Rig, type System } from './systems.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Netns } from '../../src/netns/namespace.js';
-import { probes } from './availability.js';
+import { probes } from './probes.js';
 import { namespacePids, type RelayKind } from './systems.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,12 +7,13 @@
 // counters (datagrams delivered to sockets, and dropped at full ones).
 import type { Netns } from '../../src/netns/namespace.js';
 import { inParallel } from '../../src/netns/wiring.js';
-import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
+import { runGen, startSink, type RunningSink } from '../../test/helpers/traffic.js';
 import { backlogDrops, waitQuiet } from './cpu.js';
 import { receiveState, type FleetTrial, type SinkOutcome, type SinkSpec } from './fleet.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import type { Endpoint } from '../../src/netns/endpoints.js';
 import { PORT } from './constants.js';
+import { streamOutcome } from './stream-outcome.js';
 
 export interface StandingTrial extends FleetTrial {
   /** The stream id this trial sent. */
@@ -52,21 +53,6 @@ const SINK_START_CONCURRENCY = 16;
 const DRAIN = { minMs: 300, pollMs: 200, stillMs: 1_000, maxMs: 8_000 };
 const CPU_TAIL_MS = 50;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** One sink's outcome for one trial's stream, from its report at the end of the block. */
-export function streamOutcome(report: SinkReport | undefined, stream: number, sent: number, perTrial: number): SinkOutcome {
-  const s = report?.streams.find((x) => x.stream === stream);
-  if (!s) return { received: 0, lost: sent, duplicated: 0, reordered: 0, corrupted: 0, socketDrops: null };
-  // The sink expects perTrial per stream; datagrams the generator never sent are not losses.
-  return {
-    received: s.received - s.duplicated,
-    lost: Math.max(0, s.lost - (perTrial - sent)),
-    duplicated: s.duplicated,
-    reordered: s.reordered,
-    corrupted: s.corrupted,
-    socketDrops: null,
-  };
-}
 
 export class StandingSinks {
   private readonly trials: Omit<StandingTrial, 'received' | 'lost' | 'duplicated' | 'reordered' | 'corrupted' | 'sinksWithLoss' | 'pass' | 'imperfectSinks'>[] = [];

@@ -42,9 +42,14 @@ export const RENAMED: Record<string, string> = {
   'mcr-syscalls-1w': 'mcr-socket-syscalls-1w',
 };
 
-/** The ids that are neither fixed systems nor mcr ids, each with why. */
-export function unknownSystems(ids: readonly string[], fixed: readonly string[]): string[] {
+/** Ids valid without being mcr ids (registry.ts makes them). */
+export const FIXED_IDS = ['none', 'baseline', KERNEL_FAST, 'smcroute', 'socat'];
+
+export const DEFAULT_SYSTEMS = ['none', KERNEL_FAST, 'smcroute', 'socat', 'baseline', MCR_FRAME, MCR_SOCKET];
+
+/** Problems with a --systems list, one line each (empty: all known). */
+export function checkSystemIds(ids: readonly string[]): string[] {
   return ids
-    .filter((id) => !fixed.includes(id) && !parseMcrId(id))
+    .filter((id) => !FIXED_IDS.includes(id) && !parseMcrId(id))
     .map((id) => (RENAMED[id] ? `${id} was renamed: use ${RENAMED[id]}` : `unknown system ${id}`));
 }

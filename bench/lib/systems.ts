@@ -12,7 +12,8 @@ import type { Endpoint } from '../../src/netns/endpoints.js';
 import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { chain, direct, type Chain } from '../../src/netns/topologies.js';
-import { commandFound, NOT_INSTALLED, type Availability } from './availability.js';
+import { NOT_INSTALLED, type Availability } from './availability.js';
+import { commandFound } from './probes.js';
 import { IN_GROUP, OUT_GROUP, PORT } from './constants.js';
 import type { ScriptHost } from './host.js';
 

@@ -4,7 +4,8 @@
 // the kernel fast path, socat and the baseline, the CPU targets, and the
 // section of latest.md.
 import type { Placement } from '../lib/affinity.js';
-import { QUIET_BUSY, type MachineInfo } from '../lib/cpu.js';
+import { QUIET_BUSY } from '../lib/constants.js';
+import type { MachineInfo } from '../lib/cpu.js';
 import { KERNEL_FAST, MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, numberCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { SystemRecord } from '../lib/rig-run.js';

@@ -13,7 +13,7 @@ import { linkPackets, startRelayOn, type Legs, type RelayKind } from '../lib/rel
 import { markdownTable } from '../lib/report.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { ScriptHost } from '../lib/host.js';
-import { probes } from '../lib/availability.js';
+import { probes } from '../lib/probes.js';
 
 const IN_GROUP = '239.1.1.1';
 const OUT_GROUP = '239.2.2.2';

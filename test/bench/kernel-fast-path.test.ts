@@ -8,11 +8,10 @@ import t from 'tap';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandFound, probes } from '../../bench/lib/availability.js';
+import { commandFound, probes } from '../../bench/lib/probes.js';
 import { ScriptHost } from '../../bench/lib/host.js';
 import { multicastMac, nftRelayScript, pathRules } from '../../bench/lib/nft-script.js';
 import { nftRelay } from '../../bench/lib/nft-relay.js';
-import { groupAt } from '../../bench/lib/systems.js';
 import { chain, fan, Lab, rootSkipReason, type Netns } from '../helpers/netns.js';
 import { runGen, startSink } from '../helpers/traffic.js';
 
@@ -102,7 +101,7 @@ t.test('each copy leaves with its own output MAC, group MAC, group and port, and
   const off = await f.src.ns.run('ethtool', ['-K', f.src.iface, 'tx', 'off']);
   t.equal(off.exitCode, 0, `ethtool -K tx off: ${off.stderr}`);
   const links = new Map((await f.relay.links()).map((l) => [l.name, l.mac]));
-  const outputs = f.outs.map((o, i) => ({ iface: o.iface, mac: links.get(o.iface) as string, group: groupAt('239.2.0.1', i), port: 6000 + i }));
+  const outputs = f.outs.map((o, i) => ({ iface: o.iface, mac: links.get(o.iface) as string, group: `239.2.0.${i + 1}`, port: 6000 + i }));
   const path = { inputIface: f.in0.iface, group: '239.1.1.1', port: 5000, outputs };
   t.ok(pathRules(path).length >= 3, `${width} fully rewritten copies take several rules (${pathRules(path).length})`);
   const script = join(dir, 'relay.nft');

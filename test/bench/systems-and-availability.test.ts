@@ -3,11 +3,9 @@
 // name, the rules text mcr gets, and the judges of kernel routing, the nft relay and
 // an egress kind from what the machine, `mcr check` and the data plane's sockets said.
 import t from 'tap';
-import { configValue, isUnavailable, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED, UnavailableError } from '../../bench/lib/availability.js';
-import { classifyEgress } from '../../bench/lib/egress-probe.js';
+import { classifyEgress, configValue, isUnavailable, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED, UnavailableError } from '../../bench/lib/availability.js';
 import { mcrRulesToml } from '../../bench/lib/mcr-rules.js';
-import { checkSystemIds, DEFAULT_SYSTEMS, relayKind } from '../../bench/lib/registry.js';
-import { mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
+import { checkSystemIds, DEFAULT_SYSTEMS, mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
 
 t.test('mcr ids name the egress kind, an optional backend and the workers', async (t) => {
   const cases: [string, ReturnType<typeof parseMcrId>][] = [
@@ -34,17 +32,6 @@ t.test('a --systems list: ids of earlier benches get their new name, unknown one
     'unknown system frob',
   ]);
   t.same(DEFAULT_SYSTEMS, ['none', 'nft', 'smcroute', 'socat', 'baseline', 'mcr-frame-1w', 'mcr-socket-1w'], 'mcr runs once per egress kind by default');
-});
-
-t.test('relay kinds: the kernel fast path forwards in softirq and rewrites; mcr is labelled with its egress', async (t) => {
-  const nft = relayKind('nft');
-  t.equal(nft?.label, 'kernel fast path (nftables netdev fwd/dup)');
-  t.same([nft?.forwardsIn, nft?.rewrites], ['softirq', true]);
-  t.same([relayKind('smcroute')?.forwardsIn, relayKind('smcroute')?.rewrites], ['softirq', false]);
-  t.equal(relayKind('mcr-frame-1w')?.label, 'mcr, frame egress, 1 worker');
-  t.equal(relayKind('mcr-socket-syscalls-2w')?.label, 'mcr, socket egress, 2 workers, syscalls');
-  t.equal(relayKind('socat')?.processPerOutput, true);
-  t.equal(relayKind('baseline'), null, 'the baseline runs only on the one-hop chain');
 });
 
 t.test('rules for mcr name each output egress, or nothing on a build without the setting', async (t) => {

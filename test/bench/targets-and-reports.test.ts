@@ -5,17 +5,15 @@
 import t from 'tap';
 import { renderLatest, type Latest } from '../../bench/lib/latest.js';
 import type { Scenario } from '../../bench/lib/scenario.js';
-import { streamOutcome } from '../../bench/lib/standing-sinks.js';
+import { streamOutcome } from '../../bench/lib/stream-outcome.js';
 import { allTrialsTarget, ratioTarget, targetsTable } from '../../bench/lib/targets.js';
-import type { Trial } from '../../bench/lib/trial.js';
 import type { SinkReport } from '../../test/helpers/traffic.js';
-import { cellText, cpuCell, cpuHeadline, cpuTargets, type CpuResult, type CpuSystem } from '../../bench/scenarios/cpu-report.js';
+import { cellText, cpuCell, cpuHeadline, cpuTargets } from '../../bench/scenarios/cpu-report.js';
 import { fanoutTargets, type FanoutResult, type FanoutSystem } from '../../bench/scenarios/fanout-report.js';
 import { forwardingTargets, type ForwardingResult } from '../../bench/scenarios/forwarding-report.js';
 import { wideTargets, type WideResult } from '../../bench/scenarios/fanout-wide-report.js';
+import { build, cpuResult, cpuSystem, machine, search, trial } from './bench-cases.js';
 
-const build = { commit: 'abc1234', dirty: false, builtAt: {} };
-const machine = { cpuCount: 2, cpuModel: 'Test CPU', kernel: '6.18.0', node: 'v20.0.0', date: '2026-01-01T00:00:00.000Z', hz: 250, netdevMaxBacklog: 1000 };
 const us = (v: number) => `${v.toFixed(2)} µs`;
 
 t.test('a ratio target: met, not met, indicative on few repetitions, not measured with why', async (t) => {
@@ -47,55 +45,6 @@ t.test('an all-trials target counts 0-loss trials and says when there were too f
   t.equal(targetsTable([{ target: 'T', measured: 'm', verdict: 'met', note: 'n' }]), '| target | measured | verdict |\n| --- | --- | --- |\n| T | m | met (n) |');
 });
 
-/** A fixed-rate trial: `core` busy seconds on CPU 1 for `received` of `sent` datagrams. */
-function trial(size: number, rate: number, received: number, core: number, extra: Partial<Trial> = {}): Trial & { rep: number } {
-  const sent = extra.sent ?? 300_000;
-  return {
-    rep: 1,
-    offered: rate,
-    size,
-    count: sent,
-    sent,
-    genRate: rate,
-    genStopped: 'count',
-    received,
-    lost: sent - received,
-    duplicated: 0,
-    reordered: 0,
-    corrupted: 0,
-    socketDrops: 0,
-    pass: received === sent,
-    genLimited: false,
-    busyBefore: 0,
-    quietWaitedMs: 0,
-    coreBusyBefore: 0.01,
-    cpu: {
-      relay: null,
-      machine: { at: 3, user: 0, nice: 0, system: 0, idle: 0, iowait: 0, irq: 0, softirq: 0, steal: 0 },
-      busy: 0,
-      foreignShare: 0,
-      core: { cpu: 1, busy: core, user: core * 0.2, system: core * 0.3, softirq: core * 0.5, irq: 0 },
-    },
-    ...extra,
-  };
-}
-
-function cpuSystem(id: string, trials: (Trial & { rep: number })[], extra: Partial<CpuSystem> = {}): CpuSystem {
-  return { id, label: id, disturbed: [], trials, skipped: [], ...extra };
-}
-
-function cpuResult(systems: CpuSystem[]): CpuResult {
-  return {
-    scenario: 'cpu',
-    mode: 'full',
-    machine,
-    build,
-    settings: { rates: [50_000, 100_000, 150_000], sizes: [64, 1400], reps: 3, seconds: 3, relayCpu: 1, placement: { traffic: 0, relay: 1 } },
-    elapsedSeconds: 1,
-    systems,
-  };
-}
-
 t.test('a relay-core CPU cell: µs per delivered datagram, or cannot sustain with what was delivered', async (t) => {
   const steady = cpuSystem('nft', [1, 2, 3].map((k) => ({ ...trial(64, 100_000, 300_000, 0.6 + k * 0.003), rep: k })));
   const c = cpuCell(steady, 64, 100_000);
@@ -125,7 +74,6 @@ t.test('the CPU targets compare mcr frame egress with the kernel fast path at 10
   t.same(headline[0]?.values, { nft: '2.00', 'mcr-frame-1w': '2.80 (1.40×)', smcroute: 'not built into this kernel' });
 });
 
-const search = (rate: number) => ({ rate, offered: rate, failedAt: null, limit: 'system' as const, trials: [] });
 
 t.test('the forwarding and 1:50 fan-out targets, from medians of the searches', async (t) => {
   const fwd: ForwardingResult = {
