@@ -80,8 +80,12 @@ export interface FleetTrial {
 const GEN_SHORTFALL = 0.95;
 /** Sinks start this many at a time: 200 `ip netns exec` at once swamp two CPUs. */
 const SINK_START_CONCURRENCY = 16;
-/** After sending: the least wait for stragglers, the poll period, and the longest wait. */
-const DRAIN = { minMs: 300, pollMs: 200, maxMs: 5_000 };
+/**
+ * After sending: the least wait for stragglers, the poll period, how many polls in a row
+ * nothing may move (five: a CPU-starved relay such as socat can pause for a few hundred
+ * ms and then deliver, which two polls took for the end), and the longest wait.
+ */
+const DRAIN = { minMs: 300, pollMs: 200, stillPolls: 5, maxMs: 5_000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,7 +120,7 @@ async function waitDrained(o: FleetOptions, finished: () => boolean): Promise<vo
   while (!finished() && Date.now() < deadline) {
     const now = await total();
     still = now.delivered === last && now.queued === 0 ? still + 1 : 0;
-    if (still >= 2) return;
+    if (still >= DRAIN.stillPolls) return;
     last = now.delivered;
     await sleep(DRAIN.pollMs);
   }

@@ -136,7 +136,7 @@ export function wideHeadline(r: WideResult): HeadlineRow[] {
     measure: `1:${b.width} fan-out at ${b.rate.toLocaleString('en')} pps: 0-loss trials`,
     values: Object.fromEntries(
       b.systems.map((s) => {
-        const why = absent(s);
+        const why = s.notRun ? 'not run (one process per output)' : absent(s);
         if (why) return [s.id, why.slice(0, 60)];
         const passes = s.trials.filter((t) => t.pass).length;
         const delivered = spread(s.trials.map((t) => 100 * share(t)))?.median ?? 0;

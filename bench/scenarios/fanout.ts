@@ -21,7 +21,7 @@ import { fanoutHeadline, fanoutMarkdown, fanoutTargets, type FanoutResult, type 
 
 const WIDTH = 50;
 const MODES = {
-  quick: { reps: 1, seconds: 1, quietWaitMs: 0, search: { start: 2_000, precision: 0.25, minRate: 250, maxRate: 64_000, maxTrials: 4 } },
+  quick: { reps: 1, seconds: 1, quietWaitMs: 0, search: { start: 2_000, precision: 0.25, minRate: 250, maxRate: 64_000, maxTrials: 3 } },
   full: { reps: 3, seconds: 2, quietWaitMs: 1_000, search: { start: 2_000, precision: 0.1, minRate: 250, maxRate: 64_000, maxTrials: 7 } },
 };
 

@@ -33,7 +33,7 @@ export interface Mode {
 // Full: about 12 minutes on 2 CPUs (6 systems x 2 sizes x 3 searches of ~5 trials);
 // quick: about 1.5. The quiet wait only costs time on a busy machine.
 export const MODES: Record<'quick' | 'full', Mode> = {
-  quick: { name: 'quick', reps: 1, seconds: 1, precision: 0.2, maxTrials: 4, quietWaitMs: 1_500, retries: 0, quietBudgetSeconds: 20 },
+  quick: { name: 'quick', reps: 1, seconds: 1, precision: 0.2, maxTrials: 3, quietWaitMs: 1_500, retries: 0, quietBudgetSeconds: 20 },
   full: { name: 'full', reps: 3, seconds: 2, precision: 0.05, maxTrials: 10, quietWaitMs: 5_000, retries: 2, quietBudgetSeconds: 120 },
 };
 

@@ -159,4 +159,5 @@ t.test('wide fan-out: 0-loss trials per width, set-up times, and where copies we
   t.match(md, '| socat | not run: one process per output: run up to 1:200 |');
   t.match(md, 'fan-out 1:200 at 1,000 pps: mcr frame egress 0-loss in 10 of 10 trials: not measured; mcr-frame-1w: not available in this build');
   t.same(wideHeadline(r)[0]?.values, { nft: '1/2 (87.5 % delivered)', 'mcr-frame-1w': 'not available in this build', socat: '2/2' });
+  t.same(wideHeadline(r)[1]?.values, { socat: 'not run (one process per output)' });
 });
