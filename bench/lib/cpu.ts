@@ -1,10 +1,11 @@
 // CPU accounting from /proc: a process's user+system time (all its threads), the
-// machine's per-state totals from /proc/stat, a wait for the machine to be quiet
+// machine's and one CPU's per-state totals from /proc/stat, a wait for the machine to be quiet
 // before a measurement, and a description of the machine for the results file.
 // Processes' times are exact (the scheduler's runtime); see busySeconds for the machine.
 import { execFileSync } from 'node:child_process';
 import { cpus, release } from 'node:os';
 import { readdirSync, readFileSync } from 'node:fs';
+import { QUIET_BUSY } from './constants.js';
 
 const TICK = 1 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || 100);
 
@@ -64,10 +65,11 @@ export interface MachineCpu {
 
 const CPUS = cpus().length;
 
-/** The "cpu" line of /proc/stat (all CPUs summed), in seconds. */
-export function machineCpu(): MachineCpu {
+/** The "cpu" line of /proc/stat (all CPUs summed), or one CPU's ("cpuN"), in seconds. */
+export function machineCpu(cpu?: number): MachineCpu {
   const at = Number(process.hrtime.bigint()) / 1e9;
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const name = cpu === undefined ? 'cpu' : `cpu${cpu}`;
+  const line = readFileSync('/proc/stat', 'utf8').split('\n').find((l) => l.startsWith(`${name} `)) ?? '';
   const v = line.trim().split(/\s+/).slice(1).map((x) => Number(x) * TICK);
   return { at, user: v[0] ?? 0, nice: v[1] ?? 0, system: v[2] ?? 0, idle: v[3] ?? 0, iowait: v[4] ?? 0, irq: v[5] ?? 0, softirq: v[6] ?? 0, steal: v[7] ?? 0 };
 }
@@ -79,8 +81,27 @@ export function machineCpu(): MachineCpu {
  * before the next (mcr's 1 ms ring timer) is never sampled. Idle and iowait come from
  * the nohz idle clock, which is exact. (io_uring waits show up as iowait: idle CPU.)
  */
-export function busySeconds(d: MachineCpu): number {
-  return Math.max(0, d.at * CPUS - d.idle - d.iowait - d.steal);
+export function busySeconds(d: MachineCpu, cpus = CPUS): number {
+  return Math.max(0, d.at * cpus - d.idle - d.iowait - d.steal);
+}
+
+/**
+ * One CPU's work over a delta of its line (machineCpu(n)): the exact busy seconds, and
+ * the tick-sampled split of them as /proc/stat has it (user+nice+system: in a task,
+ * including softirq run inside its system calls; softirq and irq: in interrupt context).
+ */
+export interface CoreCpu {
+  cpu: number;
+  busy: number;
+  user: number;
+  system: number;
+  softirq: number;
+  irq: number;
+}
+
+export function coreCpu(cpu: number, d: MachineCpu): CoreCpu {
+  const r = (x: number) => Number(x.toFixed(4));
+  return { cpu, busy: r(busySeconds(d, 1)), user: r(d.user + d.nice), system: r(d.system), softirq: r(d.softirq), irq: r(d.irq) };
 }
 
 export function cpuDelta(before: MachineCpu, after: MachineCpu): MachineCpu {
@@ -91,24 +112,53 @@ export function cpuDelta(before: MachineCpu, after: MachineCpu): MachineCpu {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Fraction of all CPUs busy over the next intervalMs. */
-export async function busyFraction(intervalMs = 250): Promise<number> {
+/** Fraction of all CPUs busy over the next intervalMs, and of one CPU's if asked. */
+export async function busyFraction(intervalMs = 250, core: number | null = null): Promise<{ machine: number; core: number | null }> {
   const before = machineCpu();
+  const coreBefore = core === null ? null : machineCpu(core);
   await sleep(intervalMs);
   const d = cpuDelta(before, machineCpu());
-  return Math.min(1, busySeconds(d) / (d.at * CPUS));
+  const c = core === null || !coreBefore ? null : cpuDelta(coreBefore, machineCpu(core));
+  return { machine: Math.min(1, busySeconds(d) / (d.at * CPUS)), core: c ? Math.min(1, busySeconds(c, 1) / c.at) : null };
 }
 
 /**
- * Waits (at most maxWaitMs) until the machine is at most maxBusy busy, because other
- * work on a 2-core box halves what any relay can do. Returns the last busy fraction
- * seen, so a trial measured on a loaded machine is marked as such, not hidden.
+ * Waits (at most maxWaitMs) until the machine, and the relay core if given, are at most
+ * maxBusy busy, because other work on a 2-core box halves what any relay can do and
+ * lands in the relay core's busy time. Returns the last fractions seen, so a trial
+ * measured on a loaded machine is marked as such, not hidden.
  */
-export async function waitQuiet(maxBusy = 0.12, maxWaitMs = 15_000): Promise<{ busy: number; waitedMs: number }> {
+export async function waitQuiet(maxBusy = QUIET_BUSY, maxWaitMs = 15_000, core: number | null = null): Promise<{ busy: number; coreBusy: number | null; waitedMs: number }> {
   const start = Date.now();
   for (;;) {
-    const busy = await busyFraction();
-    if (busy <= maxBusy || Date.now() - start >= maxWaitMs) return { busy, waitedMs: Date.now() - start };
+    const f = await busyFraction(250, core);
+    const quiet = f.machine <= maxBusy && (f.core === null || f.core <= maxBusy);
+    if (quiet || Date.now() - start >= maxWaitMs) return { busy: f.machine, coreBusy: f.core, waitedMs: Date.now() - start };
+  }
+}
+
+/**
+ * Frames one CPU's receive backlog dropped since boot (/proc/net/softnet_stat, second
+ * column): the queue of netdev_max_backlog frames that veth deliveries and RPS fill,
+ * where loss at high rates happens before any relay sees a frame. The 13th column
+ * names the CPU on kernels that have it; otherwise lines are in CPU order.
+ */
+export function backlogDrops(cpu: number): number {
+  try {
+    const lines = readFileSync('/proc/net/softnet_stat', 'utf8').trim().split('\n').map((l) => l.trim().split(/\s+/));
+    const line = lines.find((f) => f[12] !== undefined && parseInt(f[12], 16) === cpu) ?? lines[cpu];
+    return line ? parseInt(line[1] ?? '0', 16) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** net.core.netdev_max_backlog: how many frames a CPU's receive backlog holds. */
+export function maxBacklog(): number | null {
+  try {
+    return Number(readFileSync('/proc/sys/net/core/netdev_max_backlog', 'utf8').trim());
+  } catch {
+    return null;
   }
 }
 
@@ -119,6 +169,8 @@ export interface MachineInfo {
   node: string;
   date: string;
   hz: number;
+  /** net.core.netdev_max_backlog during the run (absent in older results). */
+  netdevMaxBacklog?: number | null;
 }
 
 export function machineInfo(): MachineInfo {
@@ -129,5 +181,6 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     date: new Date().toISOString(),
     hz: Math.round(1 / TICK),
+    netdevMaxBacklog: maxBacklog(),
   };
 }

@@ -7,8 +7,8 @@
 import type { Endpoint } from '../../src/netns/endpoints.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
-import { waitQuiet } from './cpu.js';
-import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
+import { backlogDrops, waitQuiet } from './cpu.js';
+import { PINNED, RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import { PORT } from './systems.js';
 import type { Delivery } from './trial.js';
 
@@ -73,26 +73,33 @@ export interface FleetTrial {
    */
   imperfectSinks: (SinkOutcome & { index: number })[];
   counters?: Record<string, number>;
+  /** Frames the relay CPU's receive backlog dropped over the trial (absent when not pinned, or in older results). */
+  backlogDrops?: number;
 }
 
 const GEN_SHORTFALL = 0.95;
 /** Sinks start this many at a time: 200 `ip netns exec` at once swamp two CPUs. */
 const SINK_START_CONCURRENCY = 16;
-/** After sending: the least wait for stragglers, the poll period, and the longest wait. */
-const DRAIN = { minMs: 300, pollMs: 200, maxMs: 5_000 };
+/**
+ * After sending: the least wait for stragglers, the poll period, how many polls in a row
+ * nothing may move (five: a CPU-starved relay such as socat can pause for a few hundred
+ * ms and then deliver, which two polls took for the end), and the longest wait.
+ */
+const DRAIN = { minMs: 300, pollMs: 200, stillPolls: 5, maxMs: 5_000 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A receiving namespace's UDP datagrams delivered so far and bytes still unread. */
-async function receiveState(ns: Netns): Promise<{ delivered: number; queued: number }> {
+/** A receiving namespace's UDP datagrams delivered so far, dropped at full sockets, and bytes still unread. */
+export async function receiveState(ns: Netns): Promise<{ delivered: number; rcvbufErrors: number; queued: number }> {
   const out = (await ns.run('sh', ['-c', 'cat /proc/net/snmp; echo ---; ss -H -u -a -n'])).stdout;
   const [snmp = '', sockets = ''] = out.split('---');
   const udp = snmp.split('\n').filter((line) => line.startsWith('Udp:'));
   const names = (udp[0] ?? '').split(/\s+/);
   const values = (udp[1] ?? '').split(/\s+/);
   const delivered = Number(values[names.indexOf('InDatagrams')]) || 0;
+  const rcvbufErrors = Number(values[names.indexOf('RcvbufErrors')]) || 0;
   const queued = sockets.split('\n').reduce((total, line) => total + (Number(line.trim().split(/\s+/)[1]) || 0), 0);
-  return { delivered, queued };
+  return { delivered, rcvbufErrors, queued };
 }
 
 /**
@@ -113,7 +120,7 @@ async function waitDrained(o: FleetOptions, finished: () => boolean): Promise<vo
   while (!finished() && Date.now() < deadline) {
     const now = await total();
     still = now.delivered === last && now.queued === 0 ? still + 1 : 0;
-    if (still >= 2) return;
+    if (still >= DRAIN.stillPolls) return;
     last = now.delivered;
     await sleep(DRAIN.pollMs);
   }
@@ -181,6 +188,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   const pids = o.relayPids();
   const relayBefore = pids.reduce((t, pid) => t + runtimeSeconds(pid), 0);
   const clockBefore = cpuClock(RELAY_CPU);
+  const droppedBefore = backlogDrops(RELAY_CPU);
   const started = Date.now();
   const gen = await runGen(onCpu(o.src.ns, TOOL_CPU), {
     group: o.group,
@@ -206,6 +214,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
   await waitDrained(o, () => finished);
   const reports = finished ? await all : await Promise.all(sinks.map((s) => s.stop()));
   const countersAfter = counters ? await counters() : undefined;
+  const dropped = backlogDrops(RELAY_CPU) - droppedBefore;
 
   // Datagrams never sent (a generator cut short) are not losses; gen sends round-robin.
   const unsentPerStream = Math.ceil((count - gen.sent) / o.streams);
@@ -239,6 +248,7 @@ export async function runFleetTrial(o: FleetOptions, counters?: () => Promise<Re
     cpu: { relayCpuBusy: Number(relayCpuBusy.toFixed(3)), relayProcesses: relayProcesses === null ? null : Number(relayProcesses.toFixed(3)) },
     imperfectSinks: outcomes.flatMap((s, index) => (perfect(s) ? [] : [{ index, ...s }])),
     ...(countersBefore ? { counters: delta } : {}),
+    ...(PINNED ? { backlogDrops: dropped } : {}),
   };
 }
 
@@ -246,6 +256,7 @@ export function describeFleet(t: FleetTrial): string {
   return (
     `offered ${t.offered} sent ${t.sent} at ${t.genRate}/s, ${t.receivers} sink(s) × ${t.streams} stream(s): ` +
     `received ${t.received} lost ${t.lost} (${t.sinksWithLoss} sinks) dup ${t.duplicated} reord ${t.reordered} corrupt ${t.corrupted} ` +
-    `${t.pass ? 'pass' : 'FAIL'}${t.genLimited ? ' (gen-limited)' : ''} cpu1 ${t.cpu.relayCpuBusy}s procs ${t.cpu.relayProcesses ?? '-'}s`
+    `${t.pass ? 'pass' : 'FAIL'}${t.genLimited ? ' (gen-limited)' : ''} cpu1 ${t.cpu.relayCpuBusy}s procs ${t.cpu.relayProcesses ?? '-'}s` +
+    (t.backlogDrops ? ` backlog-drops ${t.backlogDrops}` : '')
   );
 }

@@ -7,6 +7,7 @@ import type { Placement } from './affinity.js';
 import { markdownTable } from './report.js';
 import type { HeadlineRow, Scenario } from './scenario.js';
 import type { BuildInfo } from './snapshot.js';
+import { targetsTable, type TargetRow } from './targets.js';
 
 export type EntryStatus = 'ok' | 'failed' | 'not present';
 
@@ -34,15 +35,23 @@ export interface Latest {
   scenarios: Record<string, ScenarioEntry>;
 }
 
-/** The systems' short names in the headline table, in their column order. */
+/**
+ * The systems' short names in the headline table, in their column order. Ids of
+ * earlier benches stay, so that their results still render.
+ */
 export const SYSTEM_NAMES: [string, string][] = [
+  ['mcr-frame-1w', 'mcr frame egress'],
+  ['mcr-socket-1w', 'mcr socket egress'],
+  ['nft', 'kernel fast path (nft)'],
+  ['smcroute', 'kernel routing (smcroute)'],
+  ['socat', 'socat'],
+  ['baseline', 'plain mmsg relay'],
+  ['none', 'no relay'],
+  ['mcr', 'mcr (default egress)'],
   ['mcr-uring-1w', 'mcr 1 worker'],
   ['mcr-uring-2w', 'mcr 2 workers'],
   ['mcr-syscalls-1w', 'mcr 1w (syscalls)'],
   ['kernel', 'kernel (smcroute)'],
-  ['socat', 'socat'],
-  ['baseline', 'plain mmsg relay'],
-  ['none', 'no relay'],
 ];
 
 /** This run's entries over the previous file's, when both measured in the same mode. */
@@ -80,6 +89,7 @@ function describeBuild(b: BuildInfo): string {
 export function renderLatest(latest: Latest, scenarios: Record<string, Scenario | undefined>, chartFile?: string): string {
   const m = latest.machine;
   const headline: HeadlineRow[] = [];
+  const targets: TargetRow[] = [];
   const sections: string[] = [];
   const summary: string[][] = [];
   for (const id of latest.order) {
@@ -91,6 +101,7 @@ export function renderLatest(latest: Latest, scenarios: Record<string, Scenario 
     if (entry.status !== 'ok' || !scenario) continue;
     try {
       headline.push(...(scenario.headline?.(entry.result) ?? []));
+      targets.push(...(scenario.targets?.(entry.result) ?? []));
       sections.push(`## ${entry.title}\n\n${scenario.render(entry.result).trim()}\n`);
     } catch (error) {
       sections.push(`## ${entry.title}\n\nCould not render this result: ${String(error)}\n`);
@@ -99,7 +110,8 @@ export function renderLatest(latest: Latest, scenarios: Record<string, Scenario 
   return [
     '# mcr benchmarks: latest results',
     '',
-    `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}; run ${latest.date}, mode ${latest.mode}, build ${describeBuild(latest.build)}.`,
+    `${m.cpuCount} × ${m.cpuModel}, Linux ${m.kernel}, Node ${m.node}; run ${latest.date}, mode ${latest.mode}, build ${describeBuild(latest.build)}` +
+      `${m.netdevMaxBacklog ? `; net.core.netdev_max_backlog ${m.netdevMaxBacklog}` : ''}.`,
     latest.placement.traffic === null
       ? 'Processes not pinned to CPUs (--no-pin, or a one-CPU machine).'
       : `Generator and sink pinned to CPU ${latest.placement.traffic}, every relay process to CPU ${latest.placement.relay}.`,
@@ -109,6 +121,9 @@ export function renderLatest(latest: Latest, scenarios: Record<string, Scenario 
     headlineTable(headline) || 'No scenario produced a headline figure.',
     '',
     ...(chartFile ? [`Delivered versus offered rate, one stream: [${chartFile}](${chartFile})`, ''] : []),
+    ...(targets.length > 0
+      ? ['## Targets', '', 'Judged from the numbers above, each in the scenario that measures it (medians of its repetitions).', '', targetsTable(targets), '']
+      : []),
     '## Scenarios in this file',
     '',
     markdownTable(['id', 'scenario', 'status', 'measured'], summary),

@@ -5,16 +5,27 @@
 import type { Netns } from '../../src/netns/namespace.js';
 import type { ScriptHost } from './host.js';
 import { pinToRelayCpu, steerIngress } from './pinning.js';
-import { RELAY_KINDS, type Path, type RelayKind } from './systems.js';
-
-/** The systems these scenarios compare by default: the issue's list, with no relay first. */
-export const MULTI_DEFAULT = ['none', 'kernel', 'socat', 'mcr-uring-1w', 'mcr-uring-2w'];
+import { DEFAULT_SYSTEMS, relayKind } from './registry.js';
+import type { Path, RelayKind } from './systems.js';
 
 /** The ids of `requested` this scenario knows (no relay only where it means something), in order. */
 export function chooseSystems(requested: readonly string[], withNone: boolean): string[] {
-  const known = (id: string) => id in RELAY_KINDS || (withNone && id === 'none');
+  const known = (id: string) => relayKind(id) !== null || (withNone && id === 'none');
   const chosen = requested.filter(known);
-  return chosen.length > 0 ? chosen : MULTI_DEFAULT.filter(known);
+  return chosen.length > 0 ? chosen : DEFAULT_SYSTEMS.filter(known);
+}
+
+/** The relay kind of an id chooseSystems returned (not 'none'). */
+export function kindOf(id: string): RelayKind {
+  const kind = relayKind(id);
+  if (!kind) throw new Error(`unknown relay "${id}"`);
+  return kind;
+}
+
+/** Why a kind cannot run here ("not built into this kernel: ..."), or null. */
+export function unavailable(kind: RelayKind): string | null {
+  const a = kind.availability?.() ?? { ok: true };
+  return a.ok ? null : `${a.reason}: ${a.detail}`;
 }
 
 export interface Site {

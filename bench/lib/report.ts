@@ -56,3 +56,13 @@ export function writeResult(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text.endsWith('\n') ? text : `${text}\n`);
 }
+
+/** " (0.66×)": a figure's ratio to a reference, for a headline cell; empty when either is missing. */
+export function ratioSuffix(value: number | undefined, reference: number | undefined): string {
+  return value && reference ? ` (${(value / reference).toFixed(2)}×)` : '';
+}
+
+/** "not built into this kernel: no /proc/..." -> "not built into this kernel": a table cell. */
+export function shortReason(reason: string): string {
+  return reason.split(':')[0] ?? reason;
+}

@@ -4,6 +4,7 @@
 import type { Placement } from './affinity.js';
 import type { ScriptHost } from './host.js';
 import type { BuildInfo } from './snapshot.js';
+import type { TargetRow } from './targets.js';
 
 export interface ScenarioContext {
   quick: boolean;
@@ -32,6 +33,8 @@ export interface Scenario<R = unknown> {
   /** Its section of latest.md: tables with ratios to kernel and socat, and the method. */
   render(result: R): string;
   headline?(result: R): HeadlineRow[];
+  /** The targets this result judges (latest.md gathers them in one table). */
+  targets?(result: R): TargetRow[];
   /** An SVG chart of the result (bench/results/latest.svg); at most one scenario draws one. */
   chart?(result: R): string;
 }

@@ -1,23 +1,23 @@
-// The systems a bench compares, each set up on its own fresh topology: mcr (either
-// backend, any worker count), socat, kernel multicast routing driven by smcroute, the
-// plain recvmmsg/sendmmsg baseline, and no relay at all (the tools' own ceiling). A
-// Rig says where to send from, where to receive and which group, and whose CPU to count.
+// The systems a bench compares and how each is set up: a RelayKind installs one system
+// on a relay namespace for given paths (streams and their outputs); onChain gives it a
+// fresh one-hop chain (a Rig: where to send from, where to receive, whose CPU to
+// count). Here: the shared types, socat, the plain recvmmsg/sendmmsg baseline and no
+// relay at all; mcr, the kernel fast path (nft) and kernel multicast routing (smcroute)
+// have their own files, and registry.ts names them all.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Endpoint } from '../../src/netns/endpoints.js';
 import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { chain, direct, type Chain } from '../../src/netns/topologies.js';
-import { startRelay } from '../../test/helpers/relay.js';
-import { rule } from '../../test/helpers/ruleset.js';
+import { NOT_INSTALLED, type Availability } from './availability.js';
+import { commandFound } from './probes.js';
+import { IN_GROUP, OUT_GROUP, PORT } from './constants.js';
 import type { ScriptHost } from './host.js';
 
-export const IN_GROUP = '239.1.1.1';
-export const OUT_GROUP = '239.2.2.2';
-export const PORT = 5000;
+export { IN_GROUP, OUT_GROUP, PORT };
 
 export interface Rig {
   src: Endpoint;
@@ -25,8 +25,8 @@ export interface Rig {
   /** The group the sink joins: OUT_GROUP, or IN_GROUP where the relay cannot rewrite it. */
   rxGroup: string;
   /**
-   * Whose CPU is the relay's: every process in this namespace; or, for the kernel, which
-   * forwards in softirq context inside other tasks, the machine's above no relay.
+   * Where the relay runs: in this namespace's processes; in softirq (the kernel's ways,
+   * which have no process); or nowhere (no relay).
    */
   cpu: { kind: 'process'; ns: Netns } | { kind: 'softirq' } | { kind: 'none' };
   /** The relay's namespace and input interface, whose receive work goes to the relay's CPU. */
@@ -40,6 +40,8 @@ export interface System {
   id: string;
   label: string;
   note?: string;
+  /** Whether it can run on this machine and build; absent: always. */
+  availability?(): Availability;
   setup(host: ScriptHost): Promise<Rig>;
 }
 
@@ -57,13 +59,8 @@ async function expectAlive(what: string, child: Promise<{ exitCode?: number | un
   if (early) throw new Error(`${what} exited at start (${early.exitCode}): ${String(early.stderr)}`);
 }
 
-/** A relay that is one process (socat, the baseline) in the chain's relay namespace. */
-async function processRig(
-  lab: Lab,
-  c: Chain,
-  what: string,
-  child: ReturnType<Netns['spawn']>,
-): Promise<Rig> {
+/** A relay that is one process (the baseline) in the chain's relay namespace. */
+async function processRig(lab: Lab, c: Chain, what: string, child: ReturnType<Netns['spawn']>): Promise<Rig> {
   await expectAlive(what, child);
   return {
     src: c.src,
@@ -79,11 +76,6 @@ async function processRig(
   };
 }
 
-/** mcr on the chain: the multi-relay installer with the chain's one path. */
-export function mcr(backend: 'io_uring' | 'syscalls', workers = 1): System {
-  return onChain(mcrRelay(backend, workers));
-}
-
 /** The receive buffer given to socat and the baseline: the size of mcr's ingress ring. */
 const RCVBUF = 16 << 20;
 
@@ -91,14 +83,6 @@ function littleEndianHex(value: number): string {
   const bytes = Buffer.alloc(4);
   bytes.writeInt32LE(value);
   return bytes.toString('hex');
-}
-
-export function socat(): System {
-  return onChain(socatRelay());
-}
-
-export function kernel(): System {
-  return onChain(kernelRelay());
 }
 
 const BASELINE_DIR = fileURLToPath(new URL('../baseline/', import.meta.url));
@@ -145,10 +129,9 @@ export function noRelay(): System {
   };
 }
 
-// ---- Relays installed on a given namespace (the multi-relay scenarios) ---------------
-// The scenarios of several hops, streams or outputs build their own topology and
-// install a system on each relay namespace in it. A Path is one input stream and where
-// the relay sends it; every system gets the same paths (the kernel keeps the input group).
+// ---- Relays installed on a given namespace ---------------------------------------
+// A Path is one input stream and where the relay sends it; every system gets the same
+// paths (one that cannot rewrite keeps the input group).
 
 /** The group k places after base: groupAt('239.2.2.2', 3) is '239.2.2.5'. */
 export function groupAt(base: string, k: number): string {
@@ -172,7 +155,7 @@ export interface Path {
 }
 
 export interface Installed {
-  /** The relay's processes now (the kernel's: smcrouted, which only installs routes). */
+  /** The relay's processes now (smcroute's: smcrouted, which only installs routes; nft: none). */
   pids(): number[];
   counters?(): Promise<Record<string, number>>;
   close(): Promise<void>;
@@ -184,8 +167,12 @@ export interface RelayKind {
   note?: string;
   /** False: the system forwards the input group unchanged, and receivers join that. */
   rewrites: boolean;
-  /** Where the forwarding runs: in the relay's processes, or in softirq (the kernel). */
+  /** Where the forwarding runs: in the relay's processes, or in softirq (the kernel's ways). */
   forwardsIn: 'processes' | 'softirq';
+  /** Whether it can run on this machine and build; absent: always. */
+  availability?(): Availability;
+  /** One process per output (socat): the widest fan-outs are not run with it. */
+  processPerOutput?: boolean;
   install(host: ScriptHost, ns: Netns, paths: readonly Path[]): Promise<Installed>;
 }
 
@@ -196,13 +183,14 @@ export function joinedGroup(kind: RelayKind, path: Path, output: PathOutput): st
 
 /**
  * A RelayKind set up on a fresh chain with its one path (in0 IN_GROUP -> out0
- * OUT_GROUP), as the one-stream scenario measures it.
+ * OUT_GROUP), as the one-stream scenarios measure it.
  */
-function onChain(kind: RelayKind): System {
+export function onChain(kind: RelayKind): System {
   return {
     id: kind.id,
     label: kind.label,
     ...(kind.note ? { note: kind.note } : {}),
+    ...(kind.availability ? { availability: kind.availability } : {}),
     async setup(host) {
       const lab = Lab.create(host);
       const c = await chain(lab);
@@ -230,45 +218,6 @@ function onChain(kind: RelayKind): System {
   };
 }
 
-function flatCounters(snapshot: Awaited<ReturnType<Awaited<ReturnType<typeof startRelay>>['counters']>>): Record<string, number> {
-  const out: Record<string, number> = { ...snapshot.worker };
-  for (const r of Object.values(snapshot.rules)) {
-    for (const o of Object.values(r.outputs)) for (const [k, v] of Object.entries(o)) out[`out_${k}`] = (out[`out_${k}`] ?? 0) + v;
-  }
-  return out;
-}
-
-/** mcr: one process, one rule per path, all of a path's outputs in that rule. */
-export function mcrRelay(backend: 'io_uring' | 'syscalls', workers = 1): RelayKind {
-  return {
-    id: `mcr-${backend === 'io_uring' ? 'uring' : 'syscalls'}-${workers}w`,
-    label: `mcr, ${workers} worker${workers > 1 ? 's' : ''}, ${backend}`,
-    note: 'one process; one rule per stream, every output of a stream in its rule',
-    rewrites: true,
-    forwardsIn: 'processes',
-    async install(_host, ns, paths) {
-      const relay = await startRelay(ns, { backend, workers });
-      try {
-        if (relay.info.backend !== backend) throw new Error(`asked for ${backend}, got ${relay.info.backend}: ${relay.info.fallbackReason}`);
-        const rules = paths.map((p, i) =>
-          rule(`s${i}`, `${p.input.iface} ${p.group}:${PORT}`, ...p.outputs.map((o) => `${o.via.iface} ${o.group}:${PORT}`)),
-        );
-        const status = await relay.apply(...rules);
-        const idle = status.filter((r) => r.state !== 'active' || r.outputs.some((o) => o.state !== 'active'));
-        if (idle.length > 0 || status.length !== paths.length) throw new Error(`mcr rules not all active: ${JSON.stringify(idle).slice(0, 500)}`);
-      } catch (error) {
-        await relay.close();
-        throw error;
-      }
-      return {
-        pids: () => namespacePids(ns),
-        counters: async () => flatCounters(await relay.counters()),
-        close: async () => void (await relay.close()),
-      };
-    },
-  };
-}
-
 /** Stops spawned relays and waits for them, whatever state they are in. */
 async function stopAll(children: ReturnType<Netns['spawn']>[]): Promise<void> {
   for (const child of children) child.kill('SIGTERM');
@@ -287,6 +236,8 @@ export function socatRelay(): RelayKind {
     note: 'one process per stream and per output; SO_RCVBUFFORCE 16 MiB each, IP_MULTICAST_ALL off, multicast loop off',
     rewrites: true,
     forwardsIn: 'processes',
+    processPerOutput: true,
+    availability: () => (commandFound('socat') ? { ok: true } : { ok: false, reason: NOT_INSTALLED, detail: 'socat not found (apt-get install socat)' }),
     async install(_host, ns, paths) {
       const children = paths.flatMap((p) =>
         p.outputs.map((o) => {
@@ -312,97 +263,3 @@ export function socatRelay(): RelayKind {
     },
   };
 }
-
-/** The kernel's limit on multicast VIFs per namespace (MAXVIFS in linux/mroute.h). */
-export const MAX_VIFS = 32;
-
-/** (S,G) → output interfaces, as `ip mroute show` lists them. */
-async function kernelRoutes(ns: Netns): Promise<Map<string, string[]>> {
-  const routes = new Map<string, string[]>();
-  for (const line of (await ns.ip('mroute', 'show')).split('\n')) {
-    const match = /^\(([\d.]+),\s*([\d.]+)\)\s+Iif: \S+\s+Oifs:\s*(.*?)\s+State/.exec(line.trim());
-    if (match) routes.set(`${match[1]},${match[2]}`, (match[3] ?? '').split(/\s+/).filter(Boolean));
-  }
-  return routes;
-}
-
-/**
- * Kernel multicast routing through smcroute: one smcrouted, one static (S,G) route per
- * path. Needs one VIF per interface, and the kernel has 32: a setup needing more fails
- * with what the kernel and smcroute did (recorded by the scenario, not fatal).
- */
-export function kernelRelay(): RelayKind {
-  return {
-    id: 'kernel',
-    label: 'kernel multicast routing (smcroute)',
-    note: 'one smcrouted, one static (S,G) route per stream; cannot rewrite groups: receivers join the input group',
-    rewrites: false,
-    forwardsIn: 'softirq',
-    async install(host, ns, paths) {
-      await ns.sysctl({ 'net.ipv4.ip_forward': 1 });
-      const ifaces = [...new Set(paths.flatMap((p) => [p.input.iface, ...p.outputs.map((o) => o.via.iface)]))];
-      const dir = mkdtempSync(join(tmpdir(), 'mcr-bench-smcroute-'));
-      host.teardown(() => rmSync(dir, { recursive: true, force: true }));
-      writeFileSync(
-        join(dir, 'smcroute.conf'),
-        [
-          ...ifaces.map((iface) => `phyint ${iface} enable`),
-          ...paths.map((p) => `mroute from ${p.input.iface} source ${p.source} group ${p.group} to ${p.outputs.map((o) => o.via.iface).join(' ')}`),
-          '',
-        ].join('\n'),
-      );
-      const ident = `mcr-bench-${process.pid}-${Date.now()}`;
-      const child = ns.spawn(
-        'smcrouted',
-        ['-n', '-N', '-f', join(dir, 'smcroute.conf'), '-i', ident, '-u', join(dir, 'sock'), '-P', join(dir, 'pid'), '-l', 'notice'],
-        { timeoutMs: 3_600_000 },
-      );
-      let exited: Awaited<typeof child> | null = null;
-      void child.then((result) => (exited = result));
-      const complete = (routes: Map<string, string[]>) =>
-        paths.every((p) => (routes.get(`${p.source},${p.group}`)?.length ?? 0) === p.outputs.length);
-      let routes = new Map<string, string[]>();
-      for (let i = 0; i < 50 && !exited; i += 1) {
-        routes = await kernelRoutes(ns);
-        if (complete(routes)) break;
-        await sleep(100);
-      }
-      if (exited || !complete(routes)) {
-        // Read before stopping smcrouted: its exit closes the kernel's table.
-        const vifs = (await ns.run('cat', ['/proc/net/ip_mr_vif'])).stdout.split('\n').length - 1;
-        child.kill('SIGTERM');
-        const end = await child;
-        const widest = Math.max(0, ...[...routes.values()].map((oifs) => oifs.length));
-        const wanted = Math.max(...paths.map((p) => p.outputs.length));
-        const state = exited ? `smcrouted exited (${end.signal ?? end.exitCode})` : 'smcrouted ran on';
-        const said = String(end.stderr ?? '').split('\n').filter((l) => /error|fail|vif|limit|abort|fault/i.test(l))
-          // Without smcrouted's "ident[pid]: " prefix; the first complaint says it.
-          .map((l) => l.replace(/^\S+\[\d+\]: /, ''))
-          .slice(0, 1)
-          .join('');
-        throw new Error(
-          `${ifaces.length} interfaces need ${ifaces.length} VIFs, the kernel allows ${MAX_VIFS}: ` +
-            // Once smcrouted has exited, its VIFs are gone with it: the count means nothing.
-            `${exited ? '' : `${vifs} VIFs made, `}the route has ${widest} of ${wanted} outputs; ${state}${said ? `: ${said}` : ''}`,
-        );
-      }
-      return {
-        pids: () => namespacePids(ns),
-        async close() {
-          child.kill('SIGTERM');
-          await child;
-          await ns.sysctl({ 'net.ipv4.ip_forward': 0 });
-        },
-      };
-    },
-  };
-}
-
-/** The relay kinds by id, for the scenarios' --systems. */
-export const RELAY_KINDS: Record<string, () => RelayKind> = {
-  kernel: kernelRelay,
-  socat: socatRelay,
-  'mcr-uring-1w': () => mcrRelay('io_uring', 1),
-  'mcr-uring-2w': () => mcrRelay('io_uring', 2),
-  'mcr-syscalls-1w': () => mcrRelay('syscalls', 1),
-};

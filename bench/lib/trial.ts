@@ -1,11 +1,13 @@
 // One measured trial: start the sink, send `rate x seconds` datagrams through a rig,
 // and judge the sink's report. A trial passes only when every datagram sent arrived
-// once, in order and intact. It also accounts the CPU over the same window: the relay's,
-// the whole machine's, and the share that was neither ours nor our traffic's (other
-// work on a shared machine), so a disturbed trial can be recognised and repeated.
+// once, in order and intact. It also accounts the CPU over the same window: the relay
+// core's (the CPU the relay and its input's receive work are placed on: its whole busy
+// time, whatever ran there), the relay processes', the whole machine's, and the share
+// that was neither ours nor our traffic's (other work on a shared machine), so a
+// disturbed trial can be recognised and repeated.
 import { cpus } from 'node:os';
 import { runGen, startSink } from '../../test/helpers/traffic.js';
-import { busySeconds, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type MachineCpu } from './cpu.js';
+import { backlogDrops, busySeconds, coreCpu, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type CoreCpu, type MachineCpu } from './cpu.js';
 import { PORT, IN_GROUP, namespacePids, type Rig } from './systems.js';
 
 /** Below this share of the offered rate, the generator (not the relay) set the pace. */
@@ -17,6 +19,8 @@ export interface TrialOptions {
   seconds: number;
   /** Longest wait for a quiet machine before sending (ms). */
   quietWaitMs?: number;
+  /** The relay's CPU, whose whole busy time is measured; null: not pinned, not measured. */
+  relayCpu?: number | null;
 }
 
 export interface TrialCpu {
@@ -28,6 +32,8 @@ export interface TrialCpu {
   busy: number;
   /** Of those, the share of all CPUs' time not spent by the bench, its tools, the relay or ksoftirqd. */
   foreignShare: number;
+  /** The relay core over the same window (absent in results of older benches). */
+  core?: CoreCpu | null;
 }
 
 /** What a receiver got, judged against what was sent. */
@@ -54,6 +60,10 @@ export interface Trial extends Delivery {
   genLimited: boolean;
   /** Share of the machine busy just before the trial (others' work skews results). */
   busyBefore: number;
+  /** Share of the relay core busy just before the trial, when it is measured. */
+  coreBusyBefore?: number | null;
+  /** Frames the relay core's receive backlog dropped during the trial (when it is measured). */
+  backlogDrops?: number;
   /** How long the trial waited for the machine to be quiet before sending (ms). */
   quietWaitedMs: number;
   counters?: Record<string, number>;
@@ -72,7 +82,8 @@ function counterDelta(before: Record<string, number>, after: Record<string, numb
 export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> {
   const { size, rate, seconds } = options;
   const count = Math.max(1, Math.round(rate * seconds));
-  const quiet = await waitQuiet(0.12, options.quietWaitMs ?? 10_000);
+  const relayCpu = options.relayCpu ?? null;
+  const quiet = await waitQuiet(0.12, options.quietWaitMs ?? 10_000, relayCpu);
   const sink = await startSink(rig.rx.ns, {
     group: rig.rxGroup,
     port: PORT,
@@ -89,6 +100,8 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
   const relayBefore = sum(pids);
   const oursBefore = selfAndChildrenCpuSeconds() + sum(softirqThreads);
   const machineBefore = machineCpu();
+  const coreBefore = relayCpu === null ? null : machineCpu(relayCpu);
+  const droppedBefore = relayCpu === null ? 0 : backlogDrops(relayCpu);
   const gen = await runGen(rig.src.ns, {
     group: IN_GROUP,
     port: PORT,
@@ -103,9 +116,10 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
   });
   const report = await sink.report;
   const machine = cpuDelta(machineBefore, machineCpu());
-  const relayCpu = sum(pids) - relayBefore;
+  const core = relayCpu === null || !coreBefore ? null : coreCpu(relayCpu, cpuDelta(coreBefore, machineCpu(relayCpu)));
+  const relayProcessCpu = sum(pids) - relayBefore;
   // The generator and the sink have exited and been reaped: their CPU is in ours.
-  const ours = selfAndChildrenCpuSeconds() + sum(softirqThreads) - oursBefore + relayCpu;
+  const ours = selfAndChildrenCpuSeconds() + sum(softirqThreads) - oursBefore + relayProcessCpu;
   const busy = busySeconds(machine);
   const foreignShare = Math.max(0, busy - ours) / (machine.at * cpus().length);
   const counters = rig.counters && countersBefore ? counterDelta(countersBefore, await rig.counters()) : undefined;
@@ -131,8 +145,11 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
     pass,
     genLimited,
     busyBefore: Number(quiet.busy.toFixed(3)),
+    ...(relayCpu === null
+      ? {}
+      : { coreBusyBefore: quiet.coreBusy === null ? null : Number(quiet.coreBusy.toFixed(3)), backlogDrops: backlogDrops(relayCpu) - droppedBefore }),
     quietWaitedMs: quiet.waitedMs,
     ...(counters ? { counters } : {}),
-    cpu: { relay: rig.cpu.kind === 'process' ? relayCpu : null, machine, busy, foreignShare: Number(foreignShare.toFixed(3)) },
+    cpu: { relay: rig.cpu.kind === 'process' ? relayProcessCpu : null, machine, busy, foreignShare: Number(foreignShare.toFixed(3)), core },
   };
 }

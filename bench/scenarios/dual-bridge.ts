@@ -13,6 +13,7 @@ import { linkPackets, startRelayOn, type Legs, type RelayKind } from '../lib/rel
 import { markdownTable } from '../lib/report.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { ScriptHost } from '../lib/host.js';
+import { probes } from '../lib/probes.js';
 
 const IN_GROUP = '239.1.1.1';
 const OUT_GROUP = '239.2.2.2';
@@ -27,8 +28,12 @@ const LAYOUT_TEXT: Record<Layout, string> = {
   'one-namespace-accept-local': 'one namespace, accept_local = 1',
 };
 
-/** Bench system ids this scenario runs, and the relay each one is here. */
-const SYSTEMS: Record<string, RelayKind | 'none'> = { 'mcr-uring-1w': 'mcr', socat: 'socat', kernel: 'kernel', none: 'none' };
+/**
+ * The relays this scenario runs, by the id its results use: mcr (one worker, the build's
+ * default egress; run when any mcr system is asked for), socat, kernel multicast
+ * routing, and no relay.
+ */
+const SYSTEMS: Record<string, RelayKind | 'none'> = { mcr: 'mcr', socat: 'socat', smcroute: 'kernel', none: 'none' };
 
 export interface DeliveryTrial {
   sent: number;
@@ -116,6 +121,12 @@ async function measure(t: Topology, rxGroup: string, rate: number, seconds: numb
 async function runCase(host: ScriptHost, layout: Layout, system: string, o: DualBridgeResult['settings'], log: (l: string) => void): Promise<DeliveryCase> {
   const kind = SYSTEMS[system] as RelayKind | 'none';
   const result: DeliveryCase = { layout, system, rxGroup: kind === 'none' || kind === 'kernel' ? IN_GROUP : OUT_GROUP, trials: [] };
+  // Kernel routing where the kernel has none is reported as such, not set up to fail.
+  const mroute = kind === 'kernel' ? probes.mroute() : null;
+  if (mroute && !mroute.ok) {
+    result.error = `${mroute.reason}: ${mroute.detail}`;
+    return result;
+  }
   const t = await build(host, layout);
   try {
     const relay = kind === 'none' ? null : await startRelayOn(kind, { ...t.legs, inGroup: IN_GROUP, outGroup: OUT_GROUP, port: PORT }, host);
@@ -142,7 +153,7 @@ export function deliveredShare(c: DeliveryCase): number | null {
 
 const percent = (share: number | null) => (share === null ? 'n/a' : `${(share * 100).toFixed(share > 0 && share < 0.999 ? 1 : 0)} %`);
 
-const NAMES: Record<string, string> = { 'mcr-uring-1w': 'mcr (1 worker)', socat: 'socat', kernel: 'kernel (smcroute)', none: 'no relay (control)' };
+const NAMES: Record<string, string> = { mcr: 'mcr (1 worker, default egress)', socat: 'socat', smcroute: 'kernel routing (smcroute)', none: 'no relay (control)' };
 
 /** Why a case delivered what it did, from the counters and the layout. */
 function explain(c: DeliveryCase): string {
@@ -175,9 +186,9 @@ function render(r: DualBridgeResult): string {
   const summary = LAYOUTS.map((layout) => [LAYOUT_TEXT[layout], ...systems.map((s) => { const c = find(layout, s); return c ? percent(deliveredShare(c)) : 'n/a'; })]);
   const ratio = (a: number | null, b: number | null) => (a !== null && b ? `${(a / b).toFixed(2)}×` : 'n/a');
   const ratios = LAYOUTS.map((layout) => {
-    const m = deliveredShare(find(layout, 'mcr-uring-1w') ?? ({ trials: [] } as unknown as DeliveryCase));
+    const m = deliveredShare(find(layout, 'mcr') ?? ({ trials: [] } as unknown as DeliveryCase));
     const share = (s: string) => { const c = find(layout, s); return c ? deliveredShare(c) : null; };
-    return [LAYOUT_TEXT[layout], ratio(m, share('kernel')), ratio(m, share('socat'))];
+    return [LAYOUT_TEXT[layout], ratio(m, share('smcroute')), ratio(m, share('socat'))];
   });
   const detail = r.cases.map((c) => {
     const total = (key: keyof DeliveryTrial) => String(c.trials.reduce((n, t) => n + Number(t[key] ?? 0), 0));
@@ -188,7 +199,7 @@ function render(r: DualBridgeResult): string {
     '',
     markdownTable(['layout', ...systems.map((s) => NAMES[s] ?? s)], summary),
     '',
-    markdownTable(['layout', 'mcr / kernel (delivered)', 'mcr / socat (delivered)'], ratios),
+    markdownTable(['layout', 'mcr / kernel routing (delivered)', 'mcr / socat (delivered)'], ratios),
     '',
     '### Where datagrams stopped',
     '',
@@ -209,6 +220,7 @@ function headline(r: DualBridgeResult): HeadlineRow[] {
     values: Object.fromEntries(
       r.cases.filter((c) => c.layout === layout).map((c) => {
         const dups = c.trials.reduce((n, t) => n + t.duplicated, 0);
+        if (c.error && c.trials.length === 0) return [c.system, c.error.split(':')[0] as string];
         return [c.system, `${percent(deliveredShare(c))}${dups > 0 ? ` (+ ${dups} duplicates)` : ''}`];
       }),
     ),
@@ -220,7 +232,8 @@ export const scenario: Scenario<DualBridgeResult> = {
   title: '6. Dual-bridge topology: delivery at the receiver, both layouts',
   async run(host, ctx) {
     const settings = ctx.quick ? { rate: 10_000, seconds: 1, size: SIZE, reps: 1 } : { rate: 20_000, seconds: 2, size: SIZE, reps: 2 };
-    const systems = ['mcr-uring-1w', 'socat', 'kernel', 'none'].filter((s) => ctx.systems.includes(s));
+    const wanted = (id: string) => (id === 'mcr' ? ctx.systems.some((s) => s.startsWith('mcr-')) : ctx.systems.includes(id));
+    const systems = Object.keys(SYSTEMS).filter(wanted);
     const cases: DeliveryCase[] = [];
     for (const layout of LAYOUTS) for (const system of systems) cases.push(await runCase(host, layout, system, settings, ctx.log));
     const probe = Lab.create(host);

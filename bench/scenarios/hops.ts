@@ -3,14 +3,16 @@
 // delivery and payload integrity (the sink verifies every byte, sequence, duplicates
 // and order). The three relays share the relay CPU, as three hops on one box would.
 import { Lab } from '../../src/netns/lab.js';
+import { isUnavailable } from '../lib/availability.js';
 import { runFleetTrial, describeFleet, type FleetTrial } from '../lib/fleet.js';
-import { chooseSystems, installAll, recorded } from '../lib/multirelay.js';
+import { chooseSystems, installAll, kindOf, recorded, unavailable } from '../lib/multirelay.js';
+import { KERNEL_FAST } from '../lib/registry.js';
 import { PINNED } from '../lib/pinning.js';
 import { markdownTable, numberCell, ratioCell, spread } from '../lib/report.js';
 import { machineInfo, type MachineInfo } from '../lib/cpu.js';
 import type { HeadlineRow, Scenario } from '../lib/scenario.js';
 import type { BuildInfo } from '../lib/snapshot.js';
-import { IN_GROUP, OUT_GROUP, RELAY_KINDS, groupAt, type Path, type RelayKind } from '../lib/systems.js';
+import { IN_GROUP, OUT_GROUP, groupAt, type Path } from '../lib/systems.js';
 import { direct, series, type Series } from '../../src/netns/topologies.js';
 
 const RELAYS = 3;
@@ -27,6 +29,8 @@ export interface HopsSystem {
   label: string;
   note?: string;
   error?: string;
+  /** Why it cannot run here; nothing was measured. */
+  unavailable?: string;
   processes?: number;
   trials: FleetTrial[];
 }
@@ -63,17 +67,18 @@ export const scenario: Scenario<HopsResult> = {
     const ids = chooseSystems(ctx.systems, true);
     const systems: HopsSystem[] = ids.map((id) => {
       if (id === 'none') return { id, label: 'no relay (gen -> sink over one veth pair)', note: 'the ceiling of the traffic tools', trials: [] };
-      const kind = (RELAY_KINDS[id] as () => RelayKind)();
-      return { id, label: kind.label, ...(kind.note ? { note: kind.note } : {}), trials: [] };
+      const kind = kindOf(id);
+      const why = unavailable(kind);
+      return { id, label: kind.label, ...(kind.note ? { note: kind.note } : {}), ...(why ? { unavailable: why } : {}), trials: [] };
     });
     const lab = Lab.create(host);
     const chainOf = await series(lab, RELAYS);
     const straight = ids.includes('none') ? await direct(lab) : null;
     for (let rep = 1; rep <= mode.reps; rep += 1) {
       for (const system of systems) {
-        if (system.error) continue;
+        if (system.error || system.unavailable) continue;
         const tag = `[hops ${system.id} rep ${rep}/${mode.reps}]`;
-        system.error = await recorded(host, ctx.log, tag, async () => {
+        const err = await recorded(host, ctx.log, tag, async () => {
           const trial = (src: typeof chainOf.src, at: typeof chainOf.rx, group: string, relayPids: () => number[], counters?: () => Promise<Record<string, number>>) =>
             runFleetTrial({ src, group: IN_GROUP, streams: 1, rate: RATE, seconds: mode.seconds, size: SIZE, sinks: [{ at, group }], relayPids, quietWaitMs: mode.quietWaitMs }, counters);
           let t: FleetTrial;
@@ -81,7 +86,7 @@ export const scenario: Scenario<HopsResult> = {
             const d = straight as NonNullable<typeof straight>;
             t = await trial(d.src, d.rx, IN_GROUP, () => []);
           } else {
-            const kind = (RELAY_KINDS[system.id] as () => RelayKind)();
+            const kind = kindOf(system.id);
             const relays = await installAll(host, kind, hopPaths(chainOf, kind.rewrites));
             try {
               system.processes = relays.pids().length;
@@ -93,6 +98,8 @@ export const scenario: Scenario<HopsResult> = {
           ctx.log(`${tag} ${describeFleet(t)}`);
           system.trials.push(t);
         });
+        if (err && isUnavailable(err)) system.unavailable = err;
+        else if (err) system.error = err;
       }
     }
     await lab.destroy();
@@ -111,14 +118,15 @@ export const scenario: Scenario<HopsResult> = {
     const cpu1 = (s: HopsSystem) => spread(s.trials.filter((t) => t.sent > 0).map((t) => (t.cpu.relayCpuBusy / t.sent) * 1e6));
     const procs = (s: HopsSystem) =>
       spread(s.trials.filter((t) => t.sent > 0 && t.cpu.relayProcesses !== null).map((t) => ((t.cpu.relayProcesses as number) / t.sent) * 1e6));
-    const find = (id: string) => r.systems.find((s) => s.id === id && !s.error);
+    const find = (id: string) => r.systems.find((s) => s.id === id && !s.error && !s.unavailable);
     const rows = r.systems.map((s) => {
+      if (s.unavailable) return [s.label, s.unavailable, '', '', '', '', '', '', ''];
       if (s.error) return [s.label, `error: ${s.error}`, '', '', '', '', '', '', ''];
       const delivered = spread(s.trials.map((t) => (t.sent ? (100 * t.received) / t.sent : 0)));
       const sum = (key: 'lost' | 'duplicated' | 'reordered' | 'corrupted') => s.trials.reduce((a, t) => a + t[key], 0);
       const passes = s.trials.filter((t) => t.pass).length;
       const isMcr = s.id.startsWith('mcr');
-      const kernel = find('kernel');
+      const kernel = find(KERNEL_FAST);
       const socat = find('socat');
       return [
         s.label,
@@ -146,7 +154,7 @@ export const scenario: Scenario<HopsResult> = {
           'relay processes',
           'CPU 1 µs/pkt',
           'relay processes µs/pkt',
-          'mcr/kernel (CPU 1) / mcr/socat (processes)',
+          'mcr/kernel fast path (CPU 1) / mcr/socat (processes)',
         ],
         rows,
       ),
@@ -156,7 +164,7 @@ export const scenario: Scenario<HopsResult> = {
         'one that three socats sharing one CPU sustain, so the table compares correctness and cost, not speed.',
       '- A trial passes when the sink got every datagram once, in order, with every payload byte as sent (mcr-sink checks ' +
         'stream id, sequence and the whole payload). Rewriting systems map group 239.1.1.1 → 239.2.2.2 → 239.2.2.3 → 239.2.2.4 ' +
-        'hop by hop; the kernel forwards 239.1.1.1 through all three ((S,G) routes, TTL 8 from the sender).',
+        'hop by hop (the kernel fast path too, with its nft rewrite); kernel routing forwards 239.1.1.1 through all three ((S,G) routes, TTL 8 from the sender).',
       `- ${r.settings.pinned ? 'Sender and sink on CPU 0, all relays on CPU 1, RPS steering each relay input to CPU 1. ' : ''}` +
         '"CPU 1" is that CPU\'s busy time (wall minus idle) while sending, per datagram: the three relays, the kernel\'s ' +
         'forwarding, each next hop\'s receive work, and any other work on the machine (the no-relay row shows that background). ' +
@@ -170,7 +178,7 @@ export const scenario: Scenario<HopsResult> = {
     for (const s of r.systems) {
       if (s.id === 'none') continue;
       const passes = s.trials.filter((t) => t.pass).length;
-      values[s.id] = s.error ? 'error' : `${passes}/${s.trials.length} 0-loss`;
+      values[s.id] = s.unavailable ? (s.unavailable.split(':')[0] as string) : s.error ? 'error' : `${passes}/${s.trials.length} 0-loss`;
     }
     const rows: HeadlineRow[] = [{ measure: `${r.settings.relays}-hop chain at ${r.settings.rate / 1000}k pps, intact`, values }];
     return rows;

@@ -117,7 +117,7 @@ function render(r: MemoryResult): string {
 }
 
 function headline(r: MemoryResult): HeadlineRow[] {
-  return r.stages.slice(0, 3).map((s) => ({ measure: `mcrd RSS, ${s.stage} (MiB)`, values: { 'mcr-uring-1w': mib(s.memory.rssKib) } }));
+  return r.stages.slice(0, 3).map((s) => ({ measure: `mcrd RSS, ${s.stage} (MiB)`, values: { mcr: mib(s.memory.rssKib) } }));
 }
 
 export const scenario: Scenario<MemoryResult> = {

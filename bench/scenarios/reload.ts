@@ -166,7 +166,7 @@ function render(r: ReloadResult): string {
 }
 
 function headline(r: ReloadResult): HeadlineRow[] {
-  return [{ measure: `mcrd, ${r.reloads} reloads under ${r.rate / 1000}k pps: datagrams lost on the unchanged flow`, values: { 'mcr-uring-1w': `${r.lost} of ${r.sent}` } }];
+  return [{ measure: `mcrd, ${r.reloads} reloads under ${r.rate / 1000}k pps: datagrams lost on the unchanged flow`, values: { mcr: `${r.lost} of ${r.sent}` } }];
 }
 
 export const scenario: Scenario<ReloadResult> = {

@@ -17,7 +17,7 @@ function entry(id: string, status: ScenarioEntry['status'], result?: unknown, da
 }
 
 function latest(scenarios: Record<string, ScenarioEntry>, order = Object.keys(scenarios)): Latest {
-  return { machine, date: machine.date, mode: 'full', build, systems: ['mcr-uring-1w', 'socat'], placement: { traffic: 0, relay: 1 }, order, scenarios };
+  return { machine, date: machine.date, mode: 'full', build, systems: ['mcr-socket-1w', 'socat'], placement: { traffic: 0, relay: 1 }, order, scenarios };
 }
 
 const fake: Scenario<{ pps: number }> = {
@@ -25,7 +25,7 @@ const fake: Scenario<{ pps: number }> = {
   title: 'Title fake',
   run: async () => ({ pps: 1 }),
   render: (r) => `fake section: ${r.pps} pps`,
-  headline: (r) => [{ measure: 'max pps', values: { socat: '10k', 'mcr-uring-1w': `${r.pps}`, exotic: 'x' } }],
+  headline: (r) => [{ measure: 'max pps', values: { socat: '10k', 'mcr-socket-1w': `${r.pps}`, exotic: 'x' } }],
 };
 
 t.test('latest.md: machine, headline table with mcr first, each section, statuses', async (t) => {
@@ -36,7 +36,7 @@ t.test('latest.md: machine, headline table with mcr first, each section, statuse
   );
   t.match(md, /2 × Test CPU, Linux 6\.1\.0/);
   t.match(md, /Generator and sink pinned to CPU 0, every relay process to CPU 1/);
-  t.match(md, '| measure | mcr 1 worker | socat | exotic |\n| --- | --- | --- | --- |\n| max pps | 123 | 10k | x |');
+  t.match(md, '| measure | mcr socket egress | socat | exotic |\n| --- | --- | --- | --- |\n| max pps | 123 | 10k | x |');
   t.match(md, '## Title fake\n\nfake section: 123 pps');
   t.match(md, '| hops | Title hops | not present |  |');
   t.match(md, '| broken | Title broken | failed: boom |');

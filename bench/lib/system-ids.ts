@@ -1,0 +1,55 @@
+// System ids on the command line (pure): mcr's are `mcr-<egress>[-<backend>]-<N>w`, so
+// that mcr runs once per egress kind (`mcr-frame-1w`, `mcr-socket-1w`) and, when asked,
+// with a forced backend or more workers (`mcr-socket-syscalls-1w`, `mcr-frame-2w`).
+// Ids an earlier bench used are refused with their new name, not silently mapped.
+import type { Egress } from './mcr-rules.js';
+
+export type Backend = 'auto' | 'io_uring' | 'syscalls';
+
+/** The kernel's own fast path: what every ratio is taken against. */
+export const KERNEL_FAST = 'nft';
+/** mcr with frame egress, the system the issue's targets are about. */
+export const MCR_FRAME = 'mcr-frame-1w';
+/** mcr as it is today: socket egress. */
+export const MCR_SOCKET = 'mcr-socket-1w';
+
+export interface McrSystem {
+  egress: Egress;
+  backend: Backend;
+  workers: number;
+}
+
+const BACKEND_WORDS: Record<string, Backend> = { uring: 'io_uring', syscalls: 'syscalls' };
+
+export function parseMcrId(id: string): McrSystem | null {
+  const match = /^mcr-(frame|socket)(?:-(uring|syscalls))?-(\d{1,3})w$/.exec(id);
+  if (!match) return null;
+  const workers = Number(match[3]);
+  if (workers < 1 || workers > 256) return null;
+  return { egress: match[1] as Egress, backend: match[2] ? (BACKEND_WORDS[match[2]] as Backend) : 'auto', workers };
+}
+
+export function mcrId(s: McrSystem): string {
+  const backend = s.backend === 'auto' ? '' : `-${s.backend === 'io_uring' ? 'uring' : 'syscalls'}`;
+  return `mcr-${s.egress}${backend}-${s.workers}w`;
+}
+
+/** Ids of earlier benches and what measures the same thing now. */
+export const RENAMED: Record<string, string> = {
+  kernel: 'smcroute (kernel multicast routing) or nft (the kernel fast path)',
+  'mcr-uring-1w': 'mcr-socket-uring-1w (or mcr-frame-1w)',
+  'mcr-uring-2w': 'mcr-socket-uring-2w',
+  'mcr-syscalls-1w': 'mcr-socket-syscalls-1w',
+};
+
+/** Ids valid without being mcr ids (registry.ts makes them). */
+export const FIXED_IDS = ['none', 'baseline', KERNEL_FAST, 'smcroute', 'socat'];
+
+export const DEFAULT_SYSTEMS = ['none', KERNEL_FAST, 'smcroute', 'socat', 'baseline', MCR_FRAME, MCR_SOCKET];
+
+/** Problems with a --systems list, one line each (empty: all known). */
+export function checkSystemIds(ids: readonly string[]): string[] {
+  return ids
+    .filter((id) => !FIXED_IDS.includes(id) && !parseMcrId(id))
+    .map((id) => (RENAMED[id] ? `${id} was renamed: use ${RENAMED[id]}` : `unknown system ${id}`));
+}
