@@ -1,6 +1,6 @@
 // Test helper: StatsFile objects built in one line each, with the rest of the file
 // filled with plausible defaults, so a test states only what it is about.
-import { WORKER_COUNTERS as WORKER_COUNTER_SPECS } from '../../src/counter-specs.js';
+import { OUTPUT_COUNTERS, RULE_COUNTERS, statsFieldOrder, WORKER_COUNTERS as WORKER_COUNTER_SPECS } from '../../src/counter-specs.js';
 import { STATS_VERSION, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from '../../src/stats/types.js';
 
 /** The sample time of every fixture. */
@@ -14,6 +14,11 @@ export function before(seconds: number): string {
 
 /** The worker counters of the data plane, in its order (src/counter-list.js). */
 export const WORKER_COUNTERS = WORKER_COUNTER_SPECS.map((spec) => spec.name);
+
+/** Every counter field (and rate) of a rule or output, 0: what a new one carries. */
+function zeros(specs: typeof RULE_COUNTERS): Record<string, number> {
+  return Object.fromEntries(statsFieldOrder(specs).map((field) => [field, 0]));
+}
 
 /** Every worker counter, 0 unless given. */
 export function counters(values: Record<string, number> = {}): Record<string, number> {
@@ -36,16 +41,9 @@ export function output(where: string, fields: Partial<OutputStats> = {}): Output
     ttl,
     state: 'active',
     error: '',
-    packets: 0,
-    bytes: 0,
-    pps: 0,
-    bps: 0,
-    errors: 0,
-    drops: 0,
-    too_big: 0,
-    neighbour_wait: 0,
+    ...(zeros(OUTPUT_COUNTERS) as Pick<OutputStats, 'packets' | 'bytes' | 'pps' | 'bps'>),
     ...fields,
-  };
+  } as OutputStats;
 }
 
 /** An active rule on input "IF GROUP:PORT"; `source` in fields.input. */
@@ -56,14 +54,11 @@ export function rule(name: string, input: string, outputs: OutputStats[], fields
     key: `${at.interface}|${at.group}|${at.port}|${at.source ?? '*'}`,
     state: 'active',
     error: '',
-    packets: 0,
-    bytes: 0,
-    pps: 0,
-    bps: 0,
+    ...(zeros(RULE_COUNTERS) as Pick<RuleStats, 'packets' | 'bytes' | 'pps' | 'bps'>),
     ...fields,
     input: at,
     outputs,
-  };
+  } as RuleStats;
 }
 
 /** A successful reload by SIGHUP 250 s before TIME. */
