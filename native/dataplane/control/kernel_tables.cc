@@ -22,6 +22,7 @@ namespace mcr {
 namespace {
 
 constexpr int kReplyTimeoutMs = 300;
+constexpr uint16_t kDiscardPort = 9;  // RFC 863
 
 // One rtnetlink request under construction: a header, a fixed family struct, and
 // attributes, in one aligned buffer.
@@ -218,7 +219,35 @@ void RequestResolution(const IpAddress& hop, int ifindex) {
   body.ndm_flags = NTF_USE;
   Request request(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, &body, sizeof body);
   request.AddAddress(NDA_DST, hop);
-  Transact(request, [](const nlmsghdr&) {});
+  if (Transact(request, [](const nlmsghdr&) {}) != EPERM) return;
+  // Changing the neighbour table takes CAP_NET_ADMIN, which mcrd's unit does not grant.
+  // Then do what makes the kernel resolve a hop for anyone: send it something. One
+  // empty datagram to its discard port (9), from a socket bound to the interface, at
+  // most once per refresh while the hop is unresolved.
+  char name[IF_NAMESIZE] = {};
+  if (if_indextoname(static_cast<unsigned>(ifindex), name) == nullptr) return;
+  Fd fd(socket(hop.is_ipv4() ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid() ||
+      setsockopt(fd.get(), SOL_SOCKET, SO_BINDTODEVICE, name, static_cast<socklen_t>(std::strlen(name))) != 0) {
+    return;
+  }
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  if (hop.is_ipv4()) {
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&address);
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(kDiscardPort);
+    std::memcpy(&v4->sin_addr, hop.ipv4_bytes(), 4);
+    length = sizeof *v4;
+  } else {
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&address);
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(kDiscardPort);
+    std::memcpy(&v6->sin6_addr, hop.bytes(), IpAddress::kSize);
+    v6->sin6_scope_id = hop.IsLinkScope() ? static_cast<uint32_t>(ifindex) : 0;
+    length = sizeof *v6;
+  }
+  (void)!sendto(fd.get(), nullptr, 0, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&address), length);
 }
 
 bool KernelView::Link(int ifindex, LinkFacts* out, std::string* error) {
