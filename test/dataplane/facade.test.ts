@@ -93,7 +93,7 @@ t.test('link events are coalesced into one refresh, then reported', async (t) =>
       if (seen.length === 3) resolve();
     });
   });
-  for (const name of ['a', 'b', 'c']) fake.emit({ ifindex: 1, name, removed: false, up: true, running: true });
+  for (const name of ['a', 'b', 'c']) fake.emit({ kind: 'link', ifindex: 1, name, removed: false, up: true, running: true });
   await done;
   t.same(seen, ['a', 'b', 'c']);
   t.same(fake.calls.filter((call) => call === 'refresh'), ['refresh']);
