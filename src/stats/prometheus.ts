@@ -176,7 +176,7 @@ function softnetFamily(stats: StatsFile): string[] {
     const value = stats.workers[i]?.[SOFTNET_DROPPED];
     if (value !== undefined && !byCpu.has(cpu)) byCpu.set(cpu, value);
   });
-  if (byCpu.size === 0) return [];
+  // Announced without a sample when the kernel's file could not be read.
   const samples = [...byCpu].sort(([a], [b]) => a - b).map(([cpu, value]) => [{ cpu: String(cpu) }, value] as const);
   return family(
     'mcr_softnet_dropped_total',
