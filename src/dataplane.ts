@@ -3,11 +3,14 @@
 // and go. With src/native/notify.ts, the only module that uses the native binding (which
 // it takes as a parameter, so its logic is testable without the addon); what it hands
 // out is in domain terms (addresses as canonical text at the boundary, no counter slots).
-// It never sits on the packet path.
+// It never sits on the packet path. Frame outputs bake the kernel's answers (MACs, MTU,
+// addresses, next hop) into their headers, so every link, address and neighbour event
+// asks the data plane to look again, and an output still resolving its next hop is
+// looked at again every second until it is resolved.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus } from 'node:os';
-import { outputKey, type Backend, type Rule } from './config/ruleset.js';
+import { outputKey, sourceText, type Backend, type Rule } from './config/ruleset.js';
 import { layoutOf, readCounters, type CounterLayout, type CounterSnapshot } from './counters.js';
 import type { Plan } from './diff.js';
 import type {
@@ -16,6 +19,7 @@ import type {
   NativeDataPlane,
   NativeInfo,
   NativeOutput,
+  NativeOutputStatus,
   NativeRule,
   NativeRuleStatus,
 } from './native/binding-types.js';
@@ -37,12 +41,18 @@ export interface ApplyError {
 
 /** Where the data plane has a rule or an output: running, waiting for its interface, or failed. */
 export type PlaneState = 'active' | 'pending' | 'error';
+/** An output may also be resolving: a unicast frame output waiting for its next hop's
+ * MAC (its datagrams are counted as neighbour_wait meanwhile). */
+export type OutputPlaneState = PlaneState | 'resolving';
+/** The kind of output that is open; "" while none is. */
+export type OpenEgress = 'frame' | 'socket' | '';
 
 export interface OutputStatus {
   readonly key: string;
-  readonly state: PlaneState;
+  readonly state: OutputPlaneState;
   /** Why it failed, when state is "error"; else "". */
   readonly error: string;
+  readonly egress: OpenEgress;
 }
 
 export interface RuleStatus {
@@ -59,6 +69,8 @@ export interface PlaneInfo {
   /** Why io_uring is not used, when the backend was "auto" and fell back; else "". */
   readonly fallbackReason: string;
   readonly workers: number;
+  /** The CPU each worker is pinned to, in worker order (empty: not pinned). */
+  readonly cpus: readonly number[];
 }
 
 export interface LinkChange {
@@ -69,6 +81,9 @@ export interface LinkChange {
 
 /** Link events are coalesced for this long before interfaces are looked up again. */
 const REFRESH_DELAY_MS = 20;
+/** While an output is resolving its next hop, the kernel is asked again this often: a
+ * neighbour that did not answer (FAILED) sends no event when it comes back. */
+export const RESOLVE_RETRY_MS = 1000;
 
 /** CPUs this process may run on, from the kernel's affinity list ("0-3,6"). */
 export function allowedCpus(status = readFileSync('/proc/self/status', 'utf8')): number[] {
@@ -92,10 +107,12 @@ export function toNativeOutputs(rule: Rule): NativeOutput[] {
   return rule.outputs.map((output) => ({
     key: outputKey(output),
     interface: output.interface,
+    egress: output.egress,
     group: output.group.text,
     port: output.port,
     ttl: output.ttl,
-    sourceAddress: output.sourceAddress?.text ?? null,
+    dscp: output.dscp,
+    sourceAddress: sourceText(output.sourceAddress),
   }));
 }
 
@@ -110,13 +127,28 @@ export function toNativeRule(rule: Rule): NativeRule {
   };
 }
 
+function toOutputStatus(native: NativeOutputStatus): OutputStatus {
+  // An older addon reports no egress: "" (unknown) rather than undefined.
+  return { key: native.key, state: native.state, error: native.error, egress: native.egress ?? '' };
+}
+
 function toRuleStatus(native: NativeRuleStatus): RuleStatus {
   const { key, state, error, ifindex } = native;
-  return { key, state, error, ifindex, outputs: native.outputs.map((output) => ({ key: output.key, state: output.state, error: output.error })) };
+  return { key, state, error, ifindex, outputs: native.outputs.map(toOutputStatus) };
+}
+
+function anyResolving(statuses: readonly NativeRuleStatus[]): boolean {
+  return statuses.some((rule) => rule.outputs.some((output) => output.state === 'resolving'));
 }
 
 function toLinkChange(event: LinkEvent): LinkChange {
   return { name: event.name, state: event.removed ? 'removed' : event.running ? 'up' : 'down' };
+}
+
+/** The CPU of each worker: the addon pins worker i to cpus[i % cpus.length]. */
+export function workerCpus(workers: number, cpus: readonly number[]): number[] {
+  if (cpus.length === 0) return [];
+  return Array.from({ length: workers }, (_, i) => cpus[i % cpus.length] ?? 0);
 }
 
 function message(error: unknown): string {
@@ -134,13 +166,17 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   /** Kept native: the counter slots in them are how counters are found. */
   private statuses: NativeRuleStatus[] = [];
   private refreshTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private pendingEvents: LinkChange[] = [];
   private closed = false;
 
-  private constructor(private readonly native: NativeDataPlane) {
+  private constructor(
+    private readonly native: NativeDataPlane,
+    cpus: readonly number[],
+  ) {
     super();
     const info: NativeInfo = native.info();
-    this.info = { backend: info.backend, fallbackReason: info.fallbackReason, workers: info.workers };
+    this.info = { backend: info.backend, fallbackReason: info.fallbackReason, workers: info.workers, cpus: workerCpus(info.workers, cpus) };
     this.layout = layoutOf(info);
   }
 
@@ -148,7 +184,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     const placement = placeWorkers(settings, allowed);
     let plane: DataPlane | undefined;
     const native = new binding.DataPlane({ ...placement, backend: settings.backend }, (event) => plane?.onLink(event));
-    plane = new DataPlane(native);
+    plane = new DataPlane(native, placement.cpus);
     return plane;
   }
 
@@ -173,14 +209,15 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     } finally {
       this.native.endBatch();
     }
-    this.statuses = this.native.describe();
+    this.described();
     return errors;
   }
 
-  /** Looks every interface up again: pending rules start, vanished ones pause. */
+  /** Looks every interface up again: pending rules start, vanished ones pause, and
+   * frame outputs whose MACs, MTU, source address or next hop changed are replaced. */
   refresh(): void {
     this.native.refresh();
-    this.statuses = this.native.describe();
+    this.described();
   }
 
   /** Each running rule's state (active, pending, error) and its outputs'. */
@@ -197,12 +234,28 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.refreshTimer);
+    clearTimeout(this.retryTimer);
     this.native.close();
+  }
+
+  /** Takes the data plane's statuses, and keeps asking the kernel while an output is
+   * resolving: one timer at a time, gone once nothing resolves. */
+  private described(): void {
+    this.statuses = this.native.describe();
+    if (!anyResolving(this.statuses) || this.retryTimer !== undefined || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed) this.refresh();
+    }, RESOLVE_RETRY_MS);
+    // It must not keep a process alive that has nothing else to do.
+    this.retryTimer.unref();
   }
 
   private onLink(event: LinkEvent): void {
     if (this.closed) return;
-    this.pendingEvents.push(toLinkChange(event));
+    // Address and neighbour events only ask for a refresh (a frame output may follow
+    // them); they are not an interface going up or down.
+    if (event.kind === 'link') this.pendingEvents.push(toLinkChange(event));
     // An interface being created sends several events in a row: look up once.
     this.refreshTimer ??= setTimeout(() => {
       this.refreshTimer = undefined;

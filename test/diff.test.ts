@@ -99,6 +99,38 @@ const CASES: { name: string; before: string[]; after: string[]; expect: Partial<
     expect: { changed: [{ name: 'b', added: ['eth1 239.2.2.2:5000 ttl 8'], removed: ['eth1 239.2.2.2:5000 ttl 1'], kept: [] }], flowChange: true },
   },
   {
+    name: "an output's egress kind changes: a changed output, and its rule's other outputs are kept",
+    before: [A],
+    after: [rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000 egress socket', 'eth2 239.3.3.1:5000')],
+    expect: {
+      changed: [{ name: 'a', added: ['eth1 239.2.2.1:5000 ttl 1 egress socket'], removed: ['eth1 239.2.2.1:5000 ttl 1'], kept: ['eth2 239.3.3.1:5000 ttl 1'] }],
+      flowChange: true,
+    },
+  },
+  {
+    name: "an output's DSCP or source policy changes: a changed output",
+    before: [B],
+    after: [rule('b', 'eth0 239.1.1.2:5000', 'eth1 239.2.2.2:5000 from preserve dscp 46')],
+    expect: { changed: [{ name: 'b', added: ['eth1 239.2.2.2:5000 ttl 1 from the sender dscp 46'], removed: ['eth1 239.2.2.2:5000 ttl 1'], kept: [] }], flowChange: true },
+  },
+  {
+    name: 'explicit defaults (egress auto, DSCP 0) change nothing',
+    before: [B],
+    after: [rule('b', 'eth0 239.1.1.2:5000', 'eth1 239.2.2.2:5000 dscp 0 egress auto')],
+    expect: { unchanged: ['b'] },
+  },
+  {
+    name: '[daemon] egress changes: a live setting, and the outputs that take it change; outputs with their own are kept',
+    before: [B, C],
+    after: ['[daemon]', 'egress = "socket"', B, rule('c', 'eth0 239.1.1.3:5000', 'eth1 239.2.2.3:5000 egress auto')],
+    expect: {
+      changed: [{ name: 'b', added: ['eth1 239.2.2.2:5000 ttl 1 egress socket'], removed: ['eth1 239.2.2.2:5000 ttl 1'], kept: [] }],
+      unchanged: ['c'],
+      daemon: [['egress', 'auto', 'socket', false]],
+      flowChange: true,
+    },
+  },
+  {
     name: "a rule's input group changes: the old flow is removed and a new one added",
     before: [B],
     after: [rule('b', 'eth0 239.1.1.99:5000', 'eth1 239.2.2.2:5000')],

@@ -1,12 +1,17 @@
 // Renders a reload plan as the lines `mcr check --diff` prints. Pure.
 import { describeEndpoint, describeInput } from '../config/endpoints.js';
-import type { Output, Rule } from '../config/ruleset.js';
+import { sourceText, type Output, type Rule } from '../config/ruleset.js';
 import type { Plan, SettingChange } from '../diff.js';
 import { plural } from './plural.js';
 
+/** "eth1 239.2.1.1:5000 ttl 1", then what is not the default: the source (an address,
+ * or "the sender" for "preserve"), the DSCP and the egress kind. */
 export function describeOutput(output: Output): string {
-  const from = output.sourceAddress ? ` from ${output.sourceAddress.text}` : '';
-  return `${describeEndpoint(output)} ttl ${output.ttl}${from}`;
+  const source = sourceText(output.sourceAddress);
+  const from = source === null ? '' : ` from ${source === 'preserve' ? 'the sender' : source}`;
+  const dscp = output.dscp === 0 ? '' : ` dscp ${output.dscp}`;
+  const egress = output.egress === 'auto' ? '' : ` egress ${output.egress}`;
+  return `${describeEndpoint(output)} ttl ${output.ttl}${from}${dscp}${egress}`;
 }
 
 /** The file's spelling of a setting: statsInterval -> stats_interval. */

@@ -1,10 +1,12 @@
 // Turns the text of a rules file into a RuleSet, or into every error it contains, each
 // pinned to FILE:LINE:COL. parseConfig is pure; loadConfigFile adds the file read.
-// The same path serves `mcr check`, daemon start-up and every reload.
+// The same path serves `mcr check`, daemon start-up and every reload. `mcr check`'s
+// warnings about a valid file are pinned the same way (locateWarnings).
 import { readFile } from 'node:fs/promises';
 import { parse, TomlError } from 'smol-toml';
 import { indexPositions } from './positions.js';
-import { byPosition, type ConfigError, type Problem } from './problems.js';
+import type { Warning } from './host-checks.js';
+import { byPosition, type ConfigError, type ConfigWarning, type Problem } from './problems.js';
 import { buildRuleSet, type RuleSet } from './ruleset.js';
 import { validateSchema } from './schema.js';
 import type { McrConfig } from './schema-types.js';
@@ -72,12 +74,22 @@ function describeReadFailure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function loadConfigFile(file: string): Promise<ConfigResult> {
-  let source: string;
+/** Warnings about a valid file's text, each pinned to where its path was written. */
+export function locateWarnings(warnings: readonly Warning[], source: string, file: string): ConfigWarning[] {
+  if (warnings.length === 0) return [];
+  const index = indexPositions(source.replace(/^\uFEFF+/, ''));
+  return warnings.map((warning) => ({ code: warning.code, file, ...index.locate(warning.path), message: warning.message }));
+}
+
+/** The text of a rules file; a ConfigReadError when it cannot be read. */
+export async function readConfigText(file: string): Promise<string> {
   try {
-    source = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
     throw new ConfigReadError(file, describeReadFailure(error));
   }
-  return parseConfig(source, file);
+}
+
+export async function loadConfigFile(file: string): Promise<ConfigResult> {
+  return parseConfig(await readConfigText(file), file);
 }

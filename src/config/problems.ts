@@ -17,6 +17,7 @@ export const PROBLEM_CODES = [
   'bad-source',
   'port-zero',
   'ttl-range',
+  'cannot-preserve',
   'bad-interface',
   'no-outputs',
   'output-loop',
@@ -53,6 +54,19 @@ export interface ConfigError {
 
 export function formatConfigError(error: ConfigError): string {
   return `${error.file}:${error.line}:${error.column}: ${error.message}`;
+}
+
+/** A warning about a valid file (config/host-checks.ts), pinned like an error. */
+export interface ConfigWarning {
+  readonly code: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+export function formatConfigWarning(warning: ConfigWarning): string {
+  return `${warning.file}:${warning.line}:${warning.column}: warning: ${warning.message}`;
 }
 
 export function byPosition(a: ConfigError, b: ConfigError): number {

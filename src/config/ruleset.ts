@@ -7,6 +7,12 @@ import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
 export type Backend = NonNullable<DaemonSection['backend']>;
+/** How an output sends: "frame" (mcr writes the Ethernet frame), "socket" (a UDP socket),
+ * or "auto" (frame on Ethernet interfaces, socket elsewhere: the data plane decides). */
+export type Egress = NonNullable<DaemonSection['egress']>;
+/** Where relayed datagrams' source address comes from: the output interface's own
+ * (null), a configured address, or the original sender's address and port ("preserve"). */
+export type SourceAddress = Address | 'preserve' | null;
 
 export interface DaemonSettings {
   readonly workers: number | 'auto';
@@ -15,6 +21,8 @@ export interface DaemonSettings {
   readonly statsFile: string;
   readonly prometheusFile: string | null;
   readonly backend: Backend;
+  /** The egress of outputs that do not name one. */
+  readonly egress: Egress;
   readonly logLevel: LogLevel;
 }
 
@@ -30,7 +38,11 @@ export interface Output {
   readonly group: Address;
   readonly port: number;
   readonly ttl: number;
-  readonly sourceAddress: Address | null;
+  readonly sourceAddress: SourceAddress;
+  /** The output's own egress, or [daemon] egress when it names none. */
+  readonly egress: Egress;
+  /** 0 to 63; 0 is best effort. */
+  readonly dscp: number;
 }
 
 export interface Rule {
@@ -58,9 +70,19 @@ export function inputKey(input: Input): string {
   return `${input.interface}|${input.group.text}|${input.port}|${input.source?.text ?? '*'}`;
 }
 
-/** An output's identity: any change to it (even its TTL) makes it a different output. */
+/** The source address as text: an address, "preserve", or null for the interface's. */
+export function sourceText(source: SourceAddress): string | null {
+  return source === null || source === 'preserve' ? source : source.text;
+}
+
+/** An output's identity: any change to it (even its TTL, its egress kind or its DSCP)
+ * makes it a different output. Egress and DSCP are appended only when they are not the
+ * defaults, so an output that uses neither keeps the key it always had. */
 export function outputKey(output: Output): string {
-  return `${output.interface}|${output.group.text}|${output.port}|${output.ttl}|${output.sourceAddress?.text ?? '-'}`;
+  const base = `${output.interface}|${output.group.text}|${output.port}|${output.ttl}|${sourceText(output.sourceAddress) ?? '-'}`;
+  const egress = output.egress === 'auto' ? '' : `|egress=${output.egress}`;
+  const dscp = output.dscp === 0 ? '' : `|dscp=${output.dscp}`;
+  return base + egress + dscp;
 }
 
 function deepFreeze<T>(value: T): T {
@@ -76,18 +98,20 @@ function optionalAddress(text: string | undefined): Address | null {
   return text === undefined ? null : addressOf(text);
 }
 
-function toOutput(output: RuleOutput): Output {
+function toOutput(output: RuleOutput, egress: Egress): Output {
   const group = addressOf(output.group);
   return {
     interface: output.interface,
     group,
     port: output.port,
     ttl: output.ttl ?? (isMulticast(group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
-    sourceAddress: optionalAddress(output.source_address),
+    sourceAddress: output.source_address === 'preserve' ? 'preserve' : optionalAddress(output.source_address),
+    egress: output.egress ?? egress,
+    dscp: output.dscp ?? 0,
   };
 }
 
-function toRule(rule: RuleSection): Rule {
+function toRule(rule: RuleSection, egress: Egress): Rule {
   const input: Input = {
     interface: rule.input.interface,
     group: addressOf(rule.input.group),
@@ -99,7 +123,7 @@ function toRule(rule: RuleSection): Rule {
     name: rule.name ?? describeInput(input),
     enabled: filled(rule.enabled, 'enabled'),
     input,
-    outputs: rule.outputs.map(toOutput),
+    outputs: rule.outputs.map((output) => toOutput(output, egress)),
   };
 }
 
@@ -112,6 +136,7 @@ function filled<T>(value: T | undefined, key: string): T {
 /** Builds the RuleSet from a file that passed validation (defaults filled in). */
 export function buildRuleSet(config: McrConfig): RuleSet {
   const daemon = filled(config.daemon, 'daemon');
+  const egress = filled(daemon.egress, 'egress');
   return deepFreeze({
     daemon: {
       workers: filled(daemon.workers, 'workers'),
@@ -120,8 +145,9 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       statsFile: filled(daemon.stats_file, 'stats_file'),
       prometheusFile: daemon.prometheus_file ?? null,
       backend: filled(daemon.backend, 'backend'),
+      egress,
       logLevel: filled(daemon.log_level, 'log_level'),
     },
-    rules: (config.rule ?? []).map(toRule),
+    rules: (config.rule ?? []).map((rule) => toRule(rule, egress)),
   });
 }

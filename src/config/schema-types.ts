@@ -12,7 +12,7 @@ export type InterfaceName = string
 export type Port = number
 
 /**
- * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid IPv4 but wrong for their place, interface names) are checked after the schema, in src/config/semantic.ts.
+ * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid IPv4 but wrong for their place, interface names) and rules that span keys (source_address = "preserve" with socket egress or across address families) are checked after the schema, in src/config/semantic.ts.
  */
 export interface McrConfig {
 daemon?: DaemonSection
@@ -52,6 +52,10 @@ prometheus_file?: string
  * How workers send and wait: "auto" (io_uring where the kernel allows it, else plain system calls), "io_uring", or "syscalls".
  */
 backend?: ("auto" | "io_uring" | "syscalls")
+/**
+ * How outputs that do not say send: "auto" (frame on Ethernet interfaces, socket elsewhere), "frame" (mcr writes the Ethernet frame itself) or "socket" (a UDP socket: the kernel routes, resolves neighbours, fragments and filters). Changing it changes those outputs, without a data plane restart.
+ */
+egress?: ("auto" | "frame" | "socket")
 /**
  * Least severe level that is logged.
  */
@@ -130,7 +134,15 @@ port: Port
  */
 ttl?: number
 /**
- * Source address of relayed datagrams; default: the interface's primary address.
+ * Source address of relayed datagrams: an address, or "preserve" for the original sender's address and port (frame egress, same address family only); default: the interface's primary address.
  */
 source_address?: string
+/**
+ * How this output sends (see [daemon] egress, its default).
+ */
+egress?: ("auto" | "frame" | "socket")
+/**
+ * DSCP of relayed datagrams (the upper six bits of the IPv4 TOS byte), 0 to 63; default 0 (best effort).
+ */
+dscp?: number
 }

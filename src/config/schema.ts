@@ -137,9 +137,10 @@ function translate(error: ErrorObject): Problem {
   }
 }
 
-/** Errors that only restate why an anyOf failed; the anyOf error says it better. */
+/** Errors that only restate why an anyOf failed (the anyOf error says it better), and
+ * the "must match else" of an if/else, whose branch's own error says what is wrong. */
 function anyOfDetails(errors: readonly ErrorObject[]): Set<ErrorObject> {
-  const details = new Set<ErrorObject>();
+  const details = new Set<ErrorObject>(errors.filter((error) => error.keyword === 'if'));
   for (const parent of errors.filter((error) => error.keyword === 'anyOf')) {
     for (const error of errors) {
       if (error !== parent && error.instancePath === parent.instancePath && error.schemaPath.startsWith(`${parent.schemaPath}/`)) {

@@ -1,12 +1,12 @@
 // Checks that JSON Schema cannot express, or cannot word well: addresses in the wrong
-// role, port 0, TTL range, interface names Linux would refuse, loops, and rules that
-// clash with each other. Runs on whatever the TOML parser produced, even where the
+// role, port 0, TTL range, interface names Linux would refuse, loops, a preserved
+// source an output cannot send, and rules that clash with each other. Runs on whatever the TOML parser produced, even where the
 // schema already complained, so one pass reports every problem; it skips any field
 // whose type is wrong (the schema has reported that one).
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
 import { checkLimits } from './limits.js';
-import { canonicalText, classify, parseAddress, type AddressKind } from '../net/address.js';
+import { canonicalText, classify, parseAddress, type AddressKind, type Family } from '../net/address.js';
 import type { JsonPath, Problem } from './problems.js';
 
 type Table = Record<string, unknown>;
@@ -81,8 +81,52 @@ function senderProblem(path: JsonPath, address: string): Problem | undefined {
   return { code: 'bad-source', path, message: `${fieldName(path)} ${address} must be a unicast address: ${why}` };
 }
 
+const FAMILY_NAMES: Record<Family, string> = { ipv4: 'IPv4', ipv6: 'IPv6' };
+
+/** source_address = "preserve" writes the sender's address into the relayed datagram,
+ * so the output must be of the input's family: an IPv4 sender cannot be the source of
+ * an IPv6 datagram, or the reverse. Undefined when either group is not an address
+ * (reported elsewhere) or the families agree. */
+export function preserveFamilyProblem(path: JsonPath, inputGroup: string, outputGroup: string): Problem | undefined {
+  const input = parseAddress(inputGroup);
+  const output = parseAddress(outputGroup);
+  if (!input.ok || !output.ok || input.address.family === output.address.family) return undefined;
+  const from = FAMILY_NAMES[input.address.family];
+  const to = FAMILY_NAMES[output.address.family];
+  return {
+    code: 'cannot-preserve',
+    path,
+    message:
+      `source_address = "preserve" cannot keep an ${from} sender's address on an ${to} output ` +
+      `(the input ${input.address.text} is ${from}, this output's group ${output.address.text} is ${to}); ` +
+      `give source_address an ${to} address, or leave it out`,
+  };
+}
+
+/** "preserve" needs a frame output: a UDP socket always sends from this host. */
+function preserveEgressProblem(path: JsonPath, own: unknown, inherited: Egress | undefined): Problem | undefined {
+  if (own !== undefined ? own !== 'socket' : inherited !== 'socket') return undefined;
+  const which = own !== undefined ? 'this output has egress = "socket"' : '[daemon] egress = "socket" applies to this output';
+  return {
+    code: 'cannot-preserve',
+    path,
+    message:
+      `source_address = "preserve" needs frame egress (a UDP socket always sends from this host's address), ` +
+      `but ${which}; set egress = "frame" or "auto" on it, or give source_address an address`,
+  };
+}
+
+type Egress = 'auto' | 'frame' | 'socket';
+
+function egressOf(value: unknown): Egress | undefined {
+  return value === 'auto' || value === 'frame' || value === 'socket' ? value : undefined;
+}
+
 class Checker {
   readonly problems: Problem[] = [];
+
+  /** [daemon] egress: what outputs that name none use. */
+  constructor(private readonly egress: Egress | undefined) {}
 
   add(problem: Problem | undefined): void {
     if (problem) this.problems.push(problem);
@@ -114,7 +158,8 @@ class Checker {
       this.add({ code: 'ttl-range', path: [...path, 'ttl'], message: `ttl must be from 1 to 255 (got ${ttl})` });
     }
     const sourceAddress = text(output, 'source_address');
-    if (sourceAddress !== undefined) this.add(senderProblem([...path, 'source_address'], sourceAddress));
+    if (sourceAddress === 'preserve') this.preserve([...path, 'source_address'], output, input);
+    else if (sourceAddress !== undefined) this.add(senderProblem([...path, 'source_address'], sourceAddress));
     if (endpoint === undefined) return;
     const id = describeEndpoint(endpoint);
     if (input && id === describeEndpoint(input)) {
@@ -125,6 +170,15 @@ class Checker {
       this.add({ code: 'duplicate-output', path, related: first, message: `output ${id} is listed twice in this rule (first at {related})` });
     } else {
       seen.set(id, path);
+    }
+  }
+
+  /** source_address = "preserve": only on a frame output of the input's family. */
+  preserve(path: JsonPath, output: Table, input: Endpoint | undefined): void {
+    this.add(preserveEgressProblem(path, output.egress, this.egress));
+    const group = text(output, 'group');
+    if (input !== undefined && group !== undefined) {
+      this.add(preserveFamilyProblem(path, typeof input.group === 'string' ? input.group : input.group.text, group));
     }
   }
 
@@ -191,7 +245,7 @@ class Checker {
 }
 
 export function checkSemantics(data: unknown): Problem[] {
-  const checker = new Checker();
+  const checker = new Checker(isTable(data) && isTable(data.daemon) ? egressOf(data.daemon.egress) : undefined);
   if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
   return [...checker.problems, ...checkLimits(data)];
 }

@@ -20,6 +20,7 @@ import type { LogLine } from './log.js';
 import { readRules, refusalLines, StartError, type RulesSource } from './read-rules.js';
 import { ReloadRecord, type Trigger } from './reload-record.js';
 import { Serial } from './serial.js';
+import { SoftnetDrops } from './softnet.js';
 import { StatsLoop } from './stats-loop.js';
 import { createNotifier, type Notifier, type SendNotification } from './systemd.js';
 
@@ -47,6 +48,8 @@ export class Daemon {
   private readonly stats: StatsLoop;
   private readonly reloads = new Serial<Trigger>((trigger) => this.reloadOnce(trigger));
   private readonly started = Date.now();
+  /** Kernel backlog drops are counted from here: what happened before is not ours. */
+  private readonly softnet = new SoftnetDrops();
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -200,6 +203,7 @@ export class Daemon {
         backend: info.backend,
         fallbackReason: info.fallbackReason,
         workers: info.workers,
+        cpus: [...info.cpus],
       },
       state: this.state,
       generation: this.record.generation,
@@ -208,6 +212,7 @@ export class Daemon {
       ruleSet: this.running,
       conditions: this.ruleStates.observe(this.running, this.plane.status(), (name) => this.links.isDown(name)),
       counters: this.plane.counters(),
+      softnet: this.softnet.since(),
     });
   }
 }

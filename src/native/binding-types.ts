@@ -22,12 +22,20 @@ export interface NativeOptions {
   ringBlocks?: number;
 }
 
+export type NativeEgress = 'auto' | 'frame' | 'socket';
+
 export interface NativeOutput {
   key: string;
   interface: string;
+  /** "auto" (the default): frame on Ethernet interfaces, socket elsewhere. */
+  egress?: NativeEgress;
   group: string;
   port: number;
   ttl: number;
+  /** 0 to 63; default 0. */
+  dscp?: number;
+  /** null: the interface's primary address (followed); an address; or "preserve": the
+   * original sender's address and port (frame outputs of the input's family only). */
   sourceAddress?: string | null;
 }
 
@@ -41,6 +49,18 @@ export interface NativeRule {
 }
 
 export type NativeState = 'active' | 'pending' | 'error';
+/** An output may also be resolving: a unicast frame output whose next hop has no MAC yet
+ * (it drops, counted as neighbour_wait, until an output with the MAC replaces it). */
+export type NativeOutputState = NativeState | 'resolving';
+
+export interface NativeOutputStatus {
+  key: string;
+  slot: number;
+  state: NativeOutputState;
+  error: string;
+  /** The kind that is open: "" while none is (pending, error). */
+  egress: 'frame' | 'socket' | '';
+}
 
 export interface NativeRuleStatus {
   key: string;
@@ -48,7 +68,7 @@ export interface NativeRuleStatus {
   state: NativeState;
   error: string;
   ifindex: number;
-  outputs: { key: string; slot: number; state: NativeState; error: string }[];
+  outputs: NativeOutputStatus[];
 }
 
 export interface NativeInfo {
@@ -66,6 +86,9 @@ export interface NativeInfo {
 }
 
 export interface LinkEvent {
+  /** What changed: a link (added, removed, up, down), an address, or a neighbour entry.
+   * All three can change a frame output's path; only "link" is an interface's state. */
+  kind: 'link' | 'address' | 'neighbour';
   /** 0 when the kernel reported lost events: every interface must be looked up again. */
   ifindex: number;
   name: string;

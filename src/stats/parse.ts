@@ -17,7 +17,8 @@ export class StatsFormatError extends Error {
 type Json = Record<string, unknown>;
 
 const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error'];
-const OUTPUT_STATES = ['active', 'pending', 'error'];
+const OUTPUT_STATES = ['active', 'pending', 'down', 'resolving', 'error'];
+const OUTPUT_EGRESS = ['frame', 'socket', ''];
 const DAEMON_STATES = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
 const TRIGGERS = ['start', 'sighup', 'file'];
 
@@ -89,6 +90,10 @@ function checkOutput(value: unknown, path: string): void {
   for (const key of ['port', 'ttl']) number(output, key, path);
   for (const key of OUTPUT_FIELDS.last) counterField(output, key, path);
   oneOf(output, 'state', path, OUTPUT_STATES);
+  // Written since outputs have kinds; an older mcrd's output was a socket, but "" says
+  // only what the file knows.
+  if (output.egress === undefined) output.egress = '';
+  oneOf(output, 'egress', path, OUTPUT_EGRESS);
 }
 
 function checkRule(value: unknown, path: string): void {
@@ -139,6 +144,11 @@ export function parseStats(text: string): StatsFile {
   time(daemon, 'started', '.daemon');
   for (const key of ['pid', 'uptime', 'workers']) number(daemon, key, '.daemon');
   for (const key of ['configFile', 'backend', 'fallbackReason']) string(daemon, key, '.daemon');
+  // The workers' CPUs: absent from an older mcrd's file.
+  if (daemon.cpus === undefined) daemon.cpus = [];
+  array(daemon.cpus, '.daemon.cpus').forEach((cpu, i) => {
+    if (typeof cpu !== 'number' || !Number.isInteger(cpu) || cpu < 0) fail(`.daemon.cpus[${i}]`, 'a CPU number', cpu);
+  });
   const config = object(root.config, '.config');
   number(config, 'generation', '.config');
   checkReload(config.lastReload, '.config.lastReload');

@@ -18,6 +18,7 @@ import {
   type WorkerFamilyId,
 } from '../counter-specs.js';
 import { fieldOf } from './counter-fields.js';
+import { SOFTNET_DROPPED } from './softnet.js';
 import type { DaemonState, OutputState, RuleState, StatsFile } from './types.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -25,12 +26,14 @@ type Sample = readonly [Labels, number];
 
 const DAEMON_STATES: readonly DaemonState[] = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
 const RULE_STATES: readonly RuleState[] = ['active', 'pending', 'paused', 'disabled', 'error'];
-const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'down', 'error'];
+const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'down', 'resolving', 'error'];
 
 /** Worker counters with a family of their own. */
 const OWN_FAMILY_COUNTERS = WORKER_COUNTERS.filter((spec) => spec.family === undefined);
 
-const KNOWN_WORKER_COUNTERS = new Set<string>(WORKER_COUNTERS.map((spec) => spec.name));
+/** The worker counters of the list, and the kernel's drops that sit beside them (a
+ * family of their own, by CPU). */
+const KNOWN_WORKER_COUNTERS = new Set<string>([...WORKER_COUNTERS.map((spec) => spec.name), SOFTNET_DROPPED]);
 
 /** A label value inside double quotes: backslash, double quote and newline escaped. */
 export function escapeLabelValue(value: string): string {
@@ -128,6 +131,9 @@ function ruleFamilies(stats: StatsFile): string[] {
     ...family('mcr_rule_state', 'gauge', 'A rule state: 1 for the current one, 0 for the others.', rules.flatMap(({ rule, labels }) => enumSamples(labels, RULE_STATES, rule.state))),
     ...counterFamilies(RULE_COUNTERS, rules.map(({ rule, labels }) => ({ item: rule, labels }))),
     ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.', outputs.flatMap(({ output, labels }) => enumSamples(labels, OUTPUT_STATES, output.state))),
+    // The kind as a label of its own series: a label on every output metric would start
+    // new series (and break rate()) whenever an output is opened again as the other kind.
+    ...family('mcr_output_info', 'gauge', 'Always 1; the egress label says how the output sends: frame, socket, or "" while it is not open.', outputs.map(({ output, labels }) => [{ ...labels, egress: output.egress }, 1] as const)),
     ...counterFamilies(OUTPUT_COUNTERS, outputs.map(({ output, labels }) => ({ item: output, labels }))),
   ];
 }
@@ -163,7 +169,24 @@ function workerFamilies(workers: readonly Record<string, number>[]): string[] {
   ];
 }
 
+/** The kernel's backlog drops on each worker CPU, once per CPU (workers may share one). */
+function softnetFamily(stats: StatsFile): string[] {
+  const byCpu = new Map<number, number>();
+  stats.daemon.cpus.forEach((cpu, i) => {
+    const value = stats.workers[i]?.[SOFTNET_DROPPED];
+    if (value !== undefined && !byCpu.has(cpu)) byCpu.set(cpu, value);
+  });
+  // Announced without a sample when the kernel's file could not be read.
+  const samples = [...byCpu].sort(([a], [b]) => a - b).map(([cpu, value]) => [{ cpu: String(cpu) }, value] as const);
+  return family(
+    'mcr_softnet_dropped_total',
+    'counter',
+    "Packets the kernel dropped since mcrd started because a worker CPU's input backlog was full (/proc/net/softnet_stat): loss before mcr could read them.",
+    samples,
+  );
+}
+
 /** The whole exposition, ending with a newline. */
 export function formatPrometheus(stats: StatsFile): string {
-  return [...daemonFamilies(stats), ...ruleFamilies(stats), ...workerFamilies(stats.workers)].join('\n') + '\n';
+  return [...daemonFamilies(stats), ...ruleFamilies(stats), ...workerFamilies(stats.workers), ...softnetFamily(stats)].join('\n') + '\n';
 }

@@ -5,8 +5,8 @@
 // RuleStates keeps the one memory the table needs (which rules have ever been active)
 // and is handed the statuses and link states; it reads nothing itself.
 import { outputKey, type RuleSet } from '../config/ruleset.js';
-import type { PlaneState, RuleStatus } from '../dataplane.js';
-import type { OutputState, RuleState } from './types.js';
+import type { OutputPlaneState, PlaneState, RuleStatus } from '../dataplane.js';
+import type { OutputEgress, OutputState, RuleState } from './types.js';
 
 export interface RuleFacts {
   readonly enabled: boolean;
@@ -34,21 +34,32 @@ export function ruleState(facts: RuleFacts): RuleState {
 export interface OutputFacts {
   /** The rule is enabled. */
   readonly enabled: boolean;
-  readonly plane: PlaneState | undefined;
+  readonly plane: OutputPlaneState | undefined;
   /** Its interface exists but is down: what it sends goes to the kernel's drop counter. */
   readonly down: boolean;
 }
 
+/** In order, as for rules. A down interface explains a resolving next hop too (nothing
+ * answers on it), so it wins over resolving. */
+const OUTPUT_STATES: readonly (readonly [OutputState, (facts: OutputFacts) => boolean])[] = [
+  ['pending', (f) => !f.enabled],
+  ['error', (f) => f.plane === undefined || f.plane === 'error'],
+  ['pending', (f) => f.plane === 'pending'],
+  ['down', (f) => f.down],
+  ['resolving', (f) => f.plane === 'resolving'],
+  ['active', () => true],
+];
+
 export function outputState(facts: OutputFacts): OutputState {
-  if (!facts.enabled) return 'pending';
-  if (facts.plane === undefined) return 'error';
-  return facts.plane === 'active' && facts.down ? 'down' : facts.plane;
+  return (OUTPUT_STATES.find(([, holds]) => holds(facts)) ?? ['active'])[0];
 }
 
 export interface OutputCondition {
   readonly state: OutputState;
   /** Why the data plane could not open it; "" when it could. */
   readonly error: string;
+  /** The kind the data plane opened; "" while it is not open. */
+  readonly egress: OutputEgress;
 }
 
 export interface RuleCondition {
@@ -75,7 +86,7 @@ export class RuleStates {
             const key = outputKey(output);
             const plane = planeOutputs.get(key);
             const state = outputState({ enabled: rule.enabled, plane: plane?.state, down: isDown(output.interface) });
-            return [key, { state, error: plane?.error ?? '' }];
+            return [key, { state, error: plane?.error ?? '', egress: plane?.egress ?? '' }];
           }),
         );
         const facts = { enabled: rule.enabled, plane: status?.state, wasActive: this.wasActive.has(rule.key), inputDown: isDown(rule.input.interface) };

@@ -8,6 +8,7 @@ import type { CounterSnapshot } from '../counters.js';
 import { OUTPUT_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type RuleCounterFields } from '../counter-specs.js';
 import { counterFields, lostOf } from './counter-fields.js';
 import type { RuleCondition } from './rule-state.js';
+import { SOFTNET_DROPPED, workerSoftnet } from './softnet.js';
 import { STATS_VERSION, type DaemonState, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from './types.js';
 
 export interface SampleInput {
@@ -23,6 +24,8 @@ export interface SampleInput {
   /** Each rule's state and its outputs', by rule key. */
   conditions: ReadonlyMap<string, RuleCondition>;
   counters: CounterSnapshot;
+  /** The kernel's backlog drops per CPU since mcrd started; null when unknown. */
+  softnet: ReadonlyMap<number, number> | null;
 }
 
 export function buildStats(input: SampleInput): StatsFile {
@@ -46,6 +49,7 @@ export function buildStats(input: SampleInput): StatsFile {
         ttl: output.ttl,
         state: state?.state ?? 'error',
         error: state?.error ?? '',
+        egress: state?.egress ?? '',
         ...counterFields<OutputCounterFields>(OUTPUT_COUNTERS, values, last, seconds),
       };
     });
@@ -60,14 +64,17 @@ export function buildStats(input: SampleInput): StatsFile {
     };
   });
   const { startedMs, ...daemon } = input.daemon;
+  // The kernel's drops go beside mcr's own counters, for the CPUs the workers run on.
+  const softnet = input.softnet && daemon.cpus.length > 0 ? workerSoftnet(daemon.cpus, input.softnet) : null;
+  const kernel = (value: number | undefined): Record<string, number> => (softnet ? { [SOFTNET_DROPPED]: value ?? 0 } : {});
   return {
     version: STATS_VERSION,
     time: input.now.toISOString(),
     interval: input.interval,
     daemon: { ...daemon, state: input.state, uptime: Math.max(0, (input.now.getTime() - startedMs) / 1000) },
     config: { generation: input.generation, lastReload: input.lastReload, reloads: { ...input.reloads } },
-    totals: { ...input.counters.worker },
-    workers: input.counters.perWorker.map((worker) => ({ ...worker })),
+    totals: { ...input.counters.worker, ...kernel(softnet?.total) },
+    workers: input.counters.perWorker.map((worker, i) => ({ ...worker, ...kernel(softnet?.perWorker[i]) })),
     rules,
   };
 }

@@ -5,6 +5,7 @@
 // a file renders the same whenever it is read; only the stale warning uses `now`.
 import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, type TotalsGroup } from '../counter-specs.js';
 import { lostOf } from './counter-fields.js';
+import { SOFTNET_DROPPED } from './softnet.js';
 import { formatCount, formatDuration, padEnd, padStart, printable, truncate, widthOf } from './humanize.js';
 import type { OutputStats, ReloadResult, RuleStats, StatsFile } from './types.js';
 
@@ -130,8 +131,19 @@ function footer(totals: Record<string, number>, width: number): string[] {
   return wrap(parts.map((part, i) => (i === 0 ? `totals: ${part}` : part)), width);
 }
 
+/** Where loss happened before mcr could see it: the kernel's backlog drops on the
+ * workers' CPUs, when there were any. */
+function softnetLines(stats: StatsFile, width: number): string[] {
+  const total = stats.totals[SOFTNET_DROPPED] ?? 0;
+  if (total <= 0) return [];
+  const cpus = [...new Set(stats.daemon.cpus.filter((_, i) => (stats.workers[i]?.[SOFTNET_DROPPED] ?? 0) > 0))].sort((a, b) => a - b);
+  const where = cpus.length === 0 ? "the workers' CPUs" : cpus.length === 1 ? `CPU ${cpus[0]}` : `CPUs ${cpus.join(', ')}`;
+  const noun = total === 1 ? 'packet was' : 'packets were';
+  return wrap([`${formatCount(total)} ${noun} dropped by the kernel before mcr could read them (softnet backlog on ${where})`, 'see docs/stats.md#kernel-backlog-drops'], width);
+}
+
 /** The lines of the table, without trailing newlines. */
 export function renderTable(stats: StatsFile, options: TableOptions): string[] {
   const width = options.width ?? DEFAULT_WIDTH;
-  return [...header(stats, options.now, width), '', ...table(stats.rules, width), '', ...footer(stats.totals, width)];
+  return [...header(stats, options.now, width), '', ...table(stats.rules, width), '', ...footer(stats.totals, width), ...softnetLines(stats, width)];
 }

@@ -26,8 +26,14 @@ export type OutputState =
   | 'pending'
   /** Its interface is down or has no carrier: the kernel drops what is sent to it. */
   | 'down'
+  /** A unicast frame output waiting for its next hop's MAC; counted as neighbour_wait. */
+  | 'resolving'
   /** The data plane could not open it; see `error`. */
   | 'error';
+
+/** How an output sends: "frame" (mcr writes the Ethernet frame), "socket" (a UDP
+ * socket), "" while it is not open (pending, error). */
+export type OutputEgress = 'frame' | 'socket' | '';
 
 export type DaemonState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
 
@@ -42,6 +48,7 @@ export interface OutputStats extends OutputCounterFields {
   ttl: number;
   state: OutputState;
   error: string;
+  egress: OutputEgress;
 }
 
 export interface RuleStats extends RuleCounterFields {
@@ -88,6 +95,9 @@ export interface StatsFile {
     backend: string;
     fallbackReason: string;
     workers: number;
+    /** The CPU each worker is pinned to, in worker order ([] when not pinned, and in a
+     * file from an mcrd older than this field). */
+    cpus: number[];
   };
   config: {
     generation: number;
@@ -96,8 +106,11 @@ export interface StatsFile {
      * this file still shows here. */
     reloads: { ok: number; failed: number };
   };
-  /** Worker counters summed over all workers (names as in docs/dataplane.md). */
+  /** Worker counters summed over all workers (names as in docs/dataplane.md), and
+   * `softnet_dropped`: the kernel's backlog drops on the workers' CPUs since mcrd
+   * started, each CPU counted once (absent when /proc/net/softnet_stat is unreadable). */
   totals: Record<string, number>;
+  /** Each worker's counters, and `softnet_dropped` of the CPU it runs on. */
   workers: Record<string, number>[];
   rules: RuleStats[];
 }

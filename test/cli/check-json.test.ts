@@ -22,7 +22,7 @@ t.test('a good file: exit 0 and its counts, nothing on stderr', async (t) => {
   const file = await writeLines(join(dir, 'good.toml'), GOOD);
   const result = await run(MCR, ['check', '--format', 'json', file]);
   t.equal(result.code, 0);
-  t.equal(result.stdout, `{"file":"${file}","valid":true,"errors":[],"rules":2,"disabled":1,"outputs":3,"interfaces":["eth0","eth1","eth2"]}`);
+  t.equal(result.stdout, `{"file":"${file}","valid":true,"errors":[],"warnings":[],"rules":2,"disabled":1,"outputs":3,"interfaces":["eth0","eth1","eth2"]}`);
   t.equal(result.stderr, '');
 });
 
@@ -42,6 +42,7 @@ t.test('a bad file: exit 78 and every error with file, line, column, code and me
       error(6, 13, 'output-loop', "output sends to the rule's own input (eth0 239.1.1.1:0): that is a loop"),
       error(6, 63, 'port-zero', 'port 0 cannot be sent to; use a port from 1 to 65535'),
     ],
+    warnings: [],
   });
   t.equal(result.stdout.split('\n').length, 1, 'on one line');
 });
@@ -63,7 +64,7 @@ t.test('an unreadable file: exit 66 and an error with code "unreadable" and no p
   t.equal(result.code, 66);
   t.equal(
     result.stdout,
-    `{"file":"${file}","valid":false,"errors":[{"file":"${file}","line":null,"column":null,"code":"unreadable","message":"cannot read ${file}: no such file"}]}`,
+    `{"file":"${file}","valid":false,"errors":[{"file":"${file}","line":null,"column":null,"code":"unreadable","message":"cannot read ${file}: no such file"}],"warnings":[]}`,
   );
   t.equal(result.stderr, '');
 });
@@ -94,7 +95,19 @@ t.test('formatCheckJson escapes what JSON must and keeps a fixed key order', (t)
   t.equal(
     formatCheckJson(file, { kind: 'invalid', errors: parsed.errors }),
     '{"file":"dir/with \\"quote\\".toml","valid":false,"errors":[{"file":"dir/with \\"quote\\".toml","line":3,"column":11,' +
-      '"code":"no-outputs","message":"outputs is empty; a rule needs at least one output"}]}',
+      '"code":"no-outputs","message":"outputs is empty; a rule needs at least one output"}],"warnings":[]}',
+  );
+  t.end();
+});
+
+t.test("a good file's warnings are in their own array, with the fields of an error", (t) => {
+  const parsed = parseConfig('[[rule]]\ninput = { interface = "in0", group = "239.1.1.1", port = 1 }\noutputs = [ { interface = "out0", group = "239.2.2.2", port = 1 } ]\n', 'f.toml');
+  if (!parsed.ok) throw new Error('expected a good file');
+  const warning = { code: 'mtu-mismatch', file: 'f.toml', line: 3, column: 27, message: 'input interface in0 has MTU 9000, ...' };
+  t.equal(
+    formatCheckJson('f.toml', { kind: 'valid', ruleSet: parsed.ruleSet, warnings: [warning] }),
+    '{"file":"f.toml","valid":true,"errors":[],"warnings":[{"file":"f.toml","line":3,"column":27,"code":"mtu-mismatch",' +
+      '"message":"input interface in0 has MTU 9000, ..."}],"rules":1,"disabled":0,"outputs":1,"interfaces":["in0","out0"]}',
   );
   t.end();
 });

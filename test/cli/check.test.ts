@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { rule } from '../helpers/ruleset.js';
 import { MCR, run, tempDir, writeLines } from '../helpers/cli.js';
+import { runCheck } from '../../src/cli/check.js';
+import type { InterfaceFacts } from '../../src/config/host-checks.js';
+import { addressOf } from '../../src/net/address.js';
 
 const GOOD = [
   rule('cam1', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth2 10.0.2.9:6000'),
@@ -132,4 +135,43 @@ t.test('mcr --version and mcr check --help', async (t) => {
   const help = await run(MCR, ['check', '--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, 'usage: mcr check [FILE]');
+});
+
+t.test("a good file that this host's interfaces would make lose datagrams: the warnings on stderr, exit 0", async (t) => {
+  const dir = await tempDir(t);
+  const file = await writeLines(join(dir, 'warned.toml'), [rule('cam1', 'in0 239.1.1.1:5000', 'out0 239.2.2.1:5000', 'out0 239.2.2.2:5000 from 10.0.0.9', 'later0 239.2.2.3:5000')]);
+  const host: Record<string, InterfaceFacts> = {
+    in0: { mtu: 9000, ethernet: true, addresses: [addressOf('10.1.0.1')] },
+    out0: { mtu: 1500, ethernet: true, addresses: [] },
+  };
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCheck([file], { out: (line) => out.push(line), err: (line) => err.push(line) }, () => (name) => host[name] ?? null);
+  t.equal(code, 0);
+  t.same(err, [
+    `${file}:4:27: warning: input interface in0 has MTU 9000, output interface out0 has MTU 1500: datagrams with more than 1472 bytes of payload are not sent on this output (counted as too_big: mcr never fragments)`,
+    `${file}:4:13: warning: interface out0 has no IPv4 address for this frame output to send from, so it will fail; set source_address to an IPv4 address, or to "preserve" (the sender's)`,
+    `${file}:4:85: warning: input interface in0 has MTU 9000, output interface out0 has MTU 1500: datagrams with more than 1472 bytes of payload are not sent on this output (counted as too_big: mcr never fragments)`,
+  ]);
+  t.same(out, [`${file}: OK: 1 rule, 3 outputs, 3 interfaces (in0, later0, out0), 3 warnings`], 'later0 does not exist yet: nothing said of it');
+});
+
+t.test('mcr check --diff shows egress, DSCP and a preserved source of the outputs it adds and removes', async (t) => {
+  const dir = await tempDir(t);
+  const before = await writeLines(join(dir, 'before.toml'), [rule('cam1', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth2 239.2.2.2:5000')]);
+  const after = await writeLines(join(dir, 'after.toml'), [
+    '[daemon]',
+    'egress = "socket"',
+    rule('cam1', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000 egress auto', 'eth2 239.2.2.2:5000 from preserve dscp 46 egress frame'),
+  ]);
+  const result = await run(MCR, ['check', '--diff', before, after]);
+  t.equal(result.code, 0, result.stderr);
+  t.same(result.stdout.split('\n'), [
+    `reload plan ${before} -> ${after}:`,
+    '  change   cam1  [eth0 239.1.1.1:5000]: 1 added, 1 removed, 1 kept',
+    '             + eth2 239.2.2.2:5000 ttl 1 from the sender dscp 46 egress frame',
+    '             - eth2 239.2.2.2:5000 ttl 1',
+    '  setting  egress: "auto" -> "socket"',
+    '0 added, 0 removed, 1 changed, 0 unchanged, 0 renamed, 1 setting changed',
+  ]);
 });

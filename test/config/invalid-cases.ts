@@ -91,7 +91,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'an unknown daemon setting with nothing close',
     lines: ['[daemon]', 'colour = "blue"'],
     errors: [
-      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, log_level',
+      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, egress, log_level',
     ],
     codes: ['unknown-key'],
   },
@@ -367,6 +367,55 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "239.9.9.9"'),
     errors: ['3:86: source_address 239.9.9.9 must be a unicast address: a multicast group cannot send'],
     codes: ['bad-source'],
+  },
+  {
+    name: 'source_address neither an address nor "preserve"',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "keep"'),
+    errors: ['3:86: source_address must be an IPv4 address such as 239.1.1.1 (got "keep")'],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'source_address = "preserve" on an output with socket egress',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "preserve", egress = "socket"'),
+    errors: [
+      '3:86: source_address = "preserve" needs frame egress (a UDP socket always sends from this host\'s address), but this output has egress = "socket"; set egress = "frame" or "auto" on it, or give source_address an address',
+    ],
+    codes: ['cannot-preserve'],
+  },
+  {
+    name: 'source_address = "preserve" on an output that takes [daemon] egress = "socket"',
+    lines: ['[daemon]', 'egress = "socket"', ...ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "preserve"')],
+    errors: [
+      '5:86: source_address = "preserve" needs frame egress (a UDP socket always sends from this host\'s address), but [daemon] egress = "socket" applies to this output; set egress = "frame" or "auto" on it, or give source_address an address',
+    ],
+    codes: ['cannot-preserve'],
+  },
+  {
+    name: 'DSCP 64',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, dscp = 64'),
+    errors: ['3:76: dscp must be at most 63 (got 64)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'a negative DSCP',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, dscp = -1'),
+    errors: ['3:76: dscp must be at least 0 (got -1)'],
+    codes: ['out-of-range'],
+  },
+  {
+    name: 'DSCP given by name',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, dscp = "EF"'),
+    errors: ['3:76: dscp must be an integer (got string "EF")'],
+    codes: ['wrong-type'],
+  },
+  {
+    name: 'an unknown egress kind on an output and in [daemon]',
+    lines: ['[daemon]', 'egress = "kernel"', ...ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, egress = "raw"')],
+    errors: [
+      '2:10: egress must be one of "auto", "frame", "socket" (got "kernel")',
+      '5:78: egress must be one of "auto", "frame", "socket" (got "raw")',
+    ],
+    codes: ['bad-value'],
   },
   {
     name: 'an interface name longer than Linux allows',
@@ -652,7 +701,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
       '9:65: ttl must be from 1 to 255 (got 0)',
       '10:3: output sends to the rule\'s own input (eth0 239.1.1.1:0): that is a loop',
       '10:53: port 0 cannot be sent to; use a port from 1 to 65535',
-      '10:56: unknown key "colour" in [[rule.outputs]]; expected one of: interface, group, port, ttl, source_address',
+      '10:56: unknown key "colour" in [[rule.outputs]]; expected one of: interface, group, port, ttl, source_address, egress, dscp',
     ],
     codes: ['bad-value', 'port-zero', 'ttl-range', 'output-loop', 'unknown-key'],
   },

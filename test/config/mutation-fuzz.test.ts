@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ConfigResult } from '../../src/config/load.js';
 import { formatConfigError, PROBLEM_CODES, type ConfigError } from '../../src/config/problems.js';
-import { inputKey, outputKey, type RuleSet } from '../../src/config/ruleset.js';
+import { inputKey, outputKey, sourceText, type RuleSet } from '../../src/config/ruleset.js';
 import { diff } from '../../src/diff.js';
 import { planIsEmpty } from '../../src/daemon/effective.js';
 import { mutate, type Mutant } from '../helpers/config-mutations.js';
@@ -39,6 +39,7 @@ stats_interval = 0.5
 stats_file = "/run/mcr/stats.json"
 prometheus_file = "/var/lib/node_exporter/mcr.prom"
 backend = "syscalls"
+egress = "frame"
 log_level = "debug"
 
 [[rule]]
@@ -47,6 +48,8 @@ input = { interface = "eth0", group = "239.1.1.1", port = 5000 }
 outputs = [
   { interface = "eth1", group = "239.2.1.1", port = 5000 },
   { interface = "eth2", group = "10.8.0.2", port = 6000, ttl = 8, source_address = "10.8.0.1" },
+  { interface = "eth3", group = "239.2.1.3", port = 5000, dscp = 46, source_address = "preserve" },
+  { interface = "wg0", group = "10.9.0.2", port = 5000, egress = "socket" },
 ]
 
 [[rule]]
@@ -94,8 +97,8 @@ function rulesAsToml(ruleSet: RuleSet): string {
       const outputs = rule.outputs.map(
         (o) =>
           `{ interface = ${escape(o.interface)}, group = ${escape(o.group.text)}, port = ${o.port}, ttl = ${o.ttl}${
-            o.sourceAddress === null ? '' : `, source_address = ${escape(o.sourceAddress.text)}`
-          } }`,
+            o.sourceAddress === null ? '' : `, source_address = ${escape(sourceText(o.sourceAddress) ?? '')}`
+          }, egress = ${escape(o.egress)}, dscp = ${o.dscp} }`,
       );
       return `[[rule]]\nname = ${escape(rule.name)}\nenabled = ${rule.enabled}\ninput = ${input}\noutputs = [ ${outputs.join(', ')} ]\n`;
     })

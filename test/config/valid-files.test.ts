@@ -2,6 +2,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
 import { SCHEMA_URL } from '../../src/config/schema.js';
+import { outputKey } from '../../src/config/ruleset.js';
 import { rule, ruleSetOf } from '../helpers/ruleset.js';
 
 t.test('an empty file is valid, has no rules, and gets every default from the schema', async (t) => {
@@ -16,6 +17,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     statsFile: daemon.stats_file.default,
     prometheusFile: null,
     backend: daemon.backend.default,
+    egress: daemon.egress.default,
     logLevel: daemon.log_level.default,
   });
   t.equal(ruleSet.daemon.statsFile, '/run/mcr/stats.json');
@@ -30,6 +32,7 @@ t.test('daemon settings are read as written', async (t) => {
     'stats_file = "/tmp/s.json"',
     'prometheus_file = "/var/lib/node_exporter/mcr.prom"',
     'backend = "syscalls"',
+    'egress = "socket"',
     'log_level = "debug"',
   );
   t.same(ruleSet.daemon, {
@@ -39,8 +42,29 @@ t.test('daemon settings are read as written', async (t) => {
     statsFile: '/tmp/s.json',
     prometheusFile: '/var/lib/node_exporter/mcr.prom',
     backend: 'syscalls',
+    egress: 'socket',
     logLevel: 'debug',
   });
+});
+
+t.test("an output's egress, DSCP and source: its own, or [daemon] egress, and the defaults", async (t) => {
+  const outputs = (...lines: string[]) =>
+    ruleSetOf(...lines).rules[0]?.outputs.map((o) => [o.egress, o.dscp, o.sourceAddress === null || o.sourceAddress === 'preserve' ? o.sourceAddress : o.sourceAddress.text]);
+  const one = rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth1 239.2.2.2:5000 from preserve dscp 46 egress frame', 'eth1 10.0.0.9:5000 from 10.0.0.1 egress socket');
+  t.same(outputs(one), [['auto', 0, null], ['frame', 46, 'preserve'], ['socket', 0, '10.0.0.1']], 'defaults: auto, best effort, the interface\'s address');
+  t.same(outputs('[daemon]', 'egress = "socket"', rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth1 239.2.2.2:5000 egress auto')), [['socket', 0, null], ['auto', 0, null]], '[daemon] egress is the default, and an output may set auto against it');
+});
+
+t.test('egress, DSCP and the source policy are part of an output\'s identity; their defaults leave keys as they were', async (t) => {
+  const keys = (...outputs: string[]) => ruleSetOf(rule('a', 'eth0 239.1.1.1:5000', ...outputs)).rules[0]?.outputs.map(outputKey);
+  t.same(keys('eth1 239.2.2.1:5000', 'eth1 239.2.2.2:5000 dscp 0 egress auto'), ['eth1|239.2.2.1|5000|1|-', 'eth1|239.2.2.2|5000|1|-']);
+  t.same(keys('eth1 239.2.2.1:5000 from preserve', 'eth1 239.2.2.2:5000 from 10.0.0.1 dscp 46 egress socket', 'eth1 239.2.2.3:5000 egress frame'), [
+    'eth1|239.2.2.1|5000|1|preserve',
+    'eth1|239.2.2.2|5000|1|10.0.0.1|egress=socket|dscp=46',
+    'eth1|239.2.2.3|5000|1|-|egress=frame',
+  ]);
+  const inherited = ruleSetOf('[daemon]', 'egress = "frame"', rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000')).rules[0]?.outputs.map(outputKey);
+  t.same(inherited, ['eth1|239.2.2.1|5000|1|-|egress=frame'], 'an inherited egress is the output\'s egress');
 });
 
 t.test('TTL defaults to 1 for multicast outputs and 64 for unicast outputs', async (t) => {

@@ -167,14 +167,14 @@ t.test('a setting the data plane is built from restarts it, and every rule runs 
 t.test('a link that goes down pauses its rule, and is logged', async (t) => {
   const { daemon, log, stats, fake } = await started(t);
   const plane = fake.planes[0];
-  plane?.emit({ ifindex: 3, name: 'in0', removed: false, up: true, running: false });
+  plane?.emit({ kind: 'link', ifindex: 3, name: 'in0', removed: false, up: true, running: false });
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.ok(log.includes('<6>interface in0 down'));
   await daemon.logSnapshot();
   t.equal((await stats()).rules[0]?.state, 'paused');
   t.ok(log.includes('<6>stats: 0/1 rules active, 0 pps in, generation 1'));
   t.ok(log.includes('<6>rule "a" paused: 0 pkts in, 0 pps -> out0 239.2.2.1:5000 0 pkts 0 lost'));
-  plane?.emit({ ifindex: 3, name: 'in0', removed: false, up: true, running: true });
+  plane?.emit({ kind: 'link', ifindex: 3, name: 'in0', removed: false, up: true, running: true });
   await new Promise((resolve) => setTimeout(resolve, 100));
   await daemon.logSnapshot();
   t.equal((await stats()).rules[0]?.state, 'active');

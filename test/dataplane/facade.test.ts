@@ -2,15 +2,16 @@
 // The real data plane is exercised with real traffic in test/dataplane/*.netns.test.ts.
 import t from 'tap';
 import { readCounters, type CounterLayout } from '../../src/counters.js';
-import { allowedCpus, DataPlane, placeWorkers } from '../../src/dataplane.js';
+import { allowedCpus, DataPlane, placeWorkers, workerCpus } from '../../src/dataplane.js';
 import { diff } from '../../src/diff.js';
-import type { LinkEvent, NativeBinding, NativeOptions, NativeRule } from '../../src/native/binding-types.js';
+import type { LinkEvent, NativeBinding, NativeOptions, NativeOutput, NativeRule, NativeRuleStatus } from '../../src/native/binding-types.js';
 import { rule, ruleSetOf } from '../helpers/ruleset.js';
 
-function fakeBinding(failOn = new Set<string>()) {
+function fakeBinding(failOn = new Set<string>(), describe: () => NativeRuleStatus[] = () => []) {
   const calls: string[] = [];
   let options: NativeOptions | undefined;
   let emit: ((event: LinkEvent) => void) | undefined;
+  const sent: NativeOutput[] = [];
   const binding = {
     version: () => ({ addon: '4', napi: 8, cplusplus: 201703 }),
     DataPlane: class {
@@ -20,10 +21,12 @@ function fakeBinding(failOn = new Set<string>()) {
       }
       addRule(r: NativeRule) {
         calls.push(`add ${r.key} -> ${r.outputs.map((o) => o.key).join(', ')}`);
+        sent.push(...r.outputs);
         if (failOn.has(r.key)) throw new Error(`cannot add ${r.key}`);
       }
-      replaceOutputs(key: string, outputs: { key: string }[]) {
+      replaceOutputs(key: string, outputs: NativeOutput[]) {
         calls.push(`replace ${key} -> ${outputs.map((o) => o.key).join(', ')}`);
+        sent.push(...outputs);
       }
       removeRule(key: string) {
         calls.push(`remove ${key}`);
@@ -38,7 +41,7 @@ function fakeBinding(failOn = new Set<string>()) {
         calls.push('refresh');
       }
       describe() {
-        return [];
+        return describe();
       }
       counters() {
         return new ArrayBuffer(8 * 40);
@@ -51,7 +54,7 @@ function fakeBinding(failOn = new Set<string>()) {
       }
     },
   } as unknown as NativeBinding;
-  return { binding, calls, options: () => options, emit: (event: LinkEvent) => emit?.(event) };
+  return { binding, calls, sent, options: () => options, emit: (event: LinkEvent) => emit?.(event) };
 }
 
 const SETTINGS = { workers: 'auto' as const, cpus: null, backend: 'auto' as const };
@@ -93,10 +96,65 @@ t.test('link events are coalesced into one refresh, then reported', async (t) =>
       if (seen.length === 3) resolve();
     });
   });
-  for (const name of ['a', 'b', 'c']) fake.emit({ ifindex: 1, name, removed: false, up: true, running: true });
+  for (const name of ['a', 'b', 'c']) fake.emit({ kind: 'link', ifindex: 1, name, removed: false, up: true, running: true });
   await done;
   t.same(seen, ['a', 'b', 'c']);
   t.same(fake.calls.filter((call) => call === 'refresh'), ['refresh']);
+});
+
+t.test('address and neighbour events refresh the data plane too, but only link events are reported', async (t) => {
+  const fake = fakeBinding();
+  const plane = DataPlane.open(SETTINGS, fake.binding, [0]);
+  t.teardown(() => plane.close());
+  const seen: string[] = [];
+  plane.on('link', (event) => seen.push(`${event.name} ${event.state}`));
+  fake.emit({ kind: 'neighbour', ifindex: 2, name: 'out0', removed: false, up: true, running: true });
+  fake.emit({ kind: 'address', ifindex: 2, name: 'out0', removed: false, up: true, running: true });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.same(fake.calls.filter((call) => call === 'refresh'), ['refresh'], 'one refresh for both');
+  t.same(seen, [], 'no interface went up or down');
+  fake.emit({ kind: 'link', ifindex: 2, name: 'out0', removed: false, up: true, running: false });
+  fake.emit({ kind: 'neighbour', ifindex: 2, name: 'out0', removed: false, up: true, running: true });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  t.same(fake.calls.filter((call) => call === 'refresh'), ['refresh', 'refresh']);
+  t.same(seen, ['out0 down']);
+});
+
+t.test('while an output is resolving its next hop, the data plane is refreshed every second, and no more once it is resolved', async (t) => {
+  let resolving = true;
+  const status = (): NativeRuleStatus[] => [
+    { key: 'r', slot: 0, state: 'active', error: '', ifindex: 2, outputs: [{ key: 'o', slot: 0, state: resolving ? 'resolving' : 'active', error: '', egress: 'frame' }] },
+  ];
+  const fake = fakeBinding(new Set(), status);
+  const plane = DataPlane.open(SETTINGS, fake.binding, [0]);
+  t.teardown(() => plane.close());
+  const started = Date.now();
+  plane.apply(diff(ruleSetOf(''), ruleSetOf(rule('a', 'eth0 239.1.1.1:5000', 'eth1 10.0.0.9:5000'))));
+  t.same(plane.status()[0]?.outputs, [{ key: 'o', state: 'resolving', error: '', egress: 'frame' }], 'resolving and its kind reach the domain status');
+  await new Promise((resolve) => setTimeout(resolve, 2_300));
+  const refreshes = fake.calls.filter((call) => call === 'refresh').length;
+  t.equal(refreshes, 2, `two refreshes in ${Date.now() - started} ms`);
+  resolving = false;
+  await new Promise((resolve) => setTimeout(resolve, 2_200));
+  t.equal(fake.calls.filter((call) => call === 'refresh').length, 3, 'the refresh that found it resolved was the last');
+  t.equal(plane.status()[0]?.outputs[0]?.state, 'active');
+});
+
+t.test("outputs reach the addon with their egress, DSCP and source policy", async (t) => {
+  const fake = fakeBinding();
+  const plane = DataPlane.open(SETTINGS, fake.binding, [0]);
+  t.teardown(() => plane.close());
+  const next = ruleSetOf(
+    '[daemon]',
+    'egress = "socket"',
+    rule('a', 'eth0 239.1.1.1:5000', 'eth1 239.2.2.1:5000', 'eth1 239.2.2.2:5000 from preserve dscp 46 egress frame', 'eth1 10.0.0.9:5000 from 10.0.0.1 egress auto'),
+  );
+  plane.apply(diff(ruleSetOf(''), next));
+  t.same(fake.sent.map((o) => [o.key, o.egress, o.dscp, o.sourceAddress]), [
+    ['eth1|239.2.2.1|5000|1|-|egress=socket', 'socket', 0, null],
+    ['eth1|239.2.2.2|5000|1|preserve|egress=frame|dscp=46', 'frame', 46, 'preserve'],
+    ['eth1|10.0.0.9|5000|64|10.0.0.1', 'auto', 0, '10.0.0.1'],
+  ]);
 });
 
 t.test('workers: one per allowed CPU, pinned, unless the file says otherwise', async (t) => {
@@ -105,8 +163,13 @@ t.test('workers: one per allowed CPU, pinned, unless the file says otherwise', a
   t.same(placeWorkers({ ...SETTINGS, cpus: [3, 5] }, [0, 1]), { workers: 2, cpus: [3, 5] });
   t.same(placeWorkers({ ...SETTINGS, workers: 4, cpus: [1] }, [0, 1]), { workers: 4, cpus: [1] });
   const fake = fakeBinding();
-  DataPlane.open({ ...SETTINGS, backend: 'syscalls' }, fake.binding, [0, 1]).close();
+  const plane = DataPlane.open({ ...SETTINGS, backend: 'syscalls' }, fake.binding, [0, 1]);
+  t.same(plane.info.cpus, [0], "the addon's info says 1 worker: its CPU");
+  plane.close();
   t.same(fake.options(), { workers: 2, cpus: [0, 1], backend: 'syscalls' });
+  t.same(workerCpus(4, [1]), [1, 1, 1, 1], 'workers share the CPUs in turn');
+  t.same(workerCpus(3, [0, 1]), [0, 1, 0]);
+  t.same(workerCpus(2, []), [], 'not pinned');
 });
 
 t.test('the allowed CPUs are read from the kernel affinity list', async (t) => {

@@ -73,11 +73,12 @@ async function connectedSocket(ns: Netns, address: string, port: number) {
   };
 }
 
-t.test('what a unicast receiver sends back to its output socket is dropped, never queued', { skip }, async (t) => {
+t.test('what a unicast receiver sends back to a socket output is dropped, never queued', { skip }, async (t) => {
   const lab = Lab.create(t);
   const net = await chain(lab);
   const relay = await startRelay(net.relay);
-  await relay.apply(rule('to-unicast', 'in0 239.1.1.1:5000', `out0 ${net.rx.address}:7000`));
+  // A socket output's own socket: a frame output has none to queue anything.
+  await relay.apply(rule('to-unicast', 'in0 239.1.1.1:5000', `out0 ${net.rx.address}:7000 egress socket`));
   const before = await connectedSocket(net.relay, net.rx.address, 7000);
   const BACK = 500;
   // From the receiver's own port to the output socket's: the one peer a connected

@@ -54,6 +54,7 @@ const MANY = 300;
 const KNOWN_KEYS = [
   'daemon', 'rule', 'workers', 'cpus', 'stats_interval', 'stats_file', 'prometheus_file', 'backend', 'log_level',
   'name', 'enabled', 'input', 'outputs', 'interface', 'group', 'port', 'source', 'ttl', 'source_address',
+  'egress', 'dscp',
 ];
 
 const NUMBERS = [
@@ -76,6 +77,7 @@ const PORTS = ['0', '1', '65535', '65536', '-1', '"5000"', '5000.0', '70000', '1
 const VALUES = [
   '""', '"x"', '"auto"', '"\\u0000"', '"\\t"', 'true', 'false', '[]', '[1, 2]', '["a", 1]', '{}', '{ a = 1 }',
   '1979-05-27', '1979-05-27T07:32:00Z', '07:32:00', "'literal'", '"""multi\nline"""', '[[]]', '[{}]',
+  '"preserve"', '"frame"', '"socket"',
 ];
 
 const INTERFACES = [

@@ -22,7 +22,7 @@ export interface RuleStatusReply {
   state: string;
   error: string;
   ifindex: number;
-  outputs: { key: string; state: string; error: string }[];
+  outputs: { key: string; state: string; error: string; egress: string }[];
 }
 interface Reply {
   ok?: boolean;
@@ -45,6 +45,8 @@ export interface Relay {
   apply(...lines: string[]): Promise<RuleStatusReply[]>;
   counters(): Promise<CountersReply>;
   status(): Promise<RuleStatusReply[]>;
+  /** Polls the status until test holds; rejects with the last status after timeoutMs. */
+  waitForStatus(test: (status: RuleStatusReply[]) => boolean, timeoutMs?: number): Promise<RuleStatusReply[]>;
   /** Resolves with the status reported after the next link event that satisfies test. */
   nextLinkEvent(test: (status: RuleStatusReply[]) => boolean, timeoutMs?: number): Promise<RuleStatusReply[]>;
   /** Closes the data plane and lets the process exit; resolves with how it ended. */
@@ -103,6 +105,15 @@ export async function startRelay(ns: Netns, options: RelayOptions = {}): Promise
     },
     async status() {
       return (await send({ cmd: 'status' })).status ?? [];
+    },
+    async waitForStatus(test, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const status = (await send({ cmd: 'status' })).status ?? [];
+        if (test(status)) return status;
+        if (Date.now() > deadline) throw new Error(`status never satisfied the test in ${timeoutMs} ms: ${JSON.stringify(status)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     nextLinkEvent(test, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {

@@ -146,6 +146,6 @@ t.test('two spellings of one address give one flow key and one output key', asyn
   t.equal(inputKey(input('FF3E:0:0::8000:1', '2001:DB8::0:9')), inputKey(input('ff3e::8000:1', '2001:db8::9')));
   t.equal(inputKey(input('ff3e::8000:1', '2001:db8::9')), 'eth0|ff3e::8000:1|5000|2001:db8::9');
   t.equal(inputKey(input('239.1.1.1', null)), 'eth0|239.1.1.1|5000|*', 'IPv4 keys are as they always were');
-  const output = (group: string) => ({ interface: 'eth1', group: addressOf(group), port: 5000, ttl: 1, sourceAddress: null });
+  const output = (group: string) => ({ interface: 'eth1', group: addressOf(group), port: 5000, ttl: 1, sourceAddress: null, egress: 'auto' as const, dscp: 0 });
   t.equal(outputKey(output('::FFFF:C000:0201')), outputKey(output('::ffff:192.0.2.1')));
 });

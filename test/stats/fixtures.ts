@@ -41,6 +41,7 @@ export function output(where: string, fields: Partial<OutputStats> = {}): Output
     ttl,
     state: 'active',
     error: '',
+    egress: 'frame',
     ...(zeros(OUTPUT_COUNTERS) as Pick<OutputStats, 'packets' | 'bytes' | 'pps' | 'bps'>),
     ...fields,
   } as OutputStats;
@@ -106,6 +107,7 @@ export function statsFile(fields: StatsFields = {}): StatsFile {
       backend: 'io_uring',
       fallbackReason: '',
       workers: workers.length,
+      cpus: workers.map((_, i) => i),
       ...fields.daemon,
     },
     config: { generation: 3, lastReload: reload(), reloads: { ok: 2, failed: 1 }, ...fields.config },

@@ -24,6 +24,23 @@ t.test('a stats file reads back as it was written', async (t) => {
   t.same(parseStats(JSON.stringify(failed)), failed, 'a failed reload');
 });
 
+t.test('a file from an mcrd before output kinds and worker CPUs reads, with "" and []', async (t) => {
+  const old = broken((d) => {
+    delete d.daemon.cpus;
+    delete d.rules[0].outputs[0].egress;
+  });
+  const parsed = parseStats(old);
+  t.same(parsed.daemon.cpus, []);
+  t.equal(parsed.rules[0]?.outputs[0]?.egress, '');
+});
+
+t.test('every output state reads back, resolving and down included', async (t) => {
+  for (const state of ['active', 'pending', 'down', 'resolving', 'error'] as const) {
+    const stats = statsFile({ rules: [rule('cam', 'eth0 239.1.1.1:5000', [output('eth1 239.2.1.1:5000', { state })])] });
+    t.equal(parseStats(JSON.stringify(stats)).rules[0]?.outputs[0]?.state, state, state);
+  }
+});
+
 t.test('anything else is refused with the place of the first wrong field', async (t) => {
   const cases: [string, string, string][] = [
     ['not JSON', '{"version": 1,', 'not valid JSON: '],
@@ -45,7 +62,9 @@ t.test('anything else is refused with the place of the first wrong field', async
     ['a rule without input', broken((d) => delete d.rules[1].input), 'not a stats file: .rules[1].input must be an object (missing)'],
     ['a source neither text nor null', broken((d) => (d.rules[1].input.source = 7)), 'not a stats file: .rules[1].input.source must be a string (got 7)'],
     ['outputs missing', broken((d) => delete d.rules[0].outputs), 'not a stats file: .rules[0].outputs must be an array (missing)'],
-    ['an unknown output state', broken((d) => (d.rules[0].outputs[0].state = 'paused')), 'not a stats file: .rules[0].outputs[0].state must be one of active, pending, error (got "paused")'],
+    ['an unknown output state', broken((d) => (d.rules[0].outputs[0].state = 'paused')), 'not a stats file: .rules[0].outputs[0].state must be one of active, pending, down, resolving, error (got "paused")'],
+    ['an unknown egress', broken((d) => (d.rules[0].outputs[0].egress = 'raw')), 'not a stats file: .rules[0].outputs[0].egress must be one of frame, socket,  (got "raw")'],
+    ['a CPU that is not one', broken((d) => (d.daemon.cpus = [0, -1])), 'not a stats file: .daemon.cpus[1] must be a CPU number (got -1)'],
     ['output drops missing', broken((d) => delete d.rules[0].outputs[0].drops), 'not a stats file: .rules[0].outputs[0].drops must be a number (missing)'],
   ];
   for (const [name, text, message] of cases) {

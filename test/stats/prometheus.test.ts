@@ -9,7 +9,8 @@ const OUT = 'rule="cam1",output_interface="eth1",output_group="239.2.1.1",output
 
 t.test('a small file gives exactly this text', async (t) => {
   const stats = statsFile({
-    workers: [{ rx_frames: 10, rx_bytes: 1400, matched: 9, no_match: 1, egress_full: 2 }],
+    workers: [{ rx_frames: 10, rx_bytes: 1400, matched: 9, no_match: 1, egress_full: 2, softnet_dropped: 3 }],
+    daemon: { cpus: [1] },
     rules: [rule('cam1', 'eth0 239.1.1.1:5000', [output('eth1 239.2.1.1:5000', { packets: 9, bytes: 1206, drops: 2 })], { packets: 9, bytes: 1206 })],
     config: { generation: 1, lastReload: reload({ trigger: 'start', generation: 1 }) },
   });
@@ -49,7 +50,10 @@ t.test('a small file gives exactly this text', async (t) => {
       `mcr_output_state{${OUT},state="active"} 1`,
       `mcr_output_state{${OUT},state="pending"} 0`,
       `mcr_output_state{${OUT},state="down"} 0`,
+      `mcr_output_state{${OUT},state="resolving"} 0`,
       `mcr_output_state{${OUT},state="error"} 0`),
+    ...family('mcr_output_info', 'gauge', 'Always 1; the egress label says how the output sends: frame, socket, or "" while it is not open.',
+      `mcr_output_info{${OUT},egress="frame"} 1`),
     ...family('mcr_output_packets_total', 'counter', 'Datagrams sent to the output.', `mcr_output_packets_total{${OUT}} 9`),
     ...family('mcr_output_bytes_total', 'counter', 'UDP payload bytes sent to the output.', `mcr_output_bytes_total{${OUT}} 1206`),
     ...family('mcr_output_errors_total', 'counter', 'Sends to the output that failed (interface down, no route, ICMP errors).', `mcr_output_errors_total{${OUT}} 0`),
@@ -65,6 +69,8 @@ t.test('a small file gives exactly this text', async (t) => {
       'mcr_dropped_frames_total{worker="0",reason="no_match"} 1'),
     ...family('mcr_dropped_sends_total', 'counter', WORKER_FAMILIES.dropped_sends.help,
       'mcr_dropped_sends_total{worker="0",reason="egress_full"} 2'),
+    ...family('mcr_softnet_dropped_total', 'counter', "Packets the kernel dropped since mcrd started because a worker CPU's input backlog was full (/proc/net/softnet_stat): loss before mcr could read them.",
+      'mcr_softnet_dropped_total{cpu="1"} 3'),
   ];
   const text = formatPrometheus(stats);
   t.same(text.split('\n'), [...expected, '']);
@@ -89,6 +95,7 @@ const FAMILIES: Record<string, string> = {
   mcr_rule_packets_total: 'counter',
   mcr_rule_bytes_total: 'counter',
   mcr_output_state: 'gauge',
+  mcr_output_info: 'gauge',
   mcr_output_packets_total: 'counter',
   mcr_output_bytes_total: 'counter',
   mcr_output_errors_total: 'counter',
@@ -101,6 +108,7 @@ const FAMILIES: Record<string, string> = {
   mcr_batches_total: 'counter',
   mcr_dropped_frames_total: 'counter',
   mcr_dropped_sends_total: 'counter',
+  mcr_softnet_dropped_total: 'counter',
 };
 
 t.test('every metric family is announced with its type, even with nothing to report', async (t) => {
@@ -160,6 +168,34 @@ t.test('a counter this mcr does not know gets a family of its own', async (t) =>
   t.equal(parsed.families.get('mcr_worker_back_slash_total')?.help, 'The data plane counter back\\slash.', 'HELP escapes the backslash, and reads back intact');
 });
 
+t.test("the kernel's backlog drops are one series per worker CPU, counted once when workers share a CPU", async (t) => {
+  const workers = [
+    { ...counters(), softnet_dropped: 5 },
+    { ...counters(), softnet_dropped: 7 },
+    { ...counters(), softnet_dropped: 5 },
+  ];
+  const parsed = parseExposition(formatPrometheus(statsFile({ workers, daemon: { cpus: [3, 1, 3] } })));
+  t.same(parsed.problems, []);
+  t.same(parsed.families.get('mcr_softnet_dropped_total')?.samples.map((s) => [s.labels, s.value]), [
+    [{ cpu: '1' }, 7],
+    [{ cpu: '3' }, 5],
+  ]);
+  t.notOk([...parsed.families.keys()].some((name) => name.startsWith('mcr_worker_')), 'not taken for a counter this mcr does not know');
+  const without = parseExposition(formatPrometheus(statsFile()));
+  t.same(without.families.get('mcr_softnet_dropped_total')?.samples, [], 'announced without a sample when the file has none');
+});
+
+t.test("each output's egress is the label of its info series", async (t) => {
+  const outputs = [output('eth1 239.2.1.1:5000', { egress: 'frame' }), output('tun0 10.8.0.2:5000', { egress: 'socket' }), output('eth9 239.2.1.9:5000', { egress: '', state: 'pending' })];
+  const parsed = parseExposition(formatPrometheus(statsFile({ rules: [rule('cam', 'eth0 239.1.1.1:5000', outputs)] })));
+  t.same(parsed.problems, []);
+  t.same(parsed.families.get('mcr_output_info')?.samples.map((s) => [s.labels.output_interface, s.labels.egress, s.value]), [
+    ['eth1', 'frame', 1],
+    ['tun0', 'socket', 1],
+    ['eth9', '', 1],
+  ]);
+});
+
 t.test('label values escape backslash, double quote and newline', async (t) => {
   t.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
   const name = 'odd \\ "name"\nline two';
@@ -171,8 +207,9 @@ t.test('label values escape backslash, double quote and newline', async (t) => {
 });
 
 t.test('each rule and output has exactly one state at 1', async (t) => {
+  const outputStates = ['pending', 'resolving', 'down', 'active', 'error'] as const;
   const rules = (['active', 'pending', 'paused', 'disabled', 'error'] as const).map((state, i) =>
-    rule(`r${i}`, `eth0 239.1.1.${i + 1}:5000`, [output('eth1 239.2.1.1:5000', { state: state === 'error' ? 'error' : 'pending' })], { state }),
+    rule(`r${i}`, `eth0 239.1.1.${i + 1}:5000`, [output('eth1 239.2.1.1:5000', { state: outputStates[i] })], { state }),
   );
   const parsed = parseExposition(formatPrometheus(statsFile({ rules })));
   t.same(parsed.problems, []);

@@ -24,7 +24,7 @@ t.test('a rule is in the first state whose facts hold', async (t) => {
   for (const [what, given, expected] of cases) t.equal(ruleState(facts(given)), expected, what);
 });
 
-t.test('an output is active, pending, down or in error', async (t) => {
+t.test('an output is active, pending, down, resolving or in error', async (t) => {
   const cases: [string, OutputFacts, OutputState][] = [
     ['open on a link that is up', { enabled: true, plane: 'active', down: false }, 'active'],
     ['open on a link that is down', { enabled: true, plane: 'active', down: true }, 'down'],
@@ -33,6 +33,9 @@ t.test('an output is active, pending, down or in error', async (t) => {
     ['refused by the data plane', { enabled: true, plane: 'error', down: false }, 'error'],
     ['unknown to the data plane', { enabled: true, plane: undefined, down: false }, 'error'],
     ['of a disabled rule', { enabled: false, plane: undefined, down: false }, 'pending'],
+    ['waiting for its next hop\'s MAC', { enabled: true, plane: 'resolving', down: false }, 'resolving'],
+    ['waiting for a next hop behind a link that is down', { enabled: true, plane: 'resolving', down: true }, 'down'],
+    ['resolving, in a disabled rule', { enabled: false, plane: 'resolving', down: false }, 'pending'],
   ];
   for (const [what, given, expected] of cases) t.equal(outputState(given), expected, what);
 });
@@ -50,8 +53,8 @@ t.test('a rule that has been active is paused, not pending, when its interface g
       error,
       ifindex: state === 'active' ? 7 : 0,
       outputs: [
-        { key: 'out0|239.2.2.1|5000|1|-', state: 'active', error: '' },
-        { key: 'out1|239.2.2.2|5000|1|-', state: 'error', error: 'no such device' },
+        { key: 'out0|239.2.2.1|5000|1|-', state: 'active', error: '', egress: 'frame' },
+        { key: 'out1|239.2.2.2|5000|1|-', state: 'error', error: 'no such device', egress: '' },
       ],
     },
   ];
@@ -61,18 +64,18 @@ t.test('a rule that has been active is paused, not pending, when its interface g
   const active = states.observe(ruleSet, status('active'), (name) => name === 'out0');
   t.equal(active.get(key)?.state, 'active');
   t.same([...(active.get(key)?.outputs ?? [])], [
-    ['out0|239.2.2.1|5000|1|-', { state: 'down', error: '' }],
-    ['out1|239.2.2.2|5000|1|-', { state: 'error', error: 'no such device' }],
+    ['out0|239.2.2.1|5000|1|-', { state: 'down', error: '', egress: 'frame' }],
+    ['out1|239.2.2.2|5000|1|-', { state: 'error', error: 'no such device', egress: '' }],
   ]);
   t.equal(states.observe(ruleSet, status('pending'), none).get(key)?.state, 'paused', 'remembered as having run');
   t.same(states.observe(ruleSet, status('error', 'bad'), none).get(key), {
     state: 'error',
     error: 'bad',
     outputs: new Map([
-      ['out0|239.2.2.1|5000|1|-', { state: 'active', error: '' }],
-      ['out1|239.2.2.2|5000|1|-', { state: 'error', error: 'no such device' }],
+      ['out0|239.2.2.1|5000|1|-', { state: 'active', error: '', egress: 'frame' }],
+      ['out1|239.2.2.2|5000|1|-', { state: 'error', error: 'no such device', egress: '' }],
     ]),
   });
   const disabled = states.observe(ruleSet, status('active'), none).get('in1|239.1.1.2|5000|*');
-  t.same(disabled, { state: 'disabled', error: '', outputs: new Map([['out0|239.2.2.3|5000|1|-', { state: 'pending', error: '' }]]) });
+  t.same(disabled, { state: 'disabled', error: '', outputs: new Map([['out0|239.2.2.3|5000|1|-', { state: 'pending', error: '', egress: '' }]]) });
 });

@@ -137,3 +137,19 @@ t.test('control characters from the file are shown escaped, never sent to the te
   const lines = renderTable(stats, { now: TIME_MS });
   t.same(lines.slice(4, 6), ['evil\\x1b[2Jname\\nx  error       -               0', '  error: bad\\x07']);
 });
+
+t.test("the kernel's backlog drops on the worker CPUs get a line of their own when there are any, and not otherwise", async (t) => {
+  const withDrops = (values: number[], cpus: number[]) => {
+    const total = [...new Map(cpus.map((cpu, i) => [cpu, values[i] ?? 0])).values()].reduce((a, b) => a + b, 0);
+    return statsFile({ workers: values.map((softnet_dropped) => ({ ...counters(), softnet_dropped })), daemon: { cpus }, totals: { ...counters(), softnet_dropped: total } });
+  };
+  const plain = renderTable(statsFile(), { now: TIME_MS });
+  const wide = renderTable(withDrops([1234], [1]), { now: TIME_MS, width: 140 });
+  t.equal(wide.at(-1), '1.2k packets were dropped by the kernel before mcr could read them (softnet backlog on CPU 1), see docs/stats.md#kernel-backlog-drops');
+  t.same(renderTable(withDrops([1, 0], [0, 1]), { now: TIME_MS }).slice(-2), [
+    '1 packet was dropped by the kernel before mcr could read them (softnet backlog on CPU 0)',
+    '  see docs/stats.md#kernel-backlog-drops',
+  ]);
+  t.match(renderTable(withDrops([5, 7], [0, 1]), { now: TIME_MS }).at(-2), /^12 packets were dropped by the kernel before mcr could read them \(softnet backlog on CPUs 0, 1\)$/);
+  t.same(renderTable(withDrops([0, 0], [0, 1]), { now: TIME_MS }), plain, 'no drops, no line');
+});

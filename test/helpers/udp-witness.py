@@ -1,0 +1,155 @@
+#!/usr/bin/python3
+# A test witness for frame egress, run with Debian's /usr/bin/python3 inside a test
+# namespace. Two commands:
+#
+#   receive --interface IF --port P... [--group G...] --expect N --idle S
+#     Plain kernel UDP sockets, one per port (the kernel drops a datagram whose checksum
+#     is wrong before it gets here), joined to each group on IF. For every datagram it
+#     records what the relay wrote: the source address and port, the TTL (IP_RECVTTL)
+#     and the TOS byte (IP_RECVTOS), and the payload length. Beside them, an AF_PACKET
+#     socket on IF records the Ethernet source and destination MAC of each UDP frame to
+#     those ports. Says "udp-witness: ready" on stderr once it listens; ends after N
+#     datagrams or S seconds without one, and prints one JSON line:
+#       {"received": N, "ports": {"P": {"count": n, "sources": {"A:P": n}, "ttl": {"T": n},
+#        "tos": {"X": n}, "sizes": {"L": n}}}, "frames": {"P": {"src_mac": {"M": n},
+#        "dst_mac": {"M": n}}}}
+#
+#   send --group G --port P --source-port SP --count N [--interface IF] [--size L...]
+#        [--ttl T] [--gap-ms MS]
+#     Sends N datagrams from a fixed source port (so a preserved source can be checked),
+#     the sizes taken in turn.
+#
+# Linux constants Python 3.11 does not name: IP_RECVTTL is 12, IP_TTL 2, IP_TOS 1.
+import argparse
+import json
+import select
+import socket
+import struct
+import sys
+import time
+from collections import Counter, defaultdict
+
+IP_RECVTTL = 12
+IP_RECVTOS = 13
+IP_TTL = 2
+IP_TOS = 1
+ETH_P_IP = 0x0800
+SO_BINDTODEVICE = 25
+
+
+def mac(raw):
+    return ':'.join(f'{b:02x}' for b in raw)
+
+
+def receive(args):
+    ifindex = socket.if_nametoindex(args.interface)
+    sockets = {}
+    for port in args.port:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
+        s.setsockopt(socket.IPPROTO_IP, IP_RECVTOS, 1)
+        s.bind(('0.0.0.0', port))
+        for group in args.group:
+            mreqn = socket.inet_aton(group) + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex)
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn)
+        sockets[s.fileno()] = (s, port)
+    raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
+    raw.bind((args.interface, 0))
+    wanted = set(args.port)
+    ports = defaultdict(lambda: {'count': 0, 'sources': Counter(), 'ttl': Counter(), 'tos': Counter(), 'sizes': Counter()})
+    frames = defaultdict(lambda: {'src_mac': Counter(), 'dst_mac': Counter()})
+    received = 0
+    print('udp-witness: ready', file=sys.stderr, flush=True)
+    last = time.monotonic()
+    while received < args.expect and time.monotonic() - last < args.idle:
+        ready, _, _ = select.select([raw, *[s for s, _ in sockets.values()]], [], [], 0.1)
+        for s in ready:
+            if s is raw:
+                frame = raw.recv(65535)
+                # Ethernet 14, IPv4 with IHL, UDP destination port.
+                if len(frame) < 34 or frame[23] != 17:
+                    continue
+                ihl = (frame[14] & 0x0F) * 4
+                if len(frame) < 14 + ihl + 4:
+                    continue
+                dport = struct.unpack('!H', frame[14 + ihl + 2:14 + ihl + 4])[0]
+                if dport in wanted:
+                    frames[str(dport)]['dst_mac'][mac(frame[0:6])] += 1
+                    frames[str(dport)]['src_mac'][mac(frame[6:12])] += 1
+                continue
+            sock, port = sockets[s.fileno()]
+            data, ancillary, _, (host, sport) = sock.recvmsg(65535, 256)
+            entry = ports[str(port)]
+            entry['count'] += 1
+            entry['sources'][f'{host}:{sport}'] += 1
+            entry['sizes'][str(len(data))] += 1
+            for level, kind, value in ancillary:
+                if level == socket.IPPROTO_IP and kind == IP_TTL:
+                    entry['ttl'][str(struct.unpack('@i', value[:4])[0])] += 1
+                elif level == socket.IPPROTO_IP and kind == IP_TOS:
+                    entry['tos'][str(value[0])] += 1
+            received += 1
+            last = time.monotonic()
+    # Frames seen by the tap after the last datagram are still in its queue: drain them.
+    raw.setblocking(False)
+    try:
+        while True:
+            frame = raw.recv(65535)
+            if len(frame) >= 34 and frame[23] == 17:
+                ihl = (frame[14] & 0x0F) * 4
+                dport = struct.unpack('!H', frame[14 + ihl + 2:14 + ihl + 4])[0]
+                if dport in wanted:
+                    frames[str(dport)]['dst_mac'][mac(frame[0:6])] += 1
+                    frames[str(dport)]['src_mac'][mac(frame[6:12])] += 1
+    except BlockingIOError:
+        pass
+    print(json.dumps({'received': received, 'ports': ports, 'frames': frames}), flush=True)
+
+
+def send(args):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if args.interface:
+        s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, args.interface.encode())
+        ifindex = socket.if_nametoindex(args.interface)
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('0.0.0.0') + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex))
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, args.ttl)
+    s.setsockopt(socket.IPPROTO_IP, IP_TTL, args.ttl)
+    s.bind(('0.0.0.0', args.source_port))
+    sizes = args.size or [100]
+    sent = 0
+    for i in range(args.count):
+        size = sizes[i % len(sizes)]
+        payload = (i.to_bytes(4, 'big') + bytes((i + j) & 0xFF for j in range(size)))[:size]
+        s.sendto(payload, (args.group, args.port))
+        sent += 1
+        if args.gap_ms:
+            time.sleep(args.gap_ms / 1000)
+    print(json.dumps({'sent': sent}), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    commands = parser.add_subparsers(dest='command', required=True)
+    r = commands.add_parser('receive')
+    r.add_argument('--interface', required=True)
+    r.add_argument('--port', type=int, action='append', required=True)
+    r.add_argument('--group', action='append', default=[])
+    r.add_argument('--expect', type=int, required=True)
+    r.add_argument('--idle', type=float, default=2.0)
+    s = commands.add_parser('send')
+    s.add_argument('--group', required=True)
+    s.add_argument('--port', type=int, required=True)
+    s.add_argument('--source-port', type=int, required=True)
+    s.add_argument('--count', type=int, required=True)
+    s.add_argument('--interface')
+    s.add_argument('--size', type=int, action='append')
+    s.add_argument('--ttl', type=int, default=8)
+    s.add_argument('--gap-ms', type=float, default=0.5)
+    args = parser.parse_args()
+    receive(args) if args.command == 'receive' else send(args)
+
+
+main()
