@@ -61,7 +61,7 @@ class Worker {
   void ReadRingStatistics();
   void RebuildWaitList();
   // The worker's send queue for an output's descriptor, shared by every output that
-  // writes to it; released when its last user goes.
+  // writes to it (frame outputs on one interface); released when its last user goes.
   SendQueue* AcquireQueue(const Output& output);
   void ReleaseQueues(const WorkerRule& rule);
 

@@ -24,6 +24,12 @@ async function outputsOf(relay: Relay): Promise<Record<string, Record<string, nu
 t.test('frame outputs deliver to a plain UDP socket: multicast and unicast, TTL and DSCP as configured, source from the interface, explicit and preserved', { skip }, async (t) => {
   const lab = Lab.create(t);
   const net = await chain(lab);
+  // Without this, veth hands the receiver each frame with its UDP checksum still to be
+  // finished (the kernel trusts a checksum the sending side will complete): turning off
+  // the relay side's checksum offload makes the kernel finish it in software on the way
+  // out, so the receiver verifies every byte and drops a datagram whose checksum is bad.
+  const offload = await net.relay.run('ethtool', ['-K', 'out0', 'tx', 'off']);
+  t.equal(offload.exitCode, 0, `checksum offload off on out0: ${offload.stderr}`);
   const relay = await startRelay(net.relay, { workers: 1 });
   await relay.apply(
     rule(
@@ -40,20 +46,27 @@ t.test('frame outputs deliver to a plain UDP socket: multicast and unicast, TTL 
   t.same(status[0]?.outputs.map((o) => [o.state, o.egress]), Array(4).fill(['active', 'frame']), 'every output is an active frame output');
   const COUNT = 200;
   const witness = await startWitness(net.rx.ns, { interface: 'eth0', ports: [6000, 6001, 6002, 6003], groups: ['239.2.2.2', '239.2.2.3'], expect: 4 * COUNT });
-  t.equal(await sendFrom(net.src.ns, { group: '239.1.1.1', port: 5000, sourcePort: SENDER_PORT, count: COUNT, interface: 'eth0', sizes: [100, 1, 1472, 0, 700] }), COUNT);
+  // Runs of equal sizes, which the relay sends as segmentation-offload frames.
+  const cycle = [100, 100, 100, 1472, 1472, 1472, 0, 700, 700, 1];
+  t.equal(await sendFrom(net.src.ns, { group: '239.1.1.1', port: 5000, sourcePort: SENDER_PORT, count: COUNT, interface: 'eth0', sizes: cycle }), COUNT);
   const report = await witness.report;
-  const sizes = { '100': 40, '1': 40, '1472': 40, '0': 40, '700': 40 };
+  const sizes = { '100': 60, '1472': 60, '0': 20, '700': 40, '1': 20 };
   t.same(report.ports['6000'], { count: COUNT, sources: { '10.2.0.1:6000': COUNT }, ttl: { '5': COUNT }, tos: { [46 << 2]: COUNT }, sizes }, 'multicast, the interface address, from the destination port');
   t.same(report.ports['6001'], { count: COUNT, sources: { '10.2.0.77:6001': COUNT }, ttl: { '9': COUNT }, tos: { [10 << 2]: COUNT }, sizes }, 'unicast, an explicit source');
   t.same(report.ports['6002'], { count: COUNT, sources: { [`10.1.0.2:${SENDER_PORT}`]: COUNT }, ttl: { '64': COUNT }, tos: { '0': COUNT }, sizes }, 'unicast, the sender preserved');
   t.same(report.ports['6003'], { count: COUNT, sources: { [`10.1.0.2:${SENDER_PORT}`]: COUNT }, ttl: { '1': COUNT }, tos: { [63 << 2]: COUNT }, sizes }, 'multicast, the sender preserved');
   const relayMac = await net.relay.mac('out0');
   const rxMac = await net.rx.ns.mac('eth0');
-  t.same(report.frames['6000'], { src_mac: { [relayMac]: COUNT }, dst_mac: { '01:00:5e:02:02:02': COUNT } }, "the group's multicast MAC");
+  t.match(report.frames['6000'], { src_mac: { [relayMac]: COUNT }, dst_mac: { '01:00:5e:02:02:02': COUNT } }, "the group's multicast MAC");
+  t.comment(`datagrams that came in segmentation-offload frames, per port: ${Object.entries(report.frames).map(([port, f]) => `${port}: ${f.segmented}`).join(', ')}`);
   t.same(report.frames['6001']?.dst_mac, { [rxMac]: COUNT }, "the next hop's MAC");
   for (const [key, counters] of Object.entries(await outputsOf(relay))) {
     t.match(counters, { packets: COUNT, errors: 0, drops: 0, too_big: 0, neighbour_wait: 0 }, key);
   }
+  const snmp = (await net.rx.ns.run('cat', ['/proc/net/snmp'])).stdout;
+  const [names, values] = snmp.split('\n').filter((line) => line.startsWith('Udp:'));
+  const udp = Object.fromEntries((names ?? '').split(/\s+/).slice(1).map((name, i) => [name, Number((values ?? '').split(/\s+/)[i + 1])]));
+  t.equal(udp.InCsumErrors, 0, 'the receiver verified every checksum and found none bad');
   await relay.close();
 });
 

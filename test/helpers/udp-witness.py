@@ -56,10 +56,15 @@ def receive(args):
             s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, mreqn)
         sockets[s.fileno()] = (s, port)
     raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_IP))
+    # A virtio_net_hdr in front of each captured frame says whether it is one datagram
+    # or a segmentation-offload frame carrying several (gso_size bytes each): the relay
+    # sends runs of equal-size datagrams that way, and the tap sees them before they
+    # are cut.
+    raw.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
     raw.bind((args.interface, 0))
     wanted = set(args.port)
     ports = defaultdict(lambda: {'count': 0, 'sources': Counter(), 'ttl': Counter(), 'tos': Counter(), 'sizes': Counter()})
-    frames = defaultdict(lambda: {'src_mac': Counter(), 'dst_mac': Counter()})
+    frames = defaultdict(lambda: {'src_mac': Counter(), 'dst_mac': Counter(), 'segmented': 0})
     received = 0
     print('udp-witness: ready', file=sys.stderr, flush=True)
     last = time.monotonic()
@@ -67,17 +72,7 @@ def receive(args):
         ready, _, _ = select.select([raw, *[s for s, _ in sockets.values()]], [], [], 0.1)
         for s in ready:
             if s is raw:
-                frame = raw.recv(65535)
-                # Ethernet 14, IPv4 with IHL, UDP destination port.
-                if len(frame) < 34 or frame[23] != 17:
-                    continue
-                ihl = (frame[14] & 0x0F) * 4
-                if len(frame) < 14 + ihl + 4:
-                    continue
-                dport = struct.unpack('!H', frame[14 + ihl + 2:14 + ihl + 4])[0]
-                if dport in wanted:
-                    frames[str(dport)]['dst_mac'][mac(frame[0:6])] += 1
-                    frames[str(dport)]['src_mac'][mac(frame[6:12])] += 1
+                count_frame(raw.recv(65535), wanted, frames)
                 continue
             sock, port = sockets[s.fileno()]
             data, ancillary, _, (host, sport) = sock.recvmsg(65535, 256)
@@ -96,13 +91,7 @@ def receive(args):
     raw.setblocking(False)
     try:
         while True:
-            frame = raw.recv(65535)
-            if len(frame) >= 34 and frame[23] == 17:
-                ihl = (frame[14] & 0x0F) * 4
-                dport = struct.unpack('!H', frame[14 + ihl + 2:14 + ihl + 4])[0]
-                if dport in wanted:
-                    frames[str(dport)]['dst_mac'][mac(frame[0:6])] += 1
-                    frames[str(dport)]['src_mac'][mac(frame[6:12])] += 1
+            count_frame(raw.recv(65535), wanted, frames)
     except BlockingIOError:
         pass
     print(json.dumps({'received': received, 'ports': ports, 'frames': frames}), flush=True)
@@ -128,6 +117,36 @@ def send(args):
         if args.gap_ms:
             time.sleep(args.gap_ms / 1000)
     print(json.dumps({'sent': sent}), flush=True)
+
+
+SOL_PACKET = 263
+PACKET_VNET_HDR = 15
+VIRTIO_NET_HDR_GSO_UDP_L4 = 5
+
+
+def count_frame(buffer, wanted, frames):
+    """Counts the datagrams of one captured frame (virtio_net_hdr first) by MAC."""
+    if len(buffer) < 10:
+        return
+    gso_type = buffer[1]
+    gso_size = struct.unpack('@H', buffer[4:6])[0]
+    frame = buffer[10:]
+    # Ethernet 14, IPv4 with IHL, UDP destination port and length.
+    if len(frame) < 34 or frame[23] != 17:
+        return
+    ihl = (frame[14] & 0x0F) * 4
+    if len(frame) < 14 + ihl + 6:
+        return
+    dport, length = struct.unpack('!HH', frame[14 + ihl + 2:14 + ihl + 6])
+    if dport not in wanted:
+        return
+    datagrams = 1
+    if gso_type == VIRTIO_NET_HDR_GSO_UDP_L4 and gso_size > 0:
+        datagrams = -(-(length - 8) // gso_size)
+    frames[str(dport)]['dst_mac'][mac(frame[0:6])] += datagrams
+    frames[str(dport)]['src_mac'][mac(frame[6:12])] += datagrams
+    if datagrams > 1:
+        frames[str(dport)]['segmented'] += datagrams
 
 
 def main():

@@ -28,7 +28,7 @@ export interface PortReport {
 export interface WitnessReport {
   received: number;
   ports: Record<string, PortReport>;
-  frames: Record<string, { src_mac: Tally; dst_mac: Tally }>;
+  frames: Record<string, { src_mac: Tally; dst_mac: Tally; segmented: number }>;
 }
 
 export interface RunningWitness {

@@ -60,7 +60,7 @@ class UringBackend final : public Backend {
         const OutgoingMessage& message = queue->messages[i];
         // One buffer: a plain send, which skips the kernel's msghdr copy.
         if (message.iov_count == 1 && message.control_size == 0) {
-          const iovec& only = queue->iovecs[message.iov_first];
+          const iovec& only = queue->iov(message, 0);
           io_uring_prep_send(sqe, queue->fd, only.iov_base, only.iov_len, MSG_DONTWAIT);
         } else {
           io_uring_prep_sendmsg(sqe, queue->fd, &queue->headers[i].msg_hdr, MSG_DONTWAIT);

@@ -29,15 +29,15 @@ bool FrameOutput::Outdated(const OutputSpec& spec, int ifindex, KernelView* kern
 PrepareResult FrameOutput::Enqueue(const UdpDatagram& datagram, SendQueue* queue) const {
   if (path_.waiting_for_neighbour) return PrepareResult::kNoNeighbour;
   if (datagram.payload_len > header_.max_payload()) return PrepareResult::kTooBig;
-  // The same output's message at the end of the queue, of datagrams this size: carry
-  // this one too. Segments are cut at the first one's size, so only equal sizes join.
-  OutgoingMessage* last = queue->last();
-  if (last != nullptr && last->output == this && last->segments < kMaxSegments && queue->can_extend() &&
-      datagram.payload_len == last->payload_bytes / last->segments && datagram.payload_len > 0 &&
-      last->payload_bytes + datagram.payload_len <= kMaxSegmentedPayload) {
-    queue->Add(*last, datagram.payload, datagram.payload_len);
-    ++last->segments;
-    last->payload_bytes += static_cast<uint32_t>(datagram.payload_len);
+  // This output's open message in the queue, of datagrams this size: carry this one
+  // too. Segments are cut at the first one's size, so only equal sizes join.
+  OutgoingMessage* open = queue->Open(this);
+  if (open != nullptr && open->segments < kMaxSegments && datagram.payload_len > 0 &&
+      datagram.payload_len == open->payload_bytes / open->segments &&
+      open->payload_bytes + datagram.payload_len <= kMaxSegmentedPayload) {
+    queue->Add(*open, datagram.payload, datagram.payload_len);
+    ++open->segments;
+    open->payload_bytes += static_cast<uint32_t>(datagram.payload_len);
     next_id_.fetch_add(1, std::memory_order_relaxed);  // the kernel numbers each piece
     return PrepareResult::kSend;
   }

@@ -47,7 +47,7 @@ class FrameOutput final : public Output {
   FrameHeaderTemplate header_;
   // Datagrams one send may carry. The kernel's UDP segmentation takes up to 128; 64 of
   // 1,400 bytes already fill an IP packet.
-  static constexpr uint16_t kMaxSegments = 64;
+  static constexpr uint16_t kMaxSegments = SendQueue::kSegmentsPerMessage;
 
   // IPv4 identification. Shared by the workers that relay this output's flows, so an
   // atomic; with DF set it only needs to differ between nearby datagrams (RFC 6864).

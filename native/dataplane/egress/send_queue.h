@@ -25,7 +25,8 @@ class Output;
 struct OutgoingMessage {
   const Output* output = nullptr;  // who queued it: its counters, and who seals it
   uint32_t counter_slot = 0;       // the output whose counters this send's result goes to
-  uint16_t iov_first = 0;          // into SendQueue::iovecs
+  uint16_t iov_first = 0;          // into the queue's iovecs
+
   uint16_t iov_count = 0;
   uint16_t segments = 0;           // datagrams carried (1 without segmentation)
   uint32_t payload_bytes = 0;      // their UDP payload bytes, together
@@ -39,9 +40,17 @@ struct OutgoingMessage {
 struct SendQueue {
   // A batch big enough to amortise a call, small enough to stay in cache.
   static constexpr uint32_t kCapacity = 64;
-  // Two iovecs per message on average (header and one payload); a segmented message
-  // takes one per datagram.
+  // A queue of its own output: two iovecs per message on average (header and one
+  // payload), shared out in order, so only the last message can take more.
   static constexpr uint32_t kIovCapacity = 2 * kCapacity;
+  // A queue several outputs share (frame outputs on one interface): datagrams of
+  // different outputs interleave, so each message gets its own run of iovecs, room for
+  // a header and kSegmentsPerMessage payloads, and any message may take more.
+  static constexpr uint32_t kSegmentsPerMessage = 64;
+  static constexpr uint32_t kSlab = kSegmentsPerMessage + 1;
+  // How far back a shared queue looks for a message of the same output to add to: as
+  // many outputs as one interface usually carries; past that, a datagram starts its own.
+  static constexpr uint32_t kLookBack = 32;
 
   // Room for the largest header an output kind writes in front of a payload (a 10-byte
   // virtio_net_hdr, then Ethernet, IPv6 and UDP: 72 bytes).
@@ -49,28 +58,38 @@ struct SendQueue {
 
   int fd = -1;        // owned by an output, which the control plane keeps open while queued
   uint32_t count = 0;
-  uint32_t iov_used = 0;
+  uint32_t iov_used = 0;  // own-output layout only
   bool dirty = false; // on the worker's list of queues to flush
   std::array<OutgoingMessage, kCapacity> messages;
   std::array<mmsghdr, kCapacity> headers{};
-  std::array<iovec, kIovCapacity> iovecs{};
-  // kCapacity x kHeaderRoom bytes, only for queues of kinds that write headers: a
-  // socket output's queue needs none, and there may be tens of thousands of those.
-  std::unique_ptr<uint8_t[]> header_space;
 
-  SendQueue(int descriptor, bool with_headers) : fd(descriptor) {
-    if (with_headers) header_space.reset(new uint8_t[size_t{kCapacity} * kHeaderRoom]);
+  // shared: the layout for a queue several outputs write to (with header room for the
+  // kinds that write headers); a socket output's own queue needs neither, and there
+  // may be tens of thousands of those.
+  SendQueue(int descriptor, bool shared)
+      : fd(descriptor), shared_(shared), iovecs_(new iovec[shared ? size_t{kCapacity} * kSlab : kIovCapacity]) {
+    if (shared) header_space_.reset(new uint8_t[size_t{kCapacity} * kHeaderRoom]);
   }
   SendQueue(const SendQueue&) = delete;
   SendQueue& operator=(const SendQueue&) = delete;
 
   // No room for one more message of up to two iovecs.
-  bool full() const { return count == kCapacity || iov_used + 2 > kIovCapacity; }
+  bool full() const { return count == kCapacity || (!shared_ && iov_used + 2 > kIovCapacity); }
   bool empty() const { return count == 0; }
 
-  // The message queued last, to which its output may add a datagram; null when empty.
-  OutgoingMessage* last() { return count == 0 ? nullptr : &messages[count - 1]; }
-  bool can_extend() const { return iov_used < kIovCapacity; }
+  // The message of `output` a datagram may be added to: the last one of the queue, or
+  // in a shared queue the output's latest among the last kLookBack; null if none has
+  // room.
+  OutgoingMessage* Open(const Output* output) {
+    const uint32_t reach = shared_ ? kLookBack : 1;
+    for (uint32_t i = count; i > 0 && count - i < reach; --i) {
+      OutgoingMessage& message = messages[i - 1];
+      if (message.output != output) continue;
+      const bool room = shared_ ? message.iov_count < kSlab : iov_used < kIovCapacity;
+      return room ? &message : nullptr;
+    }
+    return nullptr;
+  }
 
   // Starts a message for output; the caller adds its iovecs with Add. The queue must
   // not be full().
@@ -79,27 +98,30 @@ struct SendQueue {
     message = OutgoingMessage{};
     message.output = output;
     message.counter_slot = counter_slot;
-    message.iov_first = static_cast<uint16_t>(iov_used);
-    if (header_space) message.header = header_space.get() + size_t{count} * kHeaderRoom;
+    message.iov_first = static_cast<uint16_t>(shared_ ? count * kSlab : iov_used);
+    if (header_space_) message.header = header_space_.get() + size_t{count} * kHeaderRoom;
     ++count;
     return message;
   }
-  // Appends an iovec to the last message (can_extend() must hold).
+  // Appends an iovec to a message: the last one, or any in a shared queue (Open() or
+  // Start() said there is room).
   void Add(OutgoingMessage& message, const void* data, size_t length) {
-    iovecs[iov_used++] = iovec{const_cast<void*>(data), length};
+    iovecs_[message.iov_first + message.iov_count] = iovec{const_cast<void*>(data), length};
     ++message.iov_count;
+    if (!shared_) ++iov_used;
   }
-  // Takes back a message that was started and not filled.
+  // Takes back the last message, started and not filled.
   void Abandon() {
-    iov_used = messages[count - 1].iov_first;
+    if (!shared_) iov_used = messages[count - 1].iov_first;
     --count;
   }
+  const iovec& iov(const OutgoingMessage& message, uint32_t i) const { return iovecs_[message.iov_first + i]; }
   // Points the system-call headers at the messages' iovecs, once the messages are
   // final (after sealing), before a flush.
   void Bind() {
     for (uint32_t i = 0; i < count; ++i) {
       headers[i].msg_hdr = msghdr{};
-      headers[i].msg_hdr.msg_iov = &iovecs[messages[i].iov_first];
+      headers[i].msg_hdr.msg_iov = &iovecs_[messages[i].iov_first];
       headers[i].msg_hdr.msg_iovlen = messages[i].iov_count;
       if (messages[i].control_size > 0) {
         headers[i].msg_hdr.msg_control = messages[i].control;
@@ -112,6 +134,11 @@ struct SendQueue {
     iov_used = 0;
     dirty = false;
   }
+
+ private:
+  bool shared_;
+  std::unique_ptr<iovec[]> iovecs_;
+  std::unique_ptr<uint8_t[]> header_space_;
 };
 
 }  // namespace mcr

@@ -99,13 +99,13 @@ std::unique_ptr<SocketOutput> SocketOutput::Open(const OutputSpec& output, int i
 
 PrepareResult SocketOutput::Enqueue(const UdpDatagram& datagram, SendQueue* queue) const {
   const size_t length = datagram.payload_len;
-  OutgoingMessage* last = queue->last();
-  if (last != nullptr && last->output == this && last->segments < kMaxSegments && queue->can_extend() &&
-      length == last->payload_bytes / last->segments && length > 0 && length <= segment_limit_ &&
-      last->payload_bytes + length <= kMaxSegmentedPayload && segmenting_.load(std::memory_order_relaxed)) {
-    queue->Add(*last, datagram.payload, length);
-    ++last->segments;
-    last->payload_bytes += static_cast<uint32_t>(length);
+  OutgoingMessage* open = queue->Open(this);
+  if (open != nullptr && open->segments < kMaxSegments && length == open->payload_bytes / open->segments &&
+      length > 0 && length <= segment_limit_ && open->payload_bytes + length <= kMaxSegmentedPayload &&
+      segmenting_.load(std::memory_order_relaxed)) {
+    queue->Add(*open, datagram.payload, length);
+    ++open->segments;
+    open->payload_bytes += static_cast<uint32_t>(length);
     return PrepareResult::kSend;
   }
   // The socket writes every header; the payload goes as it came, without a copy.
