@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/cli.js';
 import { daemonSection, startMcrd, writeConfig } from '../helpers/mcrd.js';
 import { chain, Lab, rootSkipReason } from '../helpers/netns.js';
-import { groupsJoined, packetSockets } from '../helpers/proc.js';
+import { groupsJoined, packetSockets, receivingPacketSockets } from '../helpers/proc.js';
 import { rule } from '../helpers/ruleset.js';
 import { perfect } from '../helpers/scenario.js';
 import { runGen, startSink } from '../helpers/traffic.js';
@@ -73,7 +73,8 @@ t.test('SIGKILL in the middle of a reload, then a restart: the file on disk runs
   t.match(stats.config, { generation: 1, lastReload: { trigger: 'start', ok: true }, reloads: { ok: 0, failed: 0 } }, 'a fresh start');
   t.equal(stats.daemon.state, 'running');
   t.equal(groupsJoined(second.pid, 'in0'), 2 + BULK, 'the kernel has exactly the groups of the file joined on in0');
-  t.equal(packetSockets(second.pid), 1, 'one packet socket in the namespace: the new ring, none of the killed one');
+  t.equal(receivingPacketSockets(second.pid), 1, 'one receiving packet socket in the namespace: the new ring, none of the killed one');
+  t.equal(packetSockets(second.pid), 2, 'and the frame outputs\' send-only one on out0');
   t.same(await readdir(runDir), ['stats.json'], 'no temporary file left in the stats directory');
   const removal = second.logs().find((line) => line.message.startsWith('removed '))?.message ?? '';
   for (const name of [...leftByKill, `.stats.json.${first.pid}.7.tmp`]) t.match(removal, name, `the removal of ${name} is logged`);

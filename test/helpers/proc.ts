@@ -54,3 +54,10 @@ export function groupsJoined(pid: number, iface: string): number {
 export function packetSockets(pid: number): number {
   return readOrEmpty(`/proc/${pid}/net/packet`).trim().split('\n').length - 1;
 }
+
+/** Packet sockets of the namespace pid lives in that receive (protocol ETH_P_ALL: the
+ * ingress rings), as opposed to frame outputs' send-only sockets (protocol 0). */
+export function receivingPacketSockets(pid: number): number {
+  const rows = readOrEmpty(`/proc/${pid}/net/packet`).trim().split('\n').slice(1);
+  return rows.filter((row) => row.trim().split(/\s+/)[3] === '0003').length;
+}
