@@ -46,6 +46,14 @@ constexpr bool EveryResultHasACounter() {
 static_assert(EveryResultHasACounter(),
               "a ParseResult has no worker counter of its name: add it to src/counter-list.js");
 
+// How many datagrams a parsed frame holds: 1, or for a segmentation frame its UDP
+// payload cut in segment_size pieces (its checksum is the kernel's partial one).
+uint32_t SegmentsOf(UdpDatagram& datagram, uint16_t segment_size) {
+  if (segment_size == 0 || datagram.payload_len <= segment_size) return 1;
+  datagram.udp_checksum_complete = false;
+  return static_cast<uint32_t>((datagram.payload_len + segment_size - 1) / segment_size);
+}
+
 uint64_t NowNs() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -140,17 +148,30 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
           Bump(c[kVlanTagged]);
           return;
         }
+        // A segmentation frame carries several datagrams of one flow: each counts as a
+        // frame received and goes out as a datagram of its own.
+        const uint32_t segments = SegmentsOf(datagram, frame.segment_size);
+        if (segments > 1) Bump(c[kRxFrames], segments - 1);
         const uint32_t slot = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
         WorkerRule* rule = slot < rules_.size() ? rules_[slot].get() : nullptr;
         if (rule == nullptr) {
-          Bump(c[kNoMatch]);
+          Bump(c[kNoMatch], segments);
           return;
         }
-        Bump(c[kMatched]);
+        Bump(c[kMatched], segments);
         std::atomic<uint64_t>* rule_counters = counters_->Rule(index_, slot);
-        Bump(rule_counters[kRulePackets]);
+        Bump(rule_counters[kRulePackets], segments);
         Bump(rule_counters[kRuleBytes], datagram.payload_len);
-        Replicate(datagram, *rule);
+        if (segments == 1) {
+          Replicate(datagram, *rule);
+          return;
+        }
+        UdpDatagram piece = datagram;
+        for (size_t at = 0; at < datagram.payload_len; at += frame.segment_size) {
+          piece.payload = datagram.payload + at;
+          piece.payload_len = std::min<size_t>(frame.segment_size, datagram.payload_len - at);
+          Replicate(piece, *rule);
+        }
       },
       &malformed);
   Bump(c[kTruncated], malformed);

@@ -39,6 +39,15 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
                  "setting PACKET_IGNORE_OUTGOING (needs Linux >= 4.20)", error)) {
     return nullptr;
   }
+  // A virtio_net_hdr before each frame says whether it is a segmentation-offload
+  // frame (several datagrams, not yet cut: a sender on this host using UDP_SEGMENT, or
+  // another relay's frame output, across a veth). Without it such a frame would read as
+  // one oversized datagram. Must be set before the ring; a kernel without it for
+  // TPACKET_V3 leaves those frames uncut (they are then counted as too big on the way
+  // out).
+  int vnet = 1;
+  std::string ignored;
+  const bool vnet_header = SetOption(fd.get(), PACKET_VNET_HDR, &vnet, sizeof vnet, "PACKET_VNET_HDR", &ignored);
   tpacket_req3 request{};
   request.tp_block_size = geometry.block_size;
   request.tp_block_nr = geometry.block_count;
@@ -58,6 +67,7 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
   }
   std::unique_ptr<PacketRing> ring(
       new PacketRing(std::move(fd), ifindex, static_cast<uint8_t*>(map), map_size, geometry));
+  ring->vnet_header_ = vnet_header;
   sockaddr_ll address{};
   address.sll_family = AF_PACKET;
   address.sll_protocol = htons(ETH_P_ALL);

@@ -8,6 +8,7 @@
 #include <linux/if_packet.h>
 
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -35,7 +36,24 @@ struct RingFrame {
   // TP_STATUS_CSUMNOTREADY alone: the UDP checksum field holds only the pseudo-header's
   // partial sum, so it cannot stand for the payload's sum on the way out.
   bool checksum_partial = false;
+  // A segmentation-offload frame (a local sender's UDP_SEGMENT, or a relay's frame
+  // output, handed over a veth uncut): its UDP payload is several datagrams of
+  // segment_size bytes each, the last maybe shorter. 0: one datagram.
+  uint16_t segment_size = 0;
 };
+
+// The kernel's struct virtio_net_hdr, in front of each frame with PACKET_VNET_HDR:
+// flags, gso_type, then hdr_len, gso_size, csum_start, csum_offset (host order).
+inline constexpr size_t kVnetHeaderSize = 10;
+inline constexpr uint8_t kVnetGsoUdpL4 = 5;  // VIRTIO_NET_HDR_GSO_UDP_L4
+
+// gso_size of a UDP segmentation frame, else 0.
+inline uint16_t SegmentSize(const uint8_t* vnet) {
+  if (vnet[1] != kVnetGsoUdpL4) return 0;
+  uint16_t size = 0;
+  std::memcpy(&size, vnet + 4, sizeof size);  // unaligned, host order
+  return size;
+}
 
 class PacketRing {
  public:
@@ -54,6 +72,8 @@ class PacketRing {
 
   int fd() const { return fd_.get(); }
   int ifindex() const { return ifindex_; }
+  // Frames carry a virtio_net_hdr (PACKET_VNET_HDR), which tells segmentation frames.
+  bool has_vnet_header() const { return vnet_header_; }
 
   // The block the kernel handed to user space next, or null when none is ready.
   tpacket_block_desc* ReadyBlock();
@@ -82,6 +102,7 @@ class PacketRing {
   RingGeometry geometry_;
   uint32_t next_block_ = 0;
   int fanout_id_ = -1;
+  bool vnet_header_ = false;
 };
 
 template <typename Visit>
@@ -98,13 +119,16 @@ void PacketRing::ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t
     }
     const auto* header = reinterpret_cast<const tpacket3_hdr*>(base + offset);
     const size_t start = offset + header->tp_mac;
-    if (header->tp_mac < sizeof(tpacket3_hdr) || start > limit || header->tp_snaplen > limit - start) {
+    const size_t before = sizeof(tpacket3_hdr) + (vnet_header_ ? kVnetHeaderSize : 0);
+    if (header->tp_mac < before || start > limit || header->tp_snaplen > limit - start) {
       ++*malformed;
     } else {
       const uint32_t status = header->tp_status;
-      visit(RingFrame{base + start, header->tp_snaplen, (status & TP_STATUS_VLAN_VALID) != 0,
+      RingFrame frame{base + start, header->tp_snaplen, (status & TP_STATUS_VLAN_VALID) != 0,
                       (status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0,
-                      (status & TP_STATUS_CSUMNOTREADY) != 0});
+                      (status & TP_STATUS_CSUMNOTREADY) != 0, 0};
+      if (vnet_header_) frame.segment_size = SegmentSize(base + start - kVnetHeaderSize);
+      visit(frame);
     }
     if (header->tp_next_offset == 0) return;
     offset += header->tp_next_offset;
