@@ -50,3 +50,11 @@ t.test("mcrd's code takes nothing from mcr's command files but the shared output
   const crossing = imports().filter((i) => i.from.startsWith('daemon/') && i.to.startsWith('cli/') && i.to !== 'cli/io.ts');
   t.same(crossing, []);
 });
+
+t.test('the bench and the shared harness import nothing from the tests', async (t) => {
+  const root = fileURLToPath(new URL('../', import.meta.url));
+  const files = ['bench', 'harness'].flatMap((dir) => sources(join(root, dir)));
+  t.ok(files.length > 20, 'the bench and harness sources were found');
+  const offenders = files.filter((file) => /from\s+'(\.\.\/)+test\//.test(readFileSync(file, 'utf8'))).map((file) => relative(root, file));
+  t.same(offenders, [], 'no import from test/');
+});

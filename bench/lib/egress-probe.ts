@@ -7,7 +7,7 @@
 import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { chain } from '../../src/netns/topologies.js';
-import { startRelay } from '../../test/helpers/relay.js';
+import { startRelay } from '../../harness/relay.js';
 import { classifyEgress, judgeEgress, type EgressAvailability, type EgressInUse } from './availability.js';
 import { checkEgressKey, recordEgress } from './probes.js';
 import { IN_GROUP, OUT_GROUP, PORT } from './constants.js';

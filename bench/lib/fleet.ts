@@ -6,7 +6,7 @@
 // processes' own time over the trial.
 import type { Endpoint } from '../../src/netns/endpoints.js';
 import type { Netns } from '../../src/netns/namespace.js';
-import { runGen, startSink, type RunningSink, type SinkReport } from '../../test/helpers/traffic.js';
+import { runGen, startSink, type RunningSink, type SinkReport } from '../../harness/traffic.js';
 import { backlogDrops, waitQuiet } from './cpu.js';
 import { PINNED, RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';
 import { PORT } from './systems.js';

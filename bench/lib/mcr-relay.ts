@@ -1,9 +1,9 @@
-// mcr as a bench system: the real data plane in a relay namespace (test/helpers/relay.ts
+// mcr as a bench system: the real data plane in a relay namespace (harness/relay.ts
 // runs it from dist/), one rule per stream with every output of the stream in its rule,
 // each output of the egress kind under test. mcr runs once per egress kind: a kind this
 // build does not have is reported as such, and after each install the kind the data
 // plane really uses is checked (egress-probe.ts), so one is never measured as the other.
-import { startRelay } from '../../test/helpers/relay.js';
+import { startRelay } from '../../harness/relay.js';
 import { NOT_IN_BUILD, UnavailableError } from './availability.js';
 import { probes } from './probes.js';
 import { PORT } from './constants.js';

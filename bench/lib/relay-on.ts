@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Netns } from '../../src/netns/namespace.js';
-import { startRelay } from '../../test/helpers/relay.js';
-import { rule } from '../../test/helpers/ruleset.js';
+import { startRelay } from '../../harness/relay.js';
+import { rule } from '../../harness/ruleset.js';
 import type { ScriptHost } from './host.js';
 
 export type RelayKind = 'mcr' | 'socat' | 'kernel';

@@ -7,7 +7,7 @@
 // counters (datagrams delivered to sockets, and dropped at full ones).
 import type { Netns } from '../../src/netns/namespace.js';
 import { inParallel } from '../../src/netns/wiring.js';
-import { runGen, startSink, type RunningSink } from '../../test/helpers/traffic.js';
+import { runGen, startSink, type RunningSink } from '../../harness/traffic.js';
 import { backlogDrops, waitQuiet } from './cpu.js';
 import { receiveState, type FleetTrial, type SinkOutcome, type SinkSpec } from './fleet.js';
 import { RELAY_CPU, TOOL_CPU, cpuBusySeconds, cpuClock, onCpu, runtimeSeconds } from './pinning.js';

@@ -1,6 +1,6 @@
 // One trial's verdict at one standing sink (pure): the trial sent its own stream id, and
 // the sink, expecting the same count on every stream, reports each stream it saw.
-import type { SinkReport } from '../../test/helpers/traffic.js';
+import type { SinkReport } from '../../harness/traffic.js';
 import type { SinkOutcome } from './fleet.js';
 
 /** One sink's outcome for one trial's stream, from its report at the end of the block. */

@@ -6,7 +6,7 @@
 // that was neither ours nor our traffic's (other work on a shared machine), so a
 // disturbed trial can be recognised and repeated.
 import { cpus } from 'node:os';
-import { runGen, startSink } from '../../test/helpers/traffic.js';
+import { runGen, startSink } from '../../harness/traffic.js';
 import { backlogDrops, busySeconds, coreCpu, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type CoreCpu, type MachineCpu } from './cpu.js';
 import { PORT, IN_GROUP, namespacePids, type Rig } from './systems.js';
 

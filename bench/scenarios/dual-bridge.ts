@@ -7,7 +7,7 @@
 import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import { dualBridge } from '../../src/netns/topologies.js';
-import { runGen, startSink } from '../../test/helpers/traffic.js';
+import { runGen, startSink } from '../../harness/traffic.js';
 import { oneNamespaceDualBridge } from '../lib/one-namespace.js';
 import { linkPackets, startRelayOn, type Legs, type RelayKind } from '../lib/relay-on.js';
 import { markdownTable } from '../lib/report.js';

@@ -4,11 +4,11 @@
 // rules each, and back on the minimal config. VmRSS and PSS, each the floor of a few
 // readings (V8 grows and trims its heap on its own schedule).
 import { join } from 'node:path';
-import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../test/helpers/mcrd.js';
+import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../harness/mcrd.js';
 import { Lab } from '../../src/netns/lab.js';
 import type { Netns } from '../../src/netns/namespace.js';
 import type { VethEnd } from '../../src/netns/wiring.js';
-import { rule } from '../../test/helpers/ruleset.js';
+import { rule } from '../../harness/ruleset.js';
 import { pinProcesses } from '../lib/affinity.js';
 import { memoryFloor, mib, type Memory } from '../lib/mcrd-memory.js';
 import { markdownTable } from '../lib/report.js';

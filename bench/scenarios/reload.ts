@@ -4,11 +4,11 @@
 // The flow's receiver counts loss, duplicates and reordering. Target: nothing lost.
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../test/helpers/mcrd.js';
+import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../../harness/mcrd.js';
 import { Lab } from '../../src/netns/lab.js';
 import { chain } from '../../src/netns/topologies.js';
-import { rule } from '../../test/helpers/ruleset.js';
-import { startSink } from '../../test/helpers/traffic.js';
+import { rule } from '../../harness/ruleset.js';
+import { startSink } from '../../harness/traffic.js';
 import { locateTool } from '../../src/tools/locate.js';
 import { pinProcesses } from '../lib/affinity.js';
 import { memoryFloor, mib, type Memory } from '../lib/mcrd-memory.js';

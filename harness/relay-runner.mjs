@@ -7,7 +7,7 @@
 // Uses the compiled daemon code in dist/ (the test script builds it first).
 import { createInterface } from 'node:readline';
 
-const dist = new URL('../../dist/', import.meta.url);
+const dist = new URL('../dist/', import.meta.url);
 const { parseConfig } = await import(new URL('config/load.js', dist));
 const { diff } = await import(new URL('diff.js', dist));
 const { DataPlane } = await import(new URL('dataplane.js', dist));
