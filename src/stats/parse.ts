@@ -4,7 +4,7 @@
 // formatter read, with the path of the first wrong one, so a format drift between
 // mcrd and mcr shows as a plain message instead of "undefined" in a column.
 import { OUTPUT_COUNTERS, RULE_COUNTERS, statsFieldOrder, type TrafficCounterSpec } from '../counter-specs.js';
-import { STATS_VERSION, type StatsFile } from './types.js';
+import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, STATS_VERSION, type StatsFile } from './types.js';
 
 /** The text is not valid JSON, not a stats file, or a stats version this mcr cannot read. */
 export class StatsFormatError extends Error {
@@ -16,10 +16,7 @@ export class StatsFormatError extends Error {
 
 type Json = Record<string, unknown>;
 
-const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error'];
-const OUTPUT_STATES = ['active', 'pending', 'down', 'resolving', 'error'];
 const OUTPUT_EGRESS = ['frame', 'socket', ''];
-const DAEMON_STATES = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
 const TRIGGERS = ['start', 'sighup', 'file'];
 
 function fail(path: string, expected: string, value: unknown): never {
@@ -55,7 +52,7 @@ function time(parent: Json, key: string, path: string): void {
   if (Number.isNaN(Date.parse(parent[key] as string))) fail(`${path}.${key}`, 'an ISO 8601 time', parent[key]);
 }
 
-function oneOf(parent: Json, key: string, path: string, allowed: string[]): void {
+function oneOf(parent: Json, key: string, path: string, allowed: readonly string[]): void {
   if (!allowed.includes(parent[key] as string)) fail(`${path}.${key}`, `one of ${allowed.join(', ')}`, parent[key]);
 }
 

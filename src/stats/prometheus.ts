@@ -19,14 +19,11 @@ import {
 } from '../counter-specs.js';
 import { fieldOf } from './counter-fields.js';
 import { SOFTNET_DROPPED } from './softnet.js';
-import type { DaemonState, OutputState, RuleState, StatsFile } from './types.js';
+import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, type StatsFile } from './types.js';
 
 export type Labels = Readonly<Record<string, string>>;
 type Sample = readonly [Labels, number];
 
-const DAEMON_STATES: readonly DaemonState[] = ['starting', 'running', 'reloading', 'stopping', 'stopped'];
-const RULE_STATES: readonly RuleState[] = ['active', 'pending', 'paused', 'disabled', 'error'];
-const OUTPUT_STATES: readonly OutputState[] = ['active', 'pending', 'down', 'resolving', 'error'];
 
 /** Worker counters with a family of their own. */
 const OWN_FAMILY_COUNTERS = WORKER_COUNTERS.filter((spec) => spec.family === undefined);

@@ -6,36 +6,34 @@ import type { OutputCounterFields, RuleCounterFields } from '../counter-specs.js
 
 export const STATS_VERSION = 1;
 
-/** Where a rule stands. */
-export type RuleState =
-  /** Receiving and forwarding. */
-  | 'active'
-  /** Its input interface has not existed since this rule was loaded. */
-  | 'pending'
-  /** It was active, and its input interface went away or down. */
-  | 'paused'
-  /** enabled = false in the rules file. */
-  | 'disabled'
-  /** The data plane could not set it up; see `error`. */
-  | 'error';
+// The states, each list the one place its names are spelled: the stats file's parser,
+// the Prometheus state families and the docs' tables follow it. A new state is a name
+// here, its row in rule-state.ts, and its line in docs/stats.md.
 
-export type OutputState =
-  /** Sending. */
-  | 'active'
-  /** Its interface is missing, or the rule is disabled. */
-  | 'pending'
-  /** Its interface is down or has no carrier: the kernel drops what is sent to it. */
-  | 'down'
-  /** A unicast frame output waiting for its next hop's MAC; counted as neighbour_wait. */
-  | 'resolving'
-  /** The data plane could not open it; see `error`. */
-  | 'error';
+/** Where a rule stands, in the order they are reported:
+ * active — receiving and forwarding;
+ * pending — its input interface has not existed since this rule was loaded;
+ * paused — it was active, and its input interface went away or down;
+ * disabled — enabled = false in the rules file;
+ * error — the data plane could not set it up (see `error`). */
+export const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error'] as const;
+export type RuleState = (typeof RULE_STATES)[number];
+
+/** Where an output stands:
+ * active — sending;
+ * pending — its interface is missing, or the rule is disabled;
+ * down — its interface is down or has no carrier: the kernel drops what is sent to it;
+ * resolving — a unicast frame output waiting for its next hop's MAC (neighbour_wait);
+ * error — the data plane could not open it (see `error`). */
+export const OUTPUT_STATES = ['active', 'pending', 'down', 'resolving', 'error'] as const;
+export type OutputState = (typeof OUTPUT_STATES)[number];
+
+export const DAEMON_STATES = ['starting', 'running', 'reloading', 'stopping', 'stopped'] as const;
+export type DaemonState = (typeof DAEMON_STATES)[number];
 
 /** How an output sends: "frame" (mcr writes the Ethernet frame), "socket" (a UDP
  * socket), "" while it is not open (pending, error). */
 export type OutputEgress = 'frame' | 'socket' | '';
-
-export type DaemonState = 'starting' | 'running' | 'reloading' | 'stopping' | 'stopped';
 
 /** Counters are totals since the rule (or output) started; rates are over the last
  * interval. One field per counter of the list, and one per rate (packets, bytes, pps, bps,
