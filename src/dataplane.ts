@@ -32,6 +32,8 @@ export interface DataPlaneSettings {
   readonly workers: number | 'auto';
   readonly cpus: readonly number[] | null;
   readonly backend: Backend;
+  /** Receive ring depth in ms; the data plane's default (300) when absent. */
+  readonly ringMs?: number;
 }
 
 export interface ApplyError {
@@ -183,7 +185,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   static open(settings: DataPlaneSettings, binding: NativeBinding = loadBinding(), allowed = allowedCpus()): DataPlane {
     const placement = placeWorkers(settings, allowed);
     let plane: DataPlane | undefined;
-    const native = new binding.DataPlane({ ...placement, backend: settings.backend }, (event) => plane?.onLink(event));
+    const native = new binding.DataPlane({ ...placement, backend: settings.backend, ...(settings.ringMs ? { ringMs: settings.ringMs } : {}) }, (event) => plane?.onLink(event));
     plane = new DataPlane(native, placement.cpus);
     return plane;
   }

@@ -53,7 +53,7 @@ export interface Plan {
   readonly daemon: readonly SettingChange[];
 }
 
-const RESTART_SETTINGS: ReadonlySet<keyof DaemonSettings> = new Set(['workers', 'cpus', 'backend']);
+const RESTART_SETTINGS: ReadonlySet<keyof DaemonSettings> = new Set(['workers', 'cpus', 'backend', 'ringMs']);
 
 function flows(ruleSet: RuleSet): Map<string, Rule> {
   return new Map(ruleSet.rules.filter((rule) => rule.enabled).map((rule) => [rule.key, rule]));

@@ -1,6 +1,6 @@
 // Renders a reload plan as the lines `mcr check --diff` prints. Pure.
 import { describeEndpoint, describeInput } from '../config/endpoints.js';
-import { sourceText, type Output, type Rule } from '../config/ruleset.js';
+import { settingFileKey, sourceText, type Output, type Rule } from '../config/ruleset.js';
 import type { Plan, SettingChange } from '../diff.js';
 import { plural } from './plural.js';
 
@@ -14,10 +14,6 @@ export function describeOutput(output: Output): string {
   return `${describeEndpoint(output)} ttl ${output.ttl}${from}${dscp}${egress}`;
 }
 
-/** The file's spelling of a setting: statsInterval -> stats_interval. */
-function fileKey(setting: string): string {
-  return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-}
 
 function ruleLine(verb: string, rule: Rule, detail = ''): string {
   return `  ${verb.padEnd(8)} ${rule.name}  [${describeInput(rule.input)}]${detail}`;
@@ -25,7 +21,7 @@ function ruleLine(verb: string, rule: Rule, detail = ''): string {
 
 function settingLine(change: SettingChange): string {
   const restart = change.needsRestart ? ' (needs a data plane restart)' : '';
-  return `  setting  ${fileKey(change.setting)}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}${restart}`;
+  return `  setting  ${settingFileKey(change.setting)}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}${restart}`;
 }
 
 export function formatPlan(plan: Plan): string[] {

@@ -21,6 +21,8 @@ export interface DaemonSettings {
   readonly statsFile: string;
   readonly prometheusFile: string | null;
   readonly backend: Backend;
+  /** Receive ring depth in milliseconds of a stream (one 256 KiB block each). */
+  readonly ringMs: number;
   /** The egress of outputs that do not name one. */
   readonly egress: Egress;
   readonly logLevel: LogLevel;
@@ -66,6 +68,11 @@ export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 
 /** A flow's identity. Addresses are in canonical text, so respelling one is no change. */
+/** The file's spelling of a [daemon] setting: statsInterval -> stats_interval. */
+export function settingFileKey(setting: string): string {
+  return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
 export function inputKey(input: Input): string {
   return `${input.interface}|${input.group.text}|${input.port}|${input.source?.text ?? '*'}`;
 }
@@ -145,6 +152,7 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       statsFile: filled(daemon.stats_file, 'stats_file'),
       prometheusFile: daemon.prometheus_file ?? null,
       backend: filled(daemon.backend, 'backend'),
+      ringMs: filled(daemon.ring_ms, 'ring_ms'),
       egress,
       logLevel: filled(daemon.log_level, 'log_level'),
     },

@@ -53,6 +53,10 @@ prometheus_file?: string
  */
 backend?: ("auto" | "io_uring" | "syscalls")
 /**
+ * Depth of each input's receive ring, in milliseconds of a stream: at least this long of any stream up to about 180,000 pps of 1,400-byte datagrams rides out a worker that is not scheduled. Each ring takes ring_ms x 256 KiB of memory, per input interface and worker.
+ */
+ring_ms?: number
+/**
  * How outputs that do not say send: "auto" (frame on Ethernet interfaces, socket elsewhere), "frame" (mcr writes the Ethernet frame itself) or "socket" (a UDP socket: the kernel routes, resolves neighbours, fragments and filters). Changing it changes those outputs, without a data plane restart.
  */
 egress?: ("auto" | "frame" | "socket")

@@ -17,6 +17,8 @@ export interface NativeOptions {
   workers: number;
   cpus?: number[];
   backend?: BackendChoice;
+  /** Receive ring depth: blocks of 256 KiB, one per millisecond of a slow stream. */
+  ringMs?: number;
   maxRules?: number;
   maxOutputs?: number;
   ringBlocks?: number;

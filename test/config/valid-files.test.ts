@@ -17,6 +17,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     statsFile: daemon.stats_file.default,
     prometheusFile: null,
     backend: daemon.backend.default,
+    ringMs: daemon.ring_ms.default,
     egress: daemon.egress.default,
     logLevel: daemon.log_level.default,
   });
@@ -32,6 +33,7 @@ t.test('daemon settings are read as written', async (t) => {
     'stats_file = "/tmp/s.json"',
     'prometheus_file = "/var/lib/node_exporter/mcr.prom"',
     'backend = "syscalls"',
+    'ring_ms = 80',
     'egress = "socket"',
     'log_level = "debug"',
   );
@@ -42,6 +44,7 @@ t.test('daemon settings are read as written', async (t) => {
     statsFile: '/tmp/s.json',
     prometheusFile: '/var/lib/node_exporter/mcr.prom',
     backend: 'syscalls',
+    ringMs: 80,
     egress: 'socket',
     logLevel: 'debug',
   });
