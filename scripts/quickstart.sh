@@ -49,6 +49,8 @@ ensure_node() {
 ensure_npm_packages() {
   # node-gyp cannot download Node's headers here; build against the installed ones.
   if [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
+  # node-gyp compiles one source at a time unless told otherwise.
+  export npm_config_jobs="${npm_config_jobs:-max}"
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
     || [ ! -f build/Release/mcr_native.node ] || [ -n "$(find native binding.gyp -newer build/Release/mcr_native.node -print -quit)" ]; then
     say "installing npm packages and building the native addon (npm ci)"
