@@ -28,7 +28,7 @@ export interface PortReport {
 export interface WitnessReport {
   received: number;
   ports: Record<string, PortReport>;
-  frames: Record<string, { src_mac: Tally; dst_mac: Tally; segmented: number }>;
+  frames: Record<string, { src_mac: Tally; dst_mac: Tally; segmented: number; zero_checksum: number }>;
 }
 
 export interface RunningWitness {
@@ -37,11 +37,13 @@ export interface RunningWitness {
 
 export async function startWitness(
   ns: Netns,
-  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number },
+  /** ipv6: IPv6 sockets (and an IPv6 tap); groups are then IPv6. */
+  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number; ipv6?: boolean },
 ): Promise<RunningWitness> {
   const args = [SCRIPT, 'receive', '--interface', options.interface, '--expect', String(options.expect), '--idle', String(options.idle ?? 2)];
   for (const port of options.ports) args.push('--port', String(port));
   for (const group of options.groups ?? []) args.push('--group', group);
+  if (options.ipv6) args.push('--ipv6');
   const child = ns.spawn(PYTHON, args, { timeoutMs: 120_000 });
   const report = child.then((result) => {
     const line = result.stdout.trim().split('\n').at(-1) ?? '';
