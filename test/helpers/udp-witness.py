@@ -11,19 +11,26 @@
 #     class (IP_RECVTOS, IPV6_RECVTCLASS), and the payload length. Beside them, an
 #     AF_PACKET socket on IF records the Ethernet source and destination MAC of each UDP
 #     frame of that family to those ports, and how many carried a UDP checksum of 0.
+#     The tap also counts checksums of 0xffff, the spelling a sum of zero must take.
+#     Per port, "digests" holds the SHA-256 of every payload received, each preceded by its
+#     length as 4 bytes, in the order received: equal to the sender's when every payload
+#     arrived byte for byte and in order.
 #     Says "udp-witness: ready" on stderr once it listens; ends after N datagrams or S
 #     seconds without one, and prints one JSON line:
 #       {"received": N, "ports": {"P": {"count": n, "sources": {"A:P": n}, "ttl": {"T": n},
-#        "tos": {"X": n}, "sizes": {"L": n}}}, "frames": {"P": {"src_mac": {"M": n},
-#        "dst_mac": {"M": n}, "segmented": n, "zero_checksum": n}}}
+#        "tos": {"X": n}, "sizes": {"L": n}}}, "digests": {"P": "hex"}, "frames": {"P":
+#        {"src_mac": {"M": n}, "dst_mac": {"M": n}, "segmented": n, "zero_checksum": n,
+#        "ffff_checksum": n}}}
 #
 #   send --group G --port P --source-port SP --count N [--interface IF] [--size L...]
-#        [--ttl T] [--gap-ms MS]
+#        [--payload-hex H...] [--ttl T] [--gap-ms MS]
 #     Sends N datagrams from a fixed source port (so a preserved source can be checked),
-#     the sizes taken in turn; over IPv6 when G is an IPv6 address.
+#     the sizes taken in turn (or the given payloads, in turn); over IPv6 when G is an
+#     IPv6 address. Prints {"sent": N, "digest": "hex"}, the digest as the receiver's.
 #
 # Linux constants Python 3.11 does not name: IP_RECVTTL is 12, IP_TTL 2, IP_TOS 1.
 import argparse
+import hashlib
 import json
 import select
 import socket
@@ -82,10 +89,12 @@ def receive(args):
     # sends runs of equal-size datagrams that way, and the tap sees them before they
     # are cut.
     raw.setsockopt(SOL_PACKET, PACKET_VNET_HDR, 1)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     raw.bind((args.interface, 0))
     wanted = set(args.port)
     ports = defaultdict(lambda: {'count': 0, 'sources': Counter(), 'ttl': Counter(), 'tos': Counter(), 'sizes': Counter()})
-    frames = defaultdict(lambda: {'src_mac': Counter(), 'dst_mac': Counter(), 'segmented': 0, 'zero_checksum': 0})
+    frames = defaultdict(lambda: {'src_mac': Counter(), 'dst_mac': Counter(), 'segmented': 0, 'zero_checksum': 0, 'ffff_checksum': 0})
+    digests = defaultdict(hashlib.sha256)
     received = 0
     print('udp-witness: ready', file=sys.stderr, flush=True)
     last = time.monotonic()
@@ -104,6 +113,7 @@ def receive(args):
             source = f'[{host.split("%")[0]}]:{sport}' if args.ipv6 else f'{host}:{sport}'
             entry['sources'][source] += 1
             entry['sizes'][str(len(data))] += 1
+            digests[str(port)].update(len(data).to_bytes(4, 'big') + data)
             for level, kind, value in ancillary:
                 if level == socket.IPPROTO_IP and kind == IP_TTL:
                     entry['ttl'][str(struct.unpack('@i', value[:4])[0])] += 1
@@ -122,7 +132,8 @@ def receive(args):
             count_frame(raw.recv(65535), wanted, frames)
     except BlockingIOError:
         pass
-    print(json.dumps({'received': received, 'ports': ports, 'frames': frames}), flush=True)
+    hexes = {port: digest.hexdigest() for port, digest in digests.items()}
+    print(json.dumps({'received': received, 'ports': ports, 'digests': hexes, 'frames': frames}), flush=True)
 
 
 def open_sender(args):
@@ -151,15 +162,21 @@ def open_sender(args):
 def send(args):
     s, destination = open_sender(args)
     sizes = args.size or [100]
+    given = [bytes.fromhex(text) for text in args.payload_hex or []]
+    digest = hashlib.sha256()
     sent = 0
     for i in range(args.count):
-        size = sizes[i % len(sizes)]
-        payload = (i.to_bytes(4, 'big') + bytes((i + j) & 0xFF for j in range(size)))[:size]
+        if given:
+            payload = given[i % len(given)]
+        else:
+            size = sizes[i % len(sizes)]
+            payload = (i.to_bytes(4, 'big') + bytes((i + j) & 0xFF for j in range(size)))[:size]
         s.sendto(payload, destination)
+        digest.update(len(payload).to_bytes(4, 'big') + payload)
         sent += 1
         if args.gap_ms:
             time.sleep(args.gap_ms / 1000)
-    print(json.dumps({'sent': sent}), flush=True)
+    print(json.dumps({'sent': sent, 'digest': digest.hexdigest()}), flush=True)
 
 
 SOL_PACKET = 263
@@ -196,6 +213,8 @@ def count_frame(buffer, wanted, frames):
         frames[str(dport)]['segmented'] += datagrams
     if checksum == 0:
         frames[str(dport)]['zero_checksum'] += datagrams
+    if checksum == 0xFFFF:
+        frames[str(dport)]['ffff_checksum'] += datagrams
 
 
 def main():
@@ -215,6 +234,7 @@ def main():
     s.add_argument('--count', type=int, required=True)
     s.add_argument('--interface')
     s.add_argument('--size', type=int, action='append')
+    s.add_argument('--payload-hex', action='append')
     s.add_argument('--ttl', type=int, default=8)
     s.add_argument('--gap-ms', type=float, default=0.5)
     args = parser.parse_args()
