@@ -10,25 +10,13 @@ import { addressOf } from '../../src/net/address.js';
 import { chain, Lab, rootSkipReason, type Chain, type Netns } from '../helpers/netns.js';
 import { startRelay, type RuleStatusReply } from '../helpers/relay.js';
 import { rule } from '../helpers/ruleset.js';
+import { linkLocal, udpCsumErrors } from '../helpers/ipv6.js';
 import { sendDigested, startWitness, witnessSkipReason } from '../helpers/witness.js';
 
 const skip = rootSkipReason() || witnessSkipReason();
 const SENDER_PORT = 40_000;
 
 const settled = (status: RuleStatusReply[]) => status.every((r) => r.state === 'active' && r.outputs.every((o) => o.state === 'active'));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** The link-local address of iface, once duplicate address detection let it be used. */
-async function linkLocal(ns: Netns, iface: string): Promise<string> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const shown = await ns.ip('-6', '-o', 'addr', 'show', 'dev', iface, 'scope', 'link');
-    const match = /inet6 (fe80::[\da-f:]+)\/64/.exec(shown);
-    if (match && !shown.includes('tentative')) return match[1] ?? '';
-    if (Date.now() > deadline) throw new Error(`no usable link-local address on ${iface}: ${shown}`);
-    await sleep(100);
-  }
-}
 
 /** The chain with IPv6, checksums finished in software on the relay's way out. */
 async function ipv6Chain(t: Test, lab: Lab): Promise<Chain> {
@@ -132,16 +120,6 @@ t.test('IPv6 frame and socket outputs deliver to a plain UDP socket: hop limit, 
   t.equal(await udpCsumErrors(net.rx.ns), 0, 'the receiver verified every checksum and found none bad');
   await relay.close();
 });
-
-/** The receiver's count of UDP datagrams dropped for a bad checksum, both families. */
-async function udpCsumErrors(ns: Netns): Promise<number> {
-  const snmp6 = (await ns.run('cat', ['/proc/net/snmp6'])).stdout;
-  const v6 = Number(/^Udp6InCsumErrors\s+(\d+)/m.exec(snmp6)?.[1] ?? NaN);
-  const snmp = (await ns.run('cat', ['/proc/net/snmp'])).stdout;
-  const [names, values] = snmp.split('\n').filter((line) => line.startsWith('Udp:'));
-  const index = (names ?? '').split(/\s+/).indexOf('InCsumErrors');
-  return v6 + Number((values ?? '').split(/\s+/)[index]);
-}
 
 t.test('translation: an IPv4 input relayed to IPv6 outputs and an IPv6 input to IPv4 ones, frame and socket, payloads byte for byte, checksums verified by the receiver', { skip }, async (t) => {
   const lab = Lab.create(t);
