@@ -162,3 +162,46 @@ t.test('translation: an IPv4 input relayed to IPv6 outputs and an IPv6 input to 
   t.equal(await udpCsumErrors(net.rx.ns), 0, 'the receiver verified every checksum and found none bad');
   await relay.close();
 });
+
+t.test('an IPv6 unicast output whose next hop does not answer neighbour solicitations counts its wait, and delivers once NDP resolves it', { skip }, async (t) => {
+  const lab = Lab.create(t);
+  const net = await chain(lab, { ipv6: true });
+  // The receiver ignores neighbour solicitations for now: the relay's kernel cannot
+  // resolve fd00:2::2.
+  const nft = (script: string) => net.rx.ns.run('nft', ['-f', '-'], { input: script });
+  const blocked = await nft('table ip6 mute {\n chain in {\n type filter hook input priority 0;\n icmpv6 type nd-neighbor-solicit drop\n }\n}\n');
+  t.equal(blocked.exitCode, 0, `neighbour solicitations dropped at the receiver: ${blocked.stderr}`);
+  const relay = await startRelay(net.relay, { workers: 1 });
+  await relay.apply(rule('unicast', 'in0 [ff0e::1:1]:5000', 'out0 [fd00:2::2]:6002', 'out0 [ff0e::2:2]:6000'));
+  t.same(
+    (await relay.status())[0]?.outputs.map((o) => [o.state, o.egress]),
+    [
+      ['resolving', 'frame'],
+      ['active', 'frame'],
+    ],
+    'resolving while the next hop is unknown',
+  );
+  const WAIT = 50;
+  const beside = await startWitness(net.rx.ns, { interface: 'eth0', ports: [6000], groups: ['ff0e::2:2'], expect: WAIT, ipv6: true });
+  t.equal((await sendDigested(net.src.ns, { group: 'ff0e::1:1', port: 5000, sourcePort: SENDER_PORT, count: WAIT, interface: 'eth0' })).sent, WAIT);
+  t.equal((await beside.report).ports['6000']?.count, WAIT, 'the multicast output beside it delivered all the while');
+  const output = 'out0|fd00:2::2|6002|64|-';
+  const outputs = async () => (await relay.counters()).rules['in0|ff0e::1:1|5000|*']?.outputs[output];
+  t.match(await outputs(), { packets: 0, neighbour_wait: WAIT }, 'every datagram of the wait is counted, none sent');
+  const solicited = await net.relay.ip('-6', 'neigh', 'show', 'fd00:2::2', 'dev', 'out0');
+  t.match(solicited, /INCOMPLETE|FAILED/, `the relay asked the kernel to resolve it: ${solicited.trim()}`);
+
+  t.equal((await net.rx.ns.run('nft', ['delete', 'table', 'ip6', 'mute'])).exitCode, 0);
+  const started = Date.now();
+  await relay.waitForStatus(settled, 8_000);
+  t.pass(`resolved ${Date.now() - started} ms after the receiver answered again`);
+  const COUNT = 100;
+  const witness = await startWitness(net.rx.ns, { interface: 'eth0', ports: [6002], expect: COUNT, ipv6: true });
+  const sent = await sendDigested(net.src.ns, { group: 'ff0e::1:1', port: 5000, sourcePort: SENDER_PORT, count: COUNT, interface: 'eth0' });
+  const report = await witness.report;
+  t.equal(report.ports['6002']?.count, COUNT, `all ${COUNT} delivered once resolved`);
+  t.equal(report.digests['6002'], sent.digest);
+  t.same(report.frames['6002']?.dst_mac, { [await net.rx.ns.mac('eth0')]: COUNT }, "to the receiver's MAC");
+  t.match(await outputs(), { packets: COUNT, neighbour_wait: WAIT, errors: 0, drops: 0 });
+  await relay.close();
+});
