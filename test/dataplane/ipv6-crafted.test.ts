@@ -3,7 +3,8 @@
 // is, each kind lands in its own counter of the stats file, and mcrd keeps running.
 import t from 'tap';
 import { join } from 'node:path';
-import { tempDir } from '../helpers/cli.js';
+import { readFile } from 'node:fs/promises';
+import { MCR, run, tempDir } from '../helpers/cli.js';
 import { macFromText } from '../helpers/frames.js';
 import { fragmentBody, ipv6Frame6, NEXT_HEADER, optionsBody, udp6, type Extension, type Ipv6Fields } from '../helpers/frames6.js';
 import { daemonSection, startMcrd, writeConfig } from '../helpers/mcrd.js';
@@ -20,7 +21,7 @@ t.test('malformed IPv6 frames (truncated, extension chains past the packet or pa
   const dir = await tempDir(t);
   const lab = Lab.create(t);
   const net = await chain(lab, { ipv6: true });
-  await writeConfig(join(dir, 'mcr.toml'), [...daemonSection(dir), rule('crafted', `in0 [${GROUP}]:${PORT}`, 'out0 [ff0e::2:2]:5000')]);
+  await writeConfig(join(dir, 'mcr.toml'), [...daemonSection(dir, [`prometheus_file = "${join(dir, 'mcr.prom')}"`]), rule('crafted', `in0 [${GROUP}]:${PORT}`, 'out0 [ff0e::2:2]:5000')]);
   const mcrd = await startMcrd(net.relay, dir);
 
   const mac = macFromText(await net.src.ns.mac('eth0'));
@@ -76,6 +77,14 @@ t.test('malformed IPv6 frames (truncated, extension chains past the packet or pa
   for (const [kind, list] of Object.entries(bad)) t.equal(stats.totals[kind], list.length * ROUNDS, `${kind}: ${list.length * ROUNDS}`);
   t.equal(stats.totals.ipv6, 0, 'the retired ipv6 counter stays 0');
   t.equal(stats.rules[0]?.packets, validSent, 'the rule counted the valid frames only');
+  t.match(stats.rules[0], { key: `in0|${GROUP}|${PORT}|*`, input: { group: GROUP } }, 'the stats file speaks canonical IPv6');
+  const shown = await run(MCR, ['stats', '--file', mcrd.statsFile]);
+  t.equal(shown.code, 0, shown.stderr);
+  t.match(shown.stdout, /-> out0 \[ff0e::2:2\]:5000 +active/, 'mcr stats shows the IPv6 output, bracketed before its port');
+  t.match(shown.stdout, /malformed 240, unsupported 120/, 'and the IPv6 drops in their totals groups');
+  const prom = await readFile(join(dir, 'mcr.prom'), 'utf8');
+  t.match(prom, /mcr_rule_packets_total\{[^}]*group="ff0e::1:1"[^}]*\} \d+/, 'Prometheus labels carry the IPv6 group');
+  t.match(prom, new RegExp(`mcr_dropped_frames_total\\{[^}]*reason="ipv6_chain_too_long"[^}]*\\} ${ROUNDS}`), 'and count the new drop reasons');
   mcrd.signal('SIGTERM');
   t.equal(await mcrd.exited, 0, 'mcrd stopped cleanly');
 });
