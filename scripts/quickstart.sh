@@ -22,6 +22,9 @@ DEBIAN_PACKAGES=(g++ make python3 pkg-config liburing-dev iproute2)
 # systemd in a container made of this machine's root to install the DEB with apt
 # (offline: the package's dependencies, procps among them, must already be here).
 TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux procps clang-14 libclang-rt-14-dev llvm-14)
+# The IPv6 tests: socat as a receiver nobody here wrote, ethtool to turn checksum
+# offload off on a veth, nft to silence neighbour discovery.
+TEST_PACKAGES+=(socat ethtool nftables)
 
 install_debian_packages() {
   local missing=()

@@ -1,7 +1,7 @@
 // The canonical, frozen form of a valid rules file: what the daemon runs and what
 // diff() compares. Defaults are resolved here (the schema's own defaults were filled
 // in by validation), so two files that mean the same thing give equal RuleSets.
-import { addressOf, isMulticast, type Address } from '../net/address.js';
+import { addressOf, classify, isMulticast, withoutZone, type Address } from '../net/address.js';
 import { describeInput } from './endpoints.js';
 import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
 
@@ -62,8 +62,9 @@ export interface RuleSet {
   readonly rules: readonly Rule[];
 }
 
-/** Multicast stays on the local segment unless asked (IGMP convention); unicast gets
- * the usual host default. */
+/** Multicast stays on the local segment unless asked (IGMP convention), as does an IPv6
+ * link-local destination, which no router forwards anyway; unicast gets the usual host
+ * default. (IPv4's 169.254.0.0/16 keeps 64: that default has always been so.) */
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 
@@ -100,18 +101,30 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Validation has checked every address, so a text that does not parse is a bug. */
+/** Validation has checked every address, so a text that does not parse is a bug. A
+ * zone is dropped: validation made sure it names the rule's own interface, which is
+ * the address's link already, so "ff02::fb%eth0" on eth0 is the flow "ff02::fb". */
+function fileAddress(text: string): Address {
+  return withoutZone(addressOf(text));
+}
+
 function optionalAddress(text: string | undefined): Address | null {
-  return text === undefined ? null : addressOf(text);
+  return text === undefined ? null : fileAddress(text);
+}
+
+/** The TTL or hop limit an output gets when it names none. */
+export function defaultTtl(group: Address): number {
+  const linkLocal = group.family === 'ipv6' && classify(group).kind === 'link-local';
+  return isMulticast(group) || linkLocal ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL;
 }
 
 function toOutput(output: RuleOutput, egress: Egress): Output {
-  const group = addressOf(output.group);
+  const group = fileAddress(output.group);
   return {
     interface: output.interface,
     group,
     port: output.port,
-    ttl: output.ttl ?? (isMulticast(group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
+    ttl: output.ttl ?? defaultTtl(group),
     sourceAddress: output.source_address === 'preserve' ? 'preserve' : optionalAddress(output.source_address),
     egress: output.egress ?? egress,
     dscp: output.dscp ?? 0,
@@ -121,7 +134,7 @@ function toOutput(output: RuleOutput, egress: Egress): Output {
 function toRule(rule: RuleSection, egress: Egress): Rule {
   const input: Input = {
     interface: rule.input.interface,
-    group: addressOf(rule.input.group),
+    group: fileAddress(rule.input.group),
     port: rule.input.port,
     source: optionalAddress(rule.input.source),
   };
