@@ -31,7 +31,16 @@ t.test('a --systems list: ids of earlier benches get their new name, unknown one
     'mcr-uring-1w was renamed: use mcr-socket-uring-1w (or mcr-frame-1w)',
     'unknown system frob',
   ]);
-  t.same(DEFAULT_SYSTEMS, ['none', 'nft', 'smcroute', 'socat', 'baseline', 'mcr-frame-1w', 'mcr-socket-1w'], 'mcr runs once per egress kind by default');
+  t.same(
+    DEFAULT_SYSTEMS,
+    ['none', 'nft', 'smcroute', 'socat', 'baseline', 'mcr-frame-1w', 'mcr-socket-1w', 'nft-v6', 'mcr-frame-1w-v6', 'mcr-socket-1w-v6'],
+    'mcr runs once per egress kind by default, and again with IPv6 beside the kernel fast path',
+  );
+  t.same(checkSystemIds(['mcr-socket-uring-2w-v6', 'nft-v6', 'socat-v6', 'smcroute-v6', 'baseline-v6']), [
+    'unknown system socat-v6',
+    'unknown system smcroute-v6',
+    'unknown system baseline-v6',
+  ], 'only mcr and the kernel fast path have an IPv6 variant');
 });
 
 t.test('rules for mcr name each output egress, or nothing on a build without the setting', async (t) => {
