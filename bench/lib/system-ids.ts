@@ -54,6 +54,12 @@ export function ipv6VariantOf(id: string): string | null {
   return base === KERNEL_FAST || parseMcrId(base) ? base : null;
 }
 
+/** The kernel fast path a system's ratios are taken against: nft for IPv4, nft-v6 for
+ * an IPv6 variant (the same family, so that the ratio is about the relay). */
+export function kernelReferenceOf(id: string): string {
+  return id.endsWith(IPV6_SUFFIX) ? `${KERNEL_FAST}${IPV6_SUFFIX}` : KERNEL_FAST;
+}
+
 /** Ids valid without being mcr ids (registry.ts makes them). */
 export const FIXED_IDS = ['none', 'baseline', KERNEL_FAST, 'smcroute', 'socat'];
 

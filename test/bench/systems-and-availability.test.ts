@@ -5,7 +5,7 @@
 import t from 'tap';
 import { classifyEgress, configValue, isUnavailable, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED, UnavailableError } from '../../bench/lib/availability.js';
 import { mcrRulesToml } from '../../bench/lib/mcr-rules.js';
-import { checkSystemIds, DEFAULT_SYSTEMS, mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
+import { checkSystemIds, DEFAULT_SYSTEMS, ipv6VariantOf, kernelReferenceOf, mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
 
 t.test('mcr ids name the egress kind, an optional backend and the workers', async (t) => {
   const cases: [string, ReturnType<typeof parseMcrId>][] = [
@@ -41,6 +41,8 @@ t.test('a --systems list: ids of earlier benches get their new name, unknown one
     'unknown system smcroute-v6',
     'unknown system baseline-v6',
   ], 'only mcr and the kernel fast path have an IPv6 variant');
+  t.same(['mcr-frame-1w-v6', 'nft-v6', 'nft', 'socat-v6'].map(ipv6VariantOf), ['mcr-frame-1w', 'nft', null, null]);
+  t.same(['mcr-frame-1w-v6', 'nft-v6', 'mcr-frame-1w', 'socat'].map(kernelReferenceOf), ['nft-v6', 'nft-v6', 'nft', 'nft'], 'an IPv6 variant is compared with the IPv6 kernel fast path');
 });
 
 t.test('rules for mcr name each output egress, or nothing on a build without the setting', async (t) => {
