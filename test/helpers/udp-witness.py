@@ -154,6 +154,8 @@ def open_sender(args):
     if args.interface:
         s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('0.0.0.0') + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex))
     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, args.ttl)
+    # Not to this host's own receivers: a witness beside the sender counts only relayed copies.
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
     s.setsockopt(socket.IPPROTO_IP, IP_TTL, args.ttl)
     s.bind(('0.0.0.0', args.source_port))
     return s, (args.group, args.port)
