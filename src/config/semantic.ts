@@ -6,6 +6,8 @@
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
 import { checkLimits } from './limits.js';
+import { checkReflectors } from './reflector-checks.js';
+import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 import { canonicalText, classify, parseAddress, type AddressKind, type Family } from '../net/address.js';
 import type { JsonPath, Problem } from './problems.js';
 
@@ -28,7 +30,7 @@ function integer(table: Table, key: string): number | undefined {
 }
 
 /** Mirrors the kernel's dev_valid_name(): what `ip link add` would refuse. */
-function interfaceProblem(name: string): string | undefined {
+export function interfaceProblem(name: string): string | undefined {
   if (name.length === 0) return 'interface must not be empty';
   if (name.length >= IFNAMSIZ) {
     return `interface "${name}" is ${name.length} characters long; Linux allows at most ${IFNAMSIZ - 1}`;
@@ -64,6 +66,8 @@ function roleOf(text: string): Role | undefined {
 
 /** A destination (input or output group) must be multicast or a unicast host. */
 function groupProblem(path: JsonPath, address: string): Problem | undefined {
+  // Broadcast relaying: the limited broadcast is a destination like a group.
+  if (address === LIMITED_BROADCAST) return undefined;
   const role = roleOf(address);
   if (role === undefined || role.role !== 'none') return undefined;
   return {
@@ -147,8 +151,10 @@ class Checker {
       this.add({ code: 'port-zero', path: [...path, 'port'], message: `port 0 cannot be ${verb}; use a port from 1 to 65535` });
     }
     if (name === undefined || group === undefined || port === undefined) return undefined;
-    // Identities compare canonical text: two spellings of one address are one flow.
-    return { interface: name, group: canonicalText(group), port };
+    // Identities compare canonical text: two spellings of one address are one flow. An
+    // input of "broadcast" is the limited broadcast's (and the interface's directed one).
+    const canonical = role === 'input' && group === BROADCAST ? LIMITED_BROADCAST : canonicalText(group);
+    return { interface: name, group: canonical, port };
   }
 
   output(path: JsonPath, output: Table, seen: Map<string, JsonPath>, input: Endpoint | undefined): void {
@@ -247,5 +253,5 @@ class Checker {
 export function checkSemantics(data: unknown): Problem[] {
   const checker = new Checker(isTable(data) && isTable(data.daemon) ? egressOf(data.daemon.egress) : undefined);
   if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
-  return [...checker.problems, ...checkLimits(data)];
+  return [...checker.problems, ...checkReflectors(data), ...checkLimits(data)];
 }
