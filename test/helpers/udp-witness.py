@@ -100,6 +100,7 @@ def receive(args):
 def send(args):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)  # --group 255.255.255.255
     if args.interface:
         s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, args.interface.encode())
         ifindex = socket.if_nametoindex(args.interface)

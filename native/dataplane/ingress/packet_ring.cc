@@ -81,9 +81,25 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
 
 bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
   // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
-  int mode = PACKET_FANOUT_HASH;
-  int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
-  if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
+  // A fanout group delivers through its own hook, which ignores the members'
+  // PACKET_IGNORE_OUTGOING: without the group's flag (Linux >= 6.9) a relay reads back
+  // what its frame outputs send out of an interface it also receives on (a reflector's
+  // every interface is both). Older kernels refuse the flag: join without it.
+  constexpr int kFanoutIgnoreOutgoing = 0x4000;  // PACKET_FANOUT_FLAG_IGNORE_OUTGOING
+  bool joined = false;
+  for (const int flags : {kFanoutIgnoreOutgoing, 0}) {
+    const int mode = PACKET_FANOUT_HASH | flags;
+    int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
+    if (setsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) == 0) {
+      joined = true;
+      break;
+    }
+    if (errno != EINVAL) break;
+  }
+  if (!joined) {
+    *error = SysError("joining the fanout group", errno);
+    return false;
+  }
   if (fanout_id < 0) {
     int value = 0;
     socklen_t size = sizeof value;
