@@ -18,7 +18,9 @@ export function subnetOf(names: readonly string[], segment: string): string {
   return `10.${60 + names.indexOf(segment)}.0`;
 }
 
-export async function segments(lab: Lab, names: readonly string[], options: { hosts?: number; relays?: number } = {}): Promise<Segments> {
+/** routed: hosts route everything else through relay 0's leg, which forwards (for the
+ * unicast answers a discovery reply is). */
+export async function segments(lab: Lab, names: readonly string[], options: { hosts?: number; relays?: number; routed?: boolean } = {}): Promise<Segments> {
   const hostCount = options.hosts ?? 1;
   const relayCount = options.relays ?? 1;
   const hostLabels = names.flatMap((name) => Array.from({ length: hostCount }, (_, h) => `${name}${h}`));
@@ -46,7 +48,8 @@ export async function segments(lab: Lab, names: readonly string[], options: { ho
   await lab.wire({
     bridges: names.map((name) => ({ ns: sw, name: `br-${name}`, snooping: false })),
     veths,
-    routes: Object.values(hosts).flatMap((list) => list.flatMap((end) => hostRoutes(end))),
+    routes: names.flatMap((name) => hosts[name]!.flatMap((end) => hostRoutes(end, options.routed ? relays[0]!.legs[name] : undefined))),
   });
+  if (options.routed) await relays[0]!.ns.sysctl({ 'net.ipv4.ip_forward': '1' });
   return { names, hosts, relays, switch: sw };
 }
