@@ -16,6 +16,8 @@
 #
 #   send --group G --port P --source-port SP --count N [--interface IF] [--size L...]
 #        [--ttl T] [--gap-ms MS]
+#     With --destinations, each port also gets "destinations": {"ADDRESS": n} (IP_PKTINFO).
+#
 #     Sends N datagrams from a fixed source port (so a preserved source can be checked),
 #     the sizes taken in turn.
 #
@@ -33,6 +35,7 @@ IP_RECVTTL = 12
 IP_RECVTOS = 13
 IP_TTL = 2
 IP_TOS = 1
+IP_PKTINFO = 8
 ETH_P_IP = 0x0800
 SO_BINDTODEVICE = 25
 
@@ -50,6 +53,8 @@ def receive(args):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
         s.setsockopt(socket.IPPROTO_IP, IP_RECVTOS, 1)
+        if args.destinations:
+            s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
         s.bind(('0.0.0.0', port))
         for group in args.group:
             mreqn = socket.inet_aton(group) + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex)
@@ -85,6 +90,9 @@ def receive(args):
                     entry['ttl'][str(struct.unpack('@i', value[:4])[0])] += 1
                 elif level == socket.IPPROTO_IP and kind == IP_TOS:
                     entry['tos'][str(value[0])] += 1
+                elif level == socket.IPPROTO_IP and kind == IP_PKTINFO:
+                    # struct in_pktinfo: ifindex, local address, destination address
+                    entry.setdefault('destinations', Counter())[socket.inet_ntoa(value[8:12])] += 1
             received += 1
             last = time.monotonic()
     # Frames seen by the tap after the last datagram are still in its queue: drain them.
@@ -159,6 +167,7 @@ def main():
     r.add_argument('--group', action='append', default=[])
     r.add_argument('--expect', type=int, required=True)
     r.add_argument('--idle', type=float, default=2.0)
+    r.add_argument('--destinations', action='store_true', help='also tally each datagram\'s destination address (IP_PKTINFO)')
     s = commands.add_parser('send')
     s.add_argument('--group', required=True)
     s.add_argument('--port', type=int, required=True)

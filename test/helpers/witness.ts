@@ -23,6 +23,8 @@ export interface PortReport {
   ttl: Tally;
   tos: Tally;
   sizes: Tally;
+  /** With `destinations: true` only. */
+  destinations?: Tally;
 }
 
 export interface WitnessReport {
@@ -37,11 +39,12 @@ export interface RunningWitness {
 
 export async function startWitness(
   ns: Netns,
-  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number },
+  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number; destinations?: boolean },
 ): Promise<RunningWitness> {
   const args = [SCRIPT, 'receive', '--interface', options.interface, '--expect', String(options.expect), '--idle', String(options.idle ?? 2)];
   for (const port of options.ports) args.push('--port', String(port));
   for (const group of options.groups ?? []) args.push('--group', group);
+  if (options.destinations) args.push('--destinations');
   const child = ns.spawn(PYTHON, args, { timeoutMs: 120_000 });
   const report = child.then((result) => {
     const line = result.stdout.trim().split('\n').at(-1) ?? '';
