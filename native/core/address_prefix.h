@@ -24,7 +24,9 @@ struct AddressPrefix {
     return true;
   }
 
+  // Only addresses of the prefix's own family: ::/0 is every IPv6 sender, not IPv4's too.
   bool Contains(const IpAddress& candidate) const {
+    if (candidate.is_ipv4() != address.is_ipv4()) return false;
     const uint8_t* a = address.bytes();
     const uint8_t* b = candidate.bytes();
     uint32_t left = bits;
