@@ -225,9 +225,10 @@ class ReflectorChecker {
 
   /** The `family` key leaves the reflector something to relay. */
   families(path: JsonPath, table: Table): void {
-    if (table.family === undefined || table.family === 'both') return;
+    // Another value is the schema's to report (and may be a table with no prototype).
+    if (table.family !== 'ipv4' && table.family !== 'ipv6') return;
     if (reflectedGroups(table as unknown as ReflectorSection).length > 0) return;
-    this.add('reflector-service', [...path, 'family'], `family = "${String(table.family)}" leaves this reflector no group to relay`);
+    this.add('reflector-service', [...path, 'family'], `family = "${table.family}" leaves this reflector no group to relay`);
   }
 
   reflector(index: number, table: Table): void {

@@ -7,6 +7,7 @@ import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
 import { checkLimits } from './limits.js';
 import { checkReflectors } from './reflector-checks.js';
+import { checkReflectorLimits } from './reflector-limits.js';
 import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 import { canonicalText, classify, parseAddress, type AddressKind, type Family } from '../net/address.js';
 import type { JsonPath, Problem } from './problems.js';
@@ -253,5 +254,5 @@ class Checker {
 export function checkSemantics(data: unknown): Problem[] {
   const checker = new Checker(isTable(data) && isTable(data.daemon) ? egressOf(data.daemon.egress) : undefined);
   if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
-  return [...checker.problems, ...checkReflectors(data), ...checkLimits(data)];
+  return [...checker.problems, ...checkReflectors(data), ...checkLimits(data), ...checkReflectorLimits(data)];
 }

@@ -132,4 +132,13 @@ export const REFLECTOR_CASES: readonly InvalidCase[] = [
     errors: ['5:9: input eth0 255.255.255.255:9 is already relayed by rule "eth0 255.255.255.255:9" at line 1; each input may have one rule'],
     codes: ['duplicate-input'],
   },
+  {
+    name: 'reflectors whose flows and outputs go past [limits] max_rules and max_outputs',
+    lines: ['[limits]', 'max_rules = 3', 'max_outputs = 5', '[[reflector]]', 'service = "mdns"', 'interfaces = ["a0", "b0", "c0"]'],
+    errors: [
+      "6:14: this reflector's 12 outputs bring the file to 12 outputs: [limits] max_outputs is 5, and the data plane holds one output per destination (it may be raised to 65536)",
+      "6:14: this reflector's 6 flows bring the file to 6 rules and flows: [limits] max_rules is 3, and the data plane holds one rule per flow (it may be raised to 4096)",
+    ],
+    codes: ['too-many-rules', 'too-many-outputs'],
+  },
 ];
