@@ -17,6 +17,7 @@
         "native/core/flow_table.cc",
         "native/core/frame_header.cc",
         "native/core/packet.cc",
+        "native/core/packet_ipv6.cc",
         "native/dataplane/control/dataplane.cc",
         "native/dataplane/control/kernel_tables.cc",
         "native/dataplane/control/link_monitor.cc",

@@ -76,6 +76,10 @@ export const WORKER_COUNTERS = /** @type {const} */ ([
   { name: 'too_big', family: 'dropped_sends', total: 'not_sent' },
   { name: 'neighbour_wait', family: 'dropped_sends', total: 'not_sent' },
   { name: 'unsendable', family: 'dropped_sends', total: 'not_sent' },
+  { name: 'ipv6_chain_too_long', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_extension_overrun', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_bad_payload_length', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_jumbogram', family: 'dropped_frames', total: 'unsupported' },
 ]);
 
 /** Per rule, in block order. */

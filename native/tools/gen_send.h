@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "../core/address.h"
+
 namespace mcr::tools {
 
 inline constexpr size_t kSendBatch = 64;
@@ -18,11 +20,12 @@ inline constexpr size_t kSendBatch = 64;
 inline constexpr uint64_t kMaxConsecutiveErrors = 1000;
 
 struct Destinations {
-  uint32_t group = 0;  // host order; stream k goes to group + k
+  IpAddress group;  // stream k goes to group + k (AddressPlus)
   uint16_t port = 0;
   uint32_t streams = 1;
   uint32_t first_stream = 0;
   uint32_t size = 0;  // UDP payload bytes
+  unsigned ifindex = 0;  // the scope of a link-scope IPv6 group; 0: none
 };
 
 struct SendTotals {
@@ -52,7 +55,8 @@ class BatchSender {
   std::vector<uint8_t> buffers_;
   std::vector<iovec> iovs_;
   std::vector<mmsghdr> msgs_;
-  std::vector<sockaddr_in> addrs_;
+  std::vector<sockaddr_storage> addrs_;
+  socklen_t addr_len_ = 0;
 };
 
 }  // namespace mcr::tools

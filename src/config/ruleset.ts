@@ -1,7 +1,7 @@
 // The canonical, frozen form of a valid rules file: what the daemon runs and what
 // diff() compares. Defaults are resolved here (the schema's own defaults were filled
 // in by validation), so two files that mean the same thing give equal RuleSets.
-import { addressOf, isMulticast, type Address } from '../net/address.js';
+import { addressOf, classify, isMulticast, withoutZone, type Address } from '../net/address.js';
 import { describeInput } from './endpoints.js';
 import type { Prefix } from './prefix.js';
 import { buildReflectorRules } from './reflectors.js';
@@ -97,8 +97,9 @@ export interface RuleSet {
   readonly rules: readonly Rule[];
 }
 
-/** Multicast stays on the local segment unless asked (IGMP convention); unicast gets
- * the usual host default. */
+/** Multicast stays on the local segment unless asked (IGMP convention), as does an IPv6
+ * link-local destination, which no router forwards anyway; unicast gets the usual host
+ * default. (IPv4's 169.254.0.0/16 keeps 64: that default has always been so.) */
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 
@@ -136,7 +137,7 @@ export function outputGroupText(output: Output): string {
 
 /** The address a rule input or output group names: "broadcast" is the limited broadcast. */
 export function groupAddress(text: string): Address {
-  return addressOf(text === BROADCAST ? LIMITED_BROADCAST : text);
+  return fileAddress(text === BROADCAST ? LIMITED_BROADCAST : text);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -147,9 +148,21 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Validation has checked every address, so a text that does not parse is a bug. */
+/** Validation has checked every address, so a text that does not parse is a bug. A
+ * zone is dropped: validation made sure it names the rule's own interface, which is
+ * the address's link already, so "ff02::fb%eth0" on eth0 is the flow "ff02::fb". */
+function fileAddress(text: string): Address {
+  return withoutZone(addressOf(text));
+}
+
 function optionalAddress(text: string | undefined): Address | null {
-  return text === undefined ? null : addressOf(text);
+  return text === undefined ? null : fileAddress(text);
+}
+
+/** The TTL or hop limit an output gets when it names none. */
+export function defaultTtl(group: Address): number {
+  const linkLocal = group.family === 'ipv6' && classify(group).kind === 'link-local';
+  return isMulticast(group) || linkLocal ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL;
 }
 
 function toOutput(output: RuleOutput, egress: Egress): Output {
@@ -158,7 +171,7 @@ function toOutput(output: RuleOutput, egress: Egress): Output {
     interface: output.interface,
     group,
     port: output.port,
-    ttl: output.ttl ?? (isMulticast(group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
+    ttl: output.ttl ?? defaultTtl(group),
     sourceAddress: output.source_address === 'preserve' ? 'preserve' : optionalAddress(output.source_address),
     egress: output.egress ?? egress,
     dscp: output.dscp ?? 0,

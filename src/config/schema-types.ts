@@ -12,7 +12,7 @@ export type InterfaceName = string
 export type Port = number
 
 /**
- * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid IPv4 but wrong for their place, interface names) and rules that span keys (source_address = "preserve" with socket egress or across address families) are checked after the schema, in src/config/semantic.ts; [[reflector]] tables in src/config/reflector-checks.ts.
+ * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid but wrong for their place (reserved scopes, zones, families that do not go together), interface names) and rules that span keys (source_address = "preserve" with socket egress or across address families) are checked after the schema, in src/config/semantic.ts; [[reflector]] tables in src/config/reflector-checks.ts.
  */
 export interface McrConfig {
 daemon?: DaemonSection
@@ -123,7 +123,7 @@ interface: InterfaceName
 group: string
 port: Port
 /**
- * Only accept datagrams from this sender (source-specific join for a multicast group).
+ * An IP address: IPv4 as a dotted quad, or IPv6 in any RFC 4291 text form (ff0e::1:1, FF0E:0::1:1), a link-scope one optionally with %zone naming its interface.
  */
 source?: string
 }
@@ -138,7 +138,7 @@ interface: InterfaceName
 group: string
 port: Port
 /**
- * IP TTL of relayed datagrams. Default: 1 for a multicast group, 64 for unicast.
+ * IPv4 TTL or IPv6 hop limit of relayed datagrams. Default: 1 for a multicast group (and an IPv6 link-local address), 64 for unicast.
  */
 ttl?: number
 /**
@@ -150,7 +150,7 @@ source_address?: string
  */
 egress?: ("auto" | "frame" | "socket")
 /**
- * DSCP of relayed datagrams (the upper six bits of the IPv4 TOS byte), 0 to 63; default 0 (best effort).
+ * DSCP of relayed datagrams (the upper six bits of the IPv4 TOS byte or the IPv6 traffic class), 0 to 63; default 0 (best effort).
  */
 dscp?: number
 }

@@ -3,6 +3,7 @@
 // caller passes the clock and the width, so a test pins every character.
 // Times in the table are relative to the sample's own `time` (uptime, reload age), so
 // a file renders the same whenever it is read; only the stale warning uses `now`.
+import { describeEndpoint } from '../config/endpoints.js';
 import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, type TotalsGroup } from '../counter-specs.js';
 import { lostOf } from './counter-fields.js';
 import { REFLECTOR_DROPS } from './reflectors.js';
@@ -88,7 +89,7 @@ function header(stats: StatsFile, now: number, width: number): string[] {
 function outputLines(rule: RuleStats, output: OutputStats): Line[] {
   // A dash, not 0, where nothing can flow: "active at 0 pps" is the signal worth seeing.
   const flowing = rule.state === 'active' && output.state === 'active';
-  const where = printable(`  -> ${output.interface} ${output.group}:${output.port}`);
+  const where = printable(`  -> ${describeEndpoint(output)}`);
   const lines: Line[] = [{ row: [where, output.state, '', flowing ? formatCount(output.pps) : '-', formatCount(lostOf(output, OUTPUT_COUNTERS))] }];
   if (output.state === 'error' && output.error) lines.push({ note: printable(`     error: ${output.error}`) });
   return lines;

@@ -13,6 +13,9 @@
 namespace mcr {
 namespace {
 
+// PACKET_FANOUT_FLAG_IGNORE_OUTGOING (Linux 6.2), which older headers do not name.
+constexpr int kFanoutIgnoreOutgoing = 0x4000;
+
 bool SetOption(int fd, int name, const void* value, socklen_t size, const char* what, std::string* error) {
   return SetSocketOption(fd, SOL_PACKET, name, value, size, what, error);
 }
@@ -81,24 +84,20 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
 
 bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
   // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
-  // A fanout group delivers through its own hook, which ignores the members'
-  // PACKET_IGNORE_OUTGOING: without the group's flag (Linux >= 6.9) a relay reads back
-  // what its frame outputs send out of an interface it also receives on (a reflector's
-  // every interface is both). Older kernels refuse the flag: join without it.
-  constexpr int kFanoutIgnoreOutgoing = 0x4000;  // PACKET_FANOUT_FLAG_IGNORE_OUTGOING
-  bool joined = false;
-  for (const int flags : {kFanoutIgnoreOutgoing, 0}) {
-    const int mode = PACKET_FANOUT_HASH | flags;
-    int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
-    if (setsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) == 0) {
-      joined = true;
-      break;
+  // Once in a group, the kernel delivers through the group's hook, not the socket's: the
+  // socket's PACKET_IGNORE_OUTGOING no longer applies, and the group must say it too, or
+  // every frame mcr sends out of this interface comes back as input (two rules relaying
+  // a group both ways between two interfaces would loop). Linux < 6.2 does not know the
+  // flag: there the group is joined without it.
+  const int mode = PACKET_FANOUT_HASH | kFanoutIgnoreOutgoing;
+  int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
+  if (setsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) != 0) {
+    if (errno != EINVAL) {
+      *error = SysError("joining the fanout group", errno);
+      return false;
     }
-    if (errno != EINVAL) break;
-  }
-  if (!joined) {
-    *error = SysError("joining the fanout group", errno);
-    return false;
+    argument &= ~(kFanoutIgnoreOutgoing << 16);
+    if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
   }
   if (fanout_id < 0) {
     int value = 0;
