@@ -21,7 +21,8 @@ export function zeroconfSkipReason(): string | false {
 
 /** Registers one instance of the test service; resolves once it has announced itself. */
 export async function registerService(ns: Netns, name: string, address: string, seconds = 60): Promise<void> {
-  const child = ns.spawn(PYTHON, [MDNS_PEER, 'register', '--name', name, '--address', address, '--seconds', String(seconds)], { timeoutMs: (seconds + 10) * 1000 });
+  const family = address.includes(':') ? ['--ipv6'] : [];
+  const child = ns.spawn(PYTHON, [MDNS_PEER, 'register', ...family, '--name', name, '--address', address, '--seconds', String(seconds)], { timeoutMs: (seconds + 10) * 1000 });
   child.catch(() => undefined);
   await new Promise<void>((resolve, reject) => {
     let seen = '';
@@ -36,9 +37,11 @@ export async function registerService(ns: Netns, name: string, address: string, 
   });
 }
 
-/** Browses for the test service; the instances found, each with its resolved addresses. */
+/** Browses for the test service (over IPv6 when address is IPv6); the instances found,
+ * each with its resolved addresses of that family. */
 export async function browse(ns: Netns, address: string, seconds: number, want = 0): Promise<Record<string, string[] | null>> {
-  const result = await ns.run(PYTHON, [MDNS_PEER, 'browse', '--address', address, '--seconds', String(seconds), '--want', String(want)], { timeoutMs: (seconds + 15) * 1000 });
+  const family = address.includes(':') ? ['--ipv6'] : [];
+  const result = await ns.run(PYTHON, [MDNS_PEER, 'browse', ...family, '--address', address, '--seconds', String(seconds), '--want', String(want)], { timeoutMs: (seconds + 15) * 1000 });
   if (result.exitCode !== 0) throw new Error(`mdns-peer browse exited ${result.exitCode}: ${result.stderr}`);
   return (JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { found: Record<string, string[] | null> }).found;
 }

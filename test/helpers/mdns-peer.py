@@ -1,6 +1,6 @@
 """An mDNS peer for the discovery tests, built on python3-zeroconf (Debian's, so run by
-/usr/bin/python3): `register` announces one service instance and answers queries for it
-until killed or its time is up; `browse` looks for instances of the service type for a
+/usr/bin/python3), over IPv4 or (--ipv6) IPv6: `register` announces one service instance
+and answers queries for it until killed or its time is up; `browse` looks for instances of the service type for a
 while and prints what it found and resolved, as one JSON line. Test traffic only: it
 binds to the one address it is given, inside the test's namespace."""
 import argparse
@@ -14,12 +14,24 @@ from zeroconf import IPVersion, ServiceBrowser, ServiceInfo, ServiceStateChange,
 TYPE = '_mcrtest._tcp.local.'
 
 
+def open_zeroconf(args):
+    """IPv4: bound to the address given. IPv6: on the interface given (zeroconf takes an
+    interface index for IPv6), over ff02::fb only."""
+    if args.ipv6:
+        return Zeroconf(interfaces=[socket.if_nametoindex(args.interface)], ip_version=IPVersion.V6Only)
+    return Zeroconf(interfaces=[args.address], ip_version=IPVersion.V4Only)
+
+
+def packed(address):
+    return socket.inet_pton(socket.AF_INET6 if ':' in address else socket.AF_INET, address)
+
+
 def register(args):
-    zc = Zeroconf(interfaces=[args.address], ip_version=IPVersion.V4Only)
+    zc = open_zeroconf(args)
     info = ServiceInfo(
         TYPE,
         f'{args.name}.{TYPE}',
-        addresses=[socket.inet_aton(args.address)],
+        addresses=[packed(args.address)],
         port=8009,
         properties={'made-by': 'mcr-test'},
         server=f'{args.name}.local.',
@@ -32,7 +44,7 @@ def register(args):
 
 
 def browse(args):
-    zc = Zeroconf(interfaces=[args.address], ip_version=IPVersion.V4Only)
+    zc = open_zeroconf(args)
     found = {}
 
     def changed(zeroconf, service_type, name, state_change):
@@ -47,7 +59,7 @@ def browse(args):
             break
     for name in list(found):
         info = zc.get_service_info(TYPE, name, timeout=1500)
-        found[name] = info.parsed_addresses() if info else None
+        found[name] = info.parsed_addresses(IPVersion.V6Only if args.ipv6 else IPVersion.V4Only) if info else None
     zc.close()
     print(json.dumps({'found': {name.split('.')[0]: addresses for name, addresses in found.items()}}), flush=True)
 
@@ -63,6 +75,9 @@ def main():
     b.add_argument('--address', required=True)
     b.add_argument('--seconds', type=float, default=3)
     b.add_argument('--want', type=int, default=0)
+    for sub_parser in (r, b):
+        sub_parser.add_argument('--ipv6', action='store_true', help='mDNS over IPv6 (ff02::fb) on --interface')
+        sub_parser.add_argument('--interface', default='eth0')
     args = parser.parse_args()
     register(args) if args.mode == 'register' else browse(args)
 
