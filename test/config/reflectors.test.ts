@@ -19,11 +19,11 @@ const flowsOf = (...lines: string[]) =>
 t.test('an mDNS reflector over three segments is one flow per interface and family, never sent back where it came from', async (t) => {
   t.same(flowsOf('[[reflector]]', 'service = "mdns"', 'interfaces = ["lan", "iot", "guest"]'), [
     { name: 'mdns: lan 224.0.0.251:5353', input: 'lan 224.0.0.251:5353', outputs: ['iot 224.0.0.251:5353 ttl 255 preserve', 'guest 224.0.0.251:5353 ttl 255 preserve'] },
-    { name: 'mdns: lan ff02::fb:5353', input: 'lan ff02::fb:5353', outputs: ['iot ff02::fb:5353 ttl 255 preserve', 'guest ff02::fb:5353 ttl 255 preserve'] },
+    { name: 'mdns: lan [ff02::fb]:5353', input: 'lan [ff02::fb]:5353', outputs: ['iot ff02::fb:5353 ttl 255 preserve', 'guest ff02::fb:5353 ttl 255 preserve'] },
     { name: 'mdns: iot 224.0.0.251:5353', input: 'iot 224.0.0.251:5353', outputs: ['lan 224.0.0.251:5353 ttl 255 preserve', 'guest 224.0.0.251:5353 ttl 255 preserve'] },
-    { name: 'mdns: iot ff02::fb:5353', input: 'iot ff02::fb:5353', outputs: ['lan ff02::fb:5353 ttl 255 preserve', 'guest ff02::fb:5353 ttl 255 preserve'] },
+    { name: 'mdns: iot [ff02::fb]:5353', input: 'iot [ff02::fb]:5353', outputs: ['lan ff02::fb:5353 ttl 255 preserve', 'guest ff02::fb:5353 ttl 255 preserve'] },
     { name: 'mdns: guest 224.0.0.251:5353', input: 'guest 224.0.0.251:5353', outputs: ['lan 224.0.0.251:5353 ttl 255 preserve', 'iot 224.0.0.251:5353 ttl 255 preserve'] },
-    { name: 'mdns: guest ff02::fb:5353', input: 'guest ff02::fb:5353', outputs: ['lan ff02::fb:5353 ttl 255 preserve', 'iot ff02::fb:5353 ttl 255 preserve'] },
+    { name: 'mdns: guest [ff02::fb]:5353', input: 'guest [ff02::fb]:5353', outputs: ['lan ff02::fb:5353 ttl 255 preserve', 'iot ff02::fb:5353 ttl 255 preserve'] },
   ]);
 });
 
