@@ -74,9 +74,10 @@ async function runReflector(host: ScriptHost, ctx: ScenarioContext): Promise<Ref
       const cpuBefore = processCpuSeconds(mcrd.pid);
       const coreBefore = relayCpu === null ? null : machineCpu(relayCpu);
       const gen = await runGen(sender.ns, { group: GROUP, port: PORT, count: RATE * seconds, rate: RATE, interface: 'eth0', size: SIZE, durationLimit: seconds + 10 });
-      const reports: SinkReport[] = await Promise.all(sinks.map((sink) => sink.report));
+      // Read as the generator stops, not after the sinks' idle wait: the trial's own work.
       const mcrdCpuSeconds = processCpuSeconds(mcrd.pid) - cpuBefore;
       const relayCoreBusySeconds = coreBefore === null || relayCpu === null ? null : busySeconds(cpuDelta(coreBefore, machineCpu(relayCpu)), 1);
+      const reports: SinkReport[] = await Promise.all(sinks.map((sink) => sink.report));
       const trial = { sent: gen.sent, seconds: gen.seconds, received: reports.map((r) => r.datagrams), mcrdCpuSeconds, relayCoreBusySeconds };
       ctx.log(
         `[reflector rep ${rep}/${reps}] sent ${trial.sent} in ${trial.seconds.toFixed(2)} s, received ${trial.received.join('/')}, ` +
