@@ -13,6 +13,7 @@
       "sources": [
         "native/addon.cc",
         "native/core/address.cc",
+        "native/core/digest_window.cc",
         "native/core/flow_table.cc",
         "native/core/frame_header.cc",
         "native/core/packet.cc",
@@ -33,6 +34,7 @@
         "native/dataplane/ingress/ingress.cc",
         "native/dataplane/ingress/membership.cc",
         "native/dataplane/ingress/packet_ring.cc",
+        "native/dataplane/policy/flow_policy.cc",
         "native/dataplane/socket_options.cc",
         "native/dataplane/sys_error.cc",
         "native/dataplane/worker.cc",

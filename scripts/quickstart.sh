@@ -25,6 +25,8 @@ TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux p
 # The IPv6 tests: socat as a receiver nobody here wrote, ethtool to turn checksum
 # offload off on a veth, nft to silence neighbour discovery.
 TEST_PACKAGES+=(socat ethtool nftables)
+# The discovery tests: real mDNS and SSDP clients (python3-zeroconf, gssdp-discover).
+TEST_PACKAGES+=(python3-zeroconf gupnp-tools)
 
 install_debian_packages() {
   local missing=()

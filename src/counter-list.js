@@ -86,6 +86,9 @@ export const WORKER_COUNTERS = /** @type {const} */ ([
 export const RULE_COUNTERS = /** @type {const} */ ([
   { name: 'packets', type: 'counter', metric: 'mcr_rule_packets_total', help: 'Datagrams the rule received.', rate: { field: 'pps', scale: 1 } },
   { name: 'bytes', type: 'counter', metric: 'mcr_rule_bytes_total', help: 'UDP payload bytes the rule received.', rate: { field: 'bps', scale: 8 } },
+  { name: 'source_denied', type: 'counter', metric: 'mcr_rule_source_denied_total', help: "Datagrams a reflector did not relay because their sender is outside its allow_sources or inside its deny_sources.", later: true },
+  { name: 'rate_limited', type: 'counter', metric: 'mcr_rule_rate_limited_total', help: "Datagrams a reflector did not relay because its input interface's rate_limit bucket was empty.", later: true },
+  { name: 'loop_suppressed', type: 'counter', metric: 'mcr_rule_loop_suppressed_total', help: 'Datagrams a reflector did not relay because it had relayed the same datagram (sender, destination, payload) within loop_window_ms: a copy come back through another relay or path.', later: true },
 ]);
 
 /** Per output, in block order. */

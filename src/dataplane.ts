@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus } from 'node:os';
+import type { Prefix } from './config/prefix.js';
 import { outputKey, sourceText, type Backend, type Rule } from './config/ruleset.js';
 import { layoutOf, readCounters, type CounterLayout, type CounterSnapshot } from './counters.js';
 import type { Plan } from './diff.js';
@@ -20,6 +21,8 @@ import type {
   NativeInfo,
   NativeOutput,
   NativeOutputStatus,
+  NativePolicy,
+  NativePrefix,
   NativeRule,
   NativeRuleStatus,
 } from './native/binding-types.js';
@@ -115,7 +118,22 @@ export function toNativeOutputs(rule: Rule): NativeOutput[] {
     ttl: output.ttl,
     dscp: output.dscp,
     sourceAddress: sourceText(output.sourceAddress),
+    ...(output.directed ? { directed: true } : {}),
   }));
+}
+
+export function toNativePolicy(rule: Rule): NativePolicy | null {
+  const { policy } = rule;
+  if (!policy) return null;
+  const prefixes = (list: readonly Prefix[]): NativePrefix[] => list.map((prefix) => ({ address: prefix.address.text, length: prefix.length }));
+  return {
+    group: policy.group,
+    allow: prefixes(policy.allowSources),
+    deny: prefixes(policy.denySources),
+    ratePps: policy.rateLimit?.pps ?? 0,
+    rateBurst: policy.rateLimit?.burst ?? 0,
+    loopWindowMs: policy.loopWindowMs,
+  };
 }
 
 export function toNativeRule(rule: Rule): NativeRule {
@@ -126,6 +144,7 @@ export function toNativeRule(rule: Rule): NativeRule {
     port: rule.input.port,
     source: rule.input.source?.text ?? null,
     outputs: toNativeOutputs(rule),
+    ...(rule.policy ? { policy: toNativePolicy(rule) } : {}),
   };
 }
 
@@ -205,7 +224,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
       // Removals first: they give back the counter slots and sockets that additions need.
       for (const rule of plan.removed) attempt(rule.key, () => this.native.removeRule(rule.key));
       for (const change of plan.changed) {
-        attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after)));
+        attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after), toNativePolicy(change.after)));
       }
       for (const rule of plan.added) attempt(rule.key, () => this.native.addRule(toNativeRule(rule)));
     } finally {

@@ -42,7 +42,7 @@ export interface Plan {
   readonly added: readonly Rule[];
   /** Flows to stop: inputs that are gone, and rules now disabled. */
   readonly removed: readonly Rule[];
-  /** Same input, different set of outputs. */
+  /** Same input, different set of outputs (or a reflector's policy changed). */
   readonly changed: readonly RuleChange[];
   /** Flows left exactly as they run (possibly under a new name). */
   readonly unchanged: readonly Rule[];
@@ -99,7 +99,10 @@ export function diff(running: RuleSet, next: RuleSet): Plan {
     }
     if (before.name !== rule.name) renamed.push({ key: rule.key, from: before.name, to: rule.name });
     const outputs = diffOutputs(before.outputs, rule.outputs);
-    if (outputs.added.length === 0 && outputs.removed.length === 0) unchanged.push(rule);
+    // A reflector's policy (source lists, rate limit, loop window) is applied with the
+    // outputs: a change of it alone changes the flow, keeping every output.
+    const samePolicy = sameValue(before.policy ?? null, rule.policy ?? null);
+    if (outputs.added.length === 0 && outputs.removed.length === 0 && samePolicy) unchanged.push(rule);
     else changed.push({ before, after: rule, outputs });
   }
   return {

@@ -18,6 +18,7 @@
 #include "counters.h"
 #include "egress/backend.h"
 #include "egress/output.h"
+#include "policy/flow_policy.h"
 
 namespace mcr {
 
@@ -30,6 +31,7 @@ struct WorkerOutput {
 
 struct WorkerRule {
   std::vector<WorkerOutput> outputs;
+  std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
 };
 
 class Worker {
@@ -55,6 +57,9 @@ class Worker {
   bool TakeTurn();
   void ProcessBlock(PacketRing& ring, void* block);
   void Replicate(const UdpDatagram& datagram, WorkerRule& rule);
+  // A reflector flow's checks (policy/flow_policy.h): true when the datagram may go;
+  // otherwise counted on the rule by reason.
+  bool Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters);
   void CountUnsent(PrepareResult result, uint32_t output_slot);
   // Seals every queued message and sends them all.
   void Flush();

@@ -1,6 +1,6 @@
 // Renders a reload plan as the lines `mcr check --diff` prints. Pure.
 import { describeEndpoint, describeInput } from '../config/endpoints.js';
-import { settingFileKey, sourceText, type Output, type Rule } from '../config/ruleset.js';
+import { settingFileKey, sourceText, type FlowPolicy, type Output, type Rule } from '../config/ruleset.js';
 import type { Plan, SettingChange } from '../diff.js';
 import { plural } from './plural.js';
 
@@ -11,7 +11,16 @@ export function describeOutput(output: Output): string {
   const from = source === null ? '' : ` from ${source === 'preserve' ? 'the sender' : source}`;
   const dscp = output.dscp === 0 ? '' : ` dscp ${output.dscp}`;
   const egress = output.egress === 'auto' ? '' : ` egress ${output.egress}`;
-  return `${describeEndpoint(output)} ttl ${output.ttl}${from}${dscp}${egress}`;
+  const where = output.directed ? `${output.interface} broadcast:${output.port}` : describeEndpoint(output);
+  return `${where} ttl ${output.ttl}${from}${dscp}${egress}`;
+}
+
+/** A reflector flow's policy in a few words: "allow 10.0.0.0/8, deny -, rate 200/400, loop 200 ms". */
+export function describePolicy(policy: FlowPolicy | undefined): string {
+  if (!policy) return 'none';
+  const list = (prefixes: FlowPolicy['allowSources']) => (prefixes.length === 0 ? '-' : prefixes.map((prefix) => prefix.text).join(' '));
+  const rate = policy.rateLimit ? `${policy.rateLimit.pps}/${policy.rateLimit.burst}` : 'none';
+  return `allow ${list(policy.allowSources)}, deny ${list(policy.denySources)}, rate ${rate}, loop ${policy.loopWindowMs} ms`;
 }
 
 
@@ -28,9 +37,11 @@ export function formatPlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const rule of plan.added) lines.push(ruleLine('add', rule, ` -> ${plural(rule.outputs.length, 'output')}`));
   for (const rule of plan.removed) lines.push(ruleLine('remove', rule));
-  for (const { after, outputs } of plan.changed) {
+  for (const { before, after, outputs } of plan.changed) {
     const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept`;
     lines.push(ruleLine('change', after, detail));
+    const [was, now] = [describePolicy(before.policy), describePolicy(after.policy)];
+    if (was !== now) lines.push(`             policy ${was} -> ${now}`);
     for (const output of outputs.added) lines.push(`             + ${describeOutput(output)}`);
     for (const output of outputs.removed) lines.push(`             - ${describeOutput(output)}`);
   }

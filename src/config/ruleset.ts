@@ -3,7 +3,10 @@
 // in by validation), so two files that mean the same thing give equal RuleSets.
 import { addressOf, classify, isMulticast, withoutZone, type Address } from '../net/address.js';
 import { describeInput } from './endpoints.js';
+import type { Prefix } from './prefix.js';
+import { buildReflectorRules } from './reflectors.js';
 import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
+import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
 export type Backend = NonNullable<DaemonSection['backend']>;
@@ -45,6 +48,35 @@ export interface Output {
   readonly egress: Egress;
   /** 0 to 63; 0 is best effort. */
   readonly dscp: number;
+  /** group = "broadcast": the directed broadcast of the output interface's subnet, which
+   * the data plane works out from the interface's address and prefix (`group` holds the
+   * limited broadcast meanwhile). Absent otherwise. */
+  readonly directed?: true;
+}
+
+/** What a flow made from a [[reflector]] table knows of it, for stats and messages. */
+export interface ReflectorLink {
+  readonly name: string;
+  /** "mdns", or the group and port: "239.1.2.3:5000", "broadcast:9". */
+  readonly service: string;
+  /** All its interfaces, in the file's order (the flows' inputs are those of `from`). */
+  readonly interfaces: readonly string[];
+  /** Its place among the file's [[reflector]] tables, for positioned warnings. */
+  readonly index: number;
+}
+
+/** What the data plane checks per datagram before a flow replicates it. Flows with the
+ * same `group` share one window of what was relayed (loop suppression), and flows with
+ * the same group and input interface one token bucket. */
+export interface FlowPolicy {
+  /** The reflector's name. */
+  readonly group: string;
+  /** Empty: every sender. */
+  readonly allowSources: readonly Prefix[];
+  readonly denySources: readonly Prefix[];
+  readonly rateLimit: { readonly pps: number; readonly burst: number } | null;
+  /** 0: no loop suppression. */
+  readonly loopWindowMs: number;
 }
 
 export interface Rule {
@@ -55,6 +87,9 @@ export interface Rule {
   readonly enabled: boolean;
   readonly input: Input;
   readonly outputs: readonly Output[];
+  /** Present on the flows a [[reflector]] table makes. */
+  readonly reflector?: ReflectorLink;
+  readonly policy?: FlowPolicy;
 }
 
 export interface RuleSet {
@@ -68,12 +103,12 @@ export interface RuleSet {
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 
-/** A flow's identity. Addresses are in canonical text, so respelling one is no change. */
 /** The file's spelling of a [daemon] setting: statsInterval -> stats_interval. */
 export function settingFileKey(setting: string): string {
   return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
+/** A flow's identity. Addresses are in canonical text, so respelling one is no change. */
 export function inputKey(input: Input): string {
   return `${input.interface}|${input.group.text}|${input.port}|${input.source?.text ?? '*'}`;
 }
@@ -90,7 +125,19 @@ export function outputKey(output: Output): string {
   const base = `${output.interface}|${output.group.text}|${output.port}|${output.ttl}|${sourceText(output.sourceAddress) ?? '-'}`;
   const egress = output.egress === 'auto' ? '' : `|egress=${output.egress}`;
   const dscp = output.dscp === 0 ? '' : `|dscp=${output.dscp}`;
-  return base + egress + dscp;
+  const directed = output.directed ? '|directed' : '';
+  return base + egress + dscp + directed;
+}
+
+/** The group of an output as the file and the stats say it: "broadcast" for the
+ * directed broadcast, else the address. */
+export function outputGroupText(output: Output): string {
+  return output.directed ? BROADCAST : output.group.text;
+}
+
+/** The address a rule input or output group names: "broadcast" is the limited broadcast. */
+export function groupAddress(text: string): Address {
+  return fileAddress(text === BROADCAST ? LIMITED_BROADCAST : text);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -119,7 +166,7 @@ export function defaultTtl(group: Address): number {
 }
 
 function toOutput(output: RuleOutput, egress: Egress): Output {
-  const group = fileAddress(output.group);
+  const group = groupAddress(output.group);
   return {
     interface: output.interface,
     group,
@@ -128,13 +175,14 @@ function toOutput(output: RuleOutput, egress: Egress): Output {
     sourceAddress: output.source_address === 'preserve' ? 'preserve' : optionalAddress(output.source_address),
     egress: output.egress ?? egress,
     dscp: output.dscp ?? 0,
+    ...(output.group === BROADCAST ? { directed: true as const } : {}),
   };
 }
 
 function toRule(rule: RuleSection, egress: Egress): Rule {
   const input: Input = {
     interface: rule.input.interface,
-    group: fileAddress(rule.input.group),
+    group: groupAddress(rule.input.group),
     port: rule.input.port,
     source: optionalAddress(rule.input.source),
   };
@@ -169,6 +217,6 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       egress,
       logLevel: filled(daemon.log_level, 'log_level'),
     },
-    rules: (config.rule ?? []).map((rule) => toRule(rule, egress)),
+    rules: [...(config.rule ?? []).map((rule) => toRule(rule, egress)), ...buildReflectorRules(config.reflector ?? [], egress)],
   });
 }

@@ -6,6 +6,9 @@
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
 import { checkLimits } from './limits.js';
+import { checkReflectors } from './reflector-checks.js';
+import { checkReflectorLimits } from './reflector-limits.js';
+import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 import { classify, isLinkScope, mappedIpv4, parseAddress, withoutZone, type Address, type AddressKind, type Family } from '../net/address.js';
 import type { JsonPath, Problem } from './problems.js';
 
@@ -28,7 +31,7 @@ function integer(table: Table, key: string): number | undefined {
 }
 
 /** Mirrors the kernel's dev_valid_name(): what `ip link add` would refuse. */
-function interfaceProblem(name: string): string | undefined {
+export function interfaceProblem(name: string): string | undefined {
   if (name.length === 0) return 'interface must not be empty';
   if (name.length >= IFNAMSIZ) {
     return `interface "${name}" is ${name.length} characters long; Linux allows at most ${IFNAMSIZ - 1}`;
@@ -146,6 +149,8 @@ function zoneProblem(place: Place, text: string, address: Address): Problem | un
 
 /** A destination (input or output group) must be multicast of a relayable scope or a unicast host. */
 function groupProblem(path: JsonPath, text: string, address: Address): Problem | undefined {
+  // Broadcast relaying: the limited broadcast is a destination like a group.
+  if (address.text === LIMITED_BROADCAST) return undefined;
   const role = roleOf(address);
   if (role.role === 'bad-scope') return { code: 'bad-scope', path, message: `${fieldName(path)} ${text} ${role.why}` };
   if (role.role !== 'none') return undefined;
@@ -257,7 +262,9 @@ class Checker {
     if (name === undefined || group === undefined || port === undefined) return found;
     // Identities compare canonical text: two spellings of one address are one flow (a
     // zone, which may only repeat the interface, is no part of it).
-    return { ...found, endpoint: { interface: name, group: identityText(group), port } };
+    // An input of "broadcast" is the limited broadcast's (and the interface's directed one).
+    const identity = role === 'input' && group === BROADCAST ? LIMITED_BROADCAST : identityText(group);
+    return { ...found, endpoint: { interface: name, group: identity, port } };
   }
 
   /** An input's source or an output's source_address: an address that may send to group. */
@@ -370,5 +377,5 @@ class Checker {
 export function checkSemantics(data: unknown): Problem[] {
   const checker = new Checker(isTable(data) && isTable(data.daemon) ? egressOf(data.daemon.egress) : undefined);
   if (isTable(data) && Array.isArray(data.rule)) checker.rules(data.rule);
-  return [...checker.problems, ...checkLimits(data)];
+  return [...checker.problems, ...checkReflectors(data), ...checkLimits(data), ...checkReflectorLimits(data)];
 }

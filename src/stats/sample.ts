@@ -7,6 +7,7 @@ import { outputKey, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
 import { OUTPUT_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type RuleCounterFields } from '../counter-specs.js';
 import { counterFields, lostOf } from './counter-fields.js';
+import { reflectorStats } from './reflectors.js';
 import type { RuleCondition } from './rule-state.js';
 import { SOFTNET_DROPPED, workerSoftnet } from './softnet.js';
 import { STATS_VERSION, type DaemonState, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from './types.js';
@@ -67,6 +68,7 @@ export function buildStats(input: SampleInput): StatsFile {
   // The kernel's drops go beside mcr's own counters, for the CPUs the workers run on.
   const softnet = input.softnet && daemon.cpus.length > 0 ? workerSoftnet(daemon.cpus, input.softnet) : null;
   const kernel = (value: number | undefined): Record<string, number> => (softnet ? { [SOFTNET_DROPPED]: value ?? 0 } : {});
+  const reflectors = reflectorStats(input.ruleSet, rules);
   return {
     version: STATS_VERSION,
     time: input.now.toISOString(),
@@ -76,6 +78,7 @@ export function buildStats(input: SampleInput): StatsFile {
     totals: { ...input.counters.worker, ...kernel(softnet?.total) },
     workers: input.counters.perWorker.map((worker, i) => ({ ...worker, ...kernel(softnet?.perWorker[i]) })),
     rules,
+    ...(reflectors.length > 0 ? { reflectors } : {}),
   };
 }
 

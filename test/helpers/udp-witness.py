@@ -22,6 +22,9 @@
 #        {"src_mac": {"M": n}, "dst_mac": {"M": n}, "segmented": n, "zero_checksum": n,
 #        "ffff_checksum": n}}}
 #
+#     With --destinations (IPv4), each port also gets "destinations": {"ADDRESS": n}
+#     (IP_PKTINFO).
+#
 #   send --group G --port P --source-port SP --count N [--interface IF] [--size L...]
 #        [--payload-hex H...] [--ttl T] [--gap-ms MS]
 #     Sends N datagrams from a fixed source port (so a preserved source can be checked),
@@ -43,6 +46,7 @@ IP_RECVTTL = 12
 IP_RECVTOS = 13
 IP_TTL = 2
 IP_TOS = 1
+IP_PKTINFO = 8
 ETH_P_IP = 0x0800
 ETH_P_IPV6 = 0x86DD
 SO_BINDTODEVICE = 25
@@ -59,6 +63,8 @@ def open_receiver(port, ifindex, args):
         s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
         s.setsockopt(socket.IPPROTO_IP, IP_RECVTTL, 1)
         s.setsockopt(socket.IPPROTO_IP, IP_RECVTOS, 1)
+        if args.destinations:
+            s.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
         s.bind(('0.0.0.0', port))
         for group in args.group:
             mreqn = socket.inet_aton(group) + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex)
@@ -119,6 +125,9 @@ def receive(args):
                     entry['ttl'][str(struct.unpack('@i', value[:4])[0])] += 1
                 elif level == socket.IPPROTO_IP and kind == IP_TOS:
                     entry['tos'][str(value[0])] += 1
+                elif level == socket.IPPROTO_IP and kind == IP_PKTINFO:
+                    # struct in_pktinfo: ifindex, local address, destination address
+                    entry.setdefault('destinations', Counter())[socket.inet_ntoa(value[8:12])] += 1
                 elif level == socket.IPPROTO_IPV6 and kind == socket.IPV6_HOPLIMIT:
                     entry['ttl'][str(struct.unpack('@i', value[:4])[0])] += 1
                 elif level == socket.IPPROTO_IPV6 and kind == socket.IPV6_TCLASS:
@@ -151,6 +160,7 @@ def open_sender(args):
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_MULTICAST_LOOP, 0)
         s.bind(('::', args.source_port))
         return s, (args.group, args.port, 0, ifindex)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)  # --group 255.255.255.255
     if args.interface:
         s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('0.0.0.0') + socket.inet_aton('0.0.0.0') + struct.pack('@i', ifindex))
     s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, args.ttl)
@@ -229,6 +239,7 @@ def main():
     r.add_argument('--ipv6', action='store_true')
     r.add_argument('--expect', type=int, required=True)
     r.add_argument('--idle', type=float, default=2.0)
+    r.add_argument('--destinations', action='store_true', help='IPv4: also tally each datagram\'s destination address (IP_PKTINFO)')
     s = commands.add_parser('send')
     s.add_argument('--group', required=True)
     s.add_argument('--port', type=int, required=True)

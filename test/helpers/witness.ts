@@ -23,6 +23,8 @@ export interface PortReport {
   ttl: Tally;
   tos: Tally;
   sizes: Tally;
+  /** With `destinations: true` only. */
+  destinations?: Tally;
 }
 
 export interface WitnessReport {
@@ -40,11 +42,12 @@ export interface RunningWitness {
 export async function startWitness(
   ns: Netns,
   /** ipv6: IPv6 sockets (and an IPv6 tap); groups are then IPv6. */
-  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number; ipv6?: boolean },
+  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number; ipv6?: boolean; destinations?: boolean },
 ): Promise<RunningWitness> {
   const args = [SCRIPT, 'receive', '--interface', options.interface, '--expect', String(options.expect), '--idle', String(options.idle ?? 2)];
   for (const port of options.ports) args.push('--port', String(port));
   for (const group of options.groups ?? []) args.push('--group', group);
+  if (options.destinations) args.push('--destinations');
   if (options.ipv6) args.push('--ipv6');
   const child = ns.spawn(PYTHON, args, { timeoutMs: 120_000 });
   const report = child.then((result) => {

@@ -1,5 +1,7 @@
 #include "dataplane.h"
 
+#include "kernel_tables.h"
+
 #include <net/if.h>
 
 #include <algorithm>
@@ -122,6 +124,7 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   }
   rule->spec = spec;
   rule->spec.outputs.clear();
+  if (spec.has_policy) rule->policy = policies_.For(spec.policy, spec.interface);
   for (const OutputSpec& output_spec : spec.outputs) rule->outputs.push_back(NewOutput(output_spec));
   Attach(rule.get());
   rules_[spec.key] = std::move(rule);
@@ -129,7 +132,8 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   return Status::Ok();
 }
 
-Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs) {
+Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs,
+                                 const PolicySpec* policy) {
   auto found = rules_.find(key);
   if (found == rules_.end()) return Status::Error("rule " + key + " is not running");
   RuleState& rule = *found->second;
@@ -150,6 +154,9 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
     if (kept != old.end()) old.erase(kept);
   }
   rule.outputs = std::move(next);
+  rule.spec.has_policy = policy != nullptr;
+  if (policy != nullptr) rule.spec.policy = *policy;
+  rule.policy = policy != nullptr ? policies_.For(*policy, rule.spec.interface) : nullptr;
   SendRule(rule);
   for (auto& entry : old) Bury(std::move(entry.second));
   Settle();
@@ -262,6 +269,10 @@ void DataPlane::Attach(RuleState* rule) {
   // Workers learn the rule before the kernel filter lets its traffic through.
   SendRule(*rule);
   ingress->AddDestination(rule->spec.group);
+  rule->has_directed_input = rule->spec.group == IpAddress::FromIpv4(0xffffffffu) &&
+                             DirectedBroadcast(rule->ifindex, &rule->directed_input) &&
+                             rule->directed_input != rule->spec.group;
+  if (rule->has_directed_input) ingress->AddDestination(rule->directed_input);
   awaiting_filter_.push_back(rule->spec.key);
 }
 
@@ -269,6 +280,11 @@ void DataPlane::Detach(RuleState* rule) {
   if (!rule->attached) return;
   Broadcast(Command::Kind::kRemoveRule, *rule);
   ReleaseGroup(*rule);
+  if (rule->has_directed_input) {
+    auto ingress = ingress_.find(rule->ifindex);
+    if (ingress != ingress_.end()) ingress->second->RemoveDestination(rule->directed_input);
+    rule->has_directed_input = false;
+  }
   ReleaseIngress(rule->ifindex, rule->spec.group);
   rule->attached = false;
   rule->filter_error.clear();
@@ -288,6 +304,7 @@ void DataPlane::Broadcast(Command::Kind kind, const RuleState& rule) {
       for (const auto& output : rule.outputs) {
         if (output->output) command.outputs.push_back(output->output.get());
       }
+      command.policy = rule.policy;
     }
     last_sent_[i] = workers_[i]->commands().Push(std::move(command));
   }

@@ -21,6 +21,7 @@
 #include "../egress/output.h"
 #include "../fd.h"
 #include "../ingress/ingress.h"
+#include "../policy/flow_policy.h"
 #include "../sys_error.h"
 #include "../worker.h"
 #include "slot_allocator.h"
@@ -71,7 +72,10 @@ class DataPlane {
   std::shared_ptr<CounterMemory> counters() const { return counters_; }
 
   Status AddRule(const RuleSpec& spec);
-  Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs);
+  // policy: the rule's checks from now on (null: none); an unchanged reflector keeps
+  // its loop window and buckets.
+  Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs,
+                        const PolicySpec* policy = nullptr);
   Status RemoveRule(const std::string& key);
   // Between these, the changes of one reload are gathered: each input's kernel filter is
   // rebuilt once and workers are waited for once, instead of once per rule (the filter
@@ -100,6 +104,11 @@ class DataPlane {
     std::string setup_error;   // attaching failed: it is not attached
     std::string filter_error;  // attached, but its input's filter could not let it in
     std::vector<std::unique_ptr<OutputState>> outputs;
+    std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
+    // A broadcast input (255.255.255.255) also takes the input interface's directed
+    // broadcast, as it was when the rule was attached.
+    IpAddress directed_input;
+    bool has_directed_input = false;
     RunState state() const;
     const std::string& error() const { return setup_error.empty() ? filter_error : setup_error; }
   };
@@ -147,6 +156,7 @@ class DataPlane {
   SlotAllocator rule_slots_;
   SlotAllocator output_slots_;
   std::map<std::string, std::unique_ptr<RuleState>> rules_;
+  PolicyRegistry policies_;
   std::map<int, std::unique_ptr<Ingress>> ingress_;
   std::map<std::tuple<int, IpAddress, IpAddress>, Shared> memberships_;  // ifindex, group, source
   std::map<std::tuple<IpAddress, uint16_t, int>, Shared> catchers_;       // address, port, ifindex
