@@ -8,8 +8,10 @@ import { DataPlaneUnavailable } from '../dataplane.js';
 import { DEFAULT_CONFIG, EXIT_NOPERM, EXIT_OK, EXIT_UNAVAILABLE, EXIT_USAGE, packageVersion } from '../product.js';
 import { missingCapability } from './capabilities.js';
 import { Daemon, StartError } from './daemon.js';
-import { asErrorLines, createLogger, type LogFormat } from './log.js';
+import { asErrorLines, createLogger, stdoutIsJournal, type LogFormat } from './log.js';
 import { ConfigWatcher } from './watch.js';
+
+const JOURNAL_GRACE_MS = 500;
 
 const LOG_FORMATS: readonly LogFormat[] = ['auto', 'text', 'json', 'journal'];
 
@@ -65,6 +67,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const capability = missingCapability();
   if (capability) {
     io.err(asErrorLines(`mcrd: ${capability}`));
+    await journalGrace();
     return EXIT_NOPERM;
   }
   const logger = createLogger({ format });
@@ -78,10 +81,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   } catch (error) {
     if (error instanceof StartError) {
       io.err(asErrorLines(error.message.split('\n').map((line) => (line.startsWith(configFile) ? line : `mcrd: ${line}`)).join('\n')));
+      await journalGrace();
       return error.exitCode;
     }
     if (error instanceof DataPlaneUnavailable) {
       io.err(asErrorLines(`mcrd: ${error.message}`));
+      await journalGrace();
       return EXIT_UNAVAILABLE;
     }
     throw error;
@@ -111,4 +116,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     };
     for (const signal of early) handle(signal);
   });
+}
+
+/** journald files a stream's line under its unit by reading the writer's cgroup when it
+ * gets to the line; a process already gone by then leaves the line without a unit, and
+ * `journalctl -u mcrd` never shows why mcrd failed to start (seen under load). So a
+ * start-up failure written to the journal waits a moment before mcrd exits. */
+async function journalGrace(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (stdoutIsJournal(env, 2)) await new Promise((resolve) => setTimeout(resolve, JOURNAL_GRACE_MS));
 }
