@@ -80,9 +80,14 @@ export interface NativeInfo {
   blockWords: number;
   /** Rule slots per block; output counters start after them. */
   maxRules: number;
+  /** Output slots per block; path counters start after them. */
+  maxOutputs?: number;
+  /** Path slots per rule slot (the most inputs a rule may have). */
+  maxInputs?: number;
   workerCounters: string[];
   ruleCounters: string[];
   outputCounters: string[];
+  pathCounters?: string[];
 }
 
 export interface LinkEvent {

@@ -79,9 +79,10 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
   return ring;
 }
 
-bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
+bool PacketRing::JoinFanout(int fanout_id, bool programmed, std::string* error) {
   // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
-  int mode = PACKET_FANOUT_HASH;
+  // mcr's program (fanout_program.h) does the same, and steers some flows on purpose.
+  int mode = programmed ? PACKET_FANOUT_CBPF : PACKET_FANOUT_HASH;
   int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
   if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
   if (fanout_id < 0) {
@@ -95,6 +96,12 @@ bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
   }
   fanout_id_ = fanout_id;
   return true;
+}
+
+bool PacketRing::SetFanoutProgram(const std::vector<sock_filter>& program, std::string* error) {
+  sock_fprog fprog{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
+  return SetOption(fd(), PACKET_FANOUT_DATA, &fprog, sizeof fprog,
+                   "setting the fanout program (PACKET_FANOUT_DATA, needs Linux >= 4.5)", error);
 }
 
 bool PacketRing::SetFilter(const std::vector<sock_filter>& program, std::string* error) {
