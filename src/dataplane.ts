@@ -17,7 +17,9 @@ import type {
   LinkEvent,
   NativeBinding,
   NativeDataPlane,
+  NativeHealth,
   NativeInfo,
+  NativeInput,
   NativeOutput,
   NativeOutputStatus,
   NativeRule,
@@ -61,6 +63,8 @@ export interface RuleStatus {
   readonly error: string;
   /** The input interface's index, 0 while it is missing: a new index means it was created again. */
   readonly ifindex: number;
+  /** Each input's state, in the rule's order (one for a rule with one input). */
+  readonly inputs?: readonly PlaneState[];
   readonly outputs: readonly OutputStatus[];
 }
 
@@ -116,15 +120,29 @@ export function toNativeOutputs(rule: Rule): NativeOutput[] {
   }));
 }
 
-export function toNativeRule(rule: Rule): NativeRule {
+export function toNativeInputs(rule: Rule): NativeInput[] {
+  return rule.inputs.map((input) => ({
+    interface: input.interface,
+    group: input.group.text,
+    port: input.port,
+    source: input.source?.text ?? null,
+    timeoutMs: input.timeoutMs ?? 0,
+  }));
+}
+
+export function toNativeHealth(rule: Rule): NativeHealth {
+  const { health } = rule;
   return {
-    key: rule.key,
-    interface: rule.input.interface,
-    group: rule.input.group.text,
-    port: rule.input.port,
-    source: rule.input.source?.text ?? null,
-    outputs: toNativeOutputs(rule),
+    payload: health.payload ?? 'none',
+    clockRate: health.clockRate ?? 0,
+    redundancy: health.redundancy ?? 'none',
+    revertAfterMs: health.revertAfterMs,
+    mergeWindowMs: health.mergeWindowMs,
   };
+}
+
+export function toNativeRule(rule: Rule): NativeRule {
+  return { key: rule.key, inputs: toNativeInputs(rule), health: toNativeHealth(rule), outputs: toNativeOutputs(rule) };
 }
 
 function toOutputStatus(native: NativeOutputStatus): OutputStatus {
@@ -134,7 +152,8 @@ function toOutputStatus(native: NativeOutputStatus): OutputStatus {
 
 function toRuleStatus(native: NativeRuleStatus): RuleStatus {
   const { key, state, error, ifindex } = native;
-  return { key, state, error, ifindex, outputs: native.outputs.map(toOutputStatus) };
+  const inputs = native.inputs?.map((input) => input.state) ?? [state];
+  return { key, state, error, ifindex, inputs, outputs: native.outputs.map(toOutputStatus) };
 }
 
 function anyResolving(statuses: readonly NativeRuleStatus[]): boolean {
@@ -203,7 +222,11 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
       // Removals first: they give back the counter slots and sockets that additions need.
       for (const rule of plan.removed) attempt(rule.key, () => this.native.removeRule(rule.key));
       for (const change of plan.changed) {
-        attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after)));
+        const { after } = change;
+        attempt(after.key, () => {
+          if (change.outputs.added.length + change.outputs.removed.length > 0) this.native.replaceOutputs(after.key, toNativeOutputs(after));
+          if (change.health) this.native.setHealth({ key: after.key, inputs: toNativeInputs(after), health: toNativeHealth(after) });
+        });
       }
       for (const rule of plan.added) attempt(rule.key, () => this.native.addRule(toNativeRule(rule)));
     } finally {

@@ -32,8 +32,8 @@ export function formatPlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const rule of plan.added) lines.push(ruleLine('add', rule, ` -> ${plural(rule.outputs.length, 'output')}`));
   for (const rule of plan.removed) lines.push(ruleLine('remove', rule));
-  for (const { after, outputs } of plan.changed) {
-    const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept`;
+  for (const { after, outputs, health } of plan.changed) {
+    const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept${health ? ', stream health settings changed' : ''}`;
     lines.push(ruleLine('change', after, detail));
     for (const output of outputs.added) lines.push(`             + ${describeOutput(output)}`);
     for (const output of outputs.removed) lines.push(`             - ${describeOutput(output)}`);

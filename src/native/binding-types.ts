@@ -39,13 +39,43 @@ export interface NativeOutput {
   sourceAddress?: string | null;
 }
 
-export interface NativeRule {
-  key: string;
+export interface NativeInput {
   interface: string;
   group: string;
   port: number;
   source?: string | null;
+  /** Silent this long, the input is stalled; 0 or absent: not watched. */
+  timeoutMs?: number;
+}
+
+/** What a rule's datagrams carry, and how its inputs combine (all optional). */
+export interface NativeHealth {
+  payload?: 'none' | 'rtp' | 'mpegts' | 'rtp-mpegts' | 'auto';
+  /** RTP clock in Hz; 0: the payload type's static rate. */
+  clockRate?: number;
+  redundancy?: 'none' | 'failover' | 'merge';
+  /** Failover: back to an earlier input after this long alive; null: never. */
+  revertAfterMs?: number | null;
+  mergeWindowMs?: number;
+}
+
+/** A rule: its inputs (the first the primary), or the older flat form of one input
+ * (interface, group, port, source). */
+export interface NativeRule {
+  key: string;
+  inputs?: NativeInput[];
+  interface?: string;
+  group?: string;
+  port?: number;
+  source?: string | null;
+  health?: NativeHealth;
   outputs: NativeOutput[];
+}
+
+export interface NativeInputStatus {
+  state: NativeState;
+  ifindex: number;
+  error: string;
 }
 
 export type NativeState = 'active' | 'pending' | 'error';
@@ -68,6 +98,8 @@ export interface NativeRuleStatus {
   state: NativeState;
   error: string;
   ifindex: number;
+  /** Each input's own state, in the rule's order (absent from an older addon). */
+  inputs?: NativeInputStatus[];
   outputs: NativeOutputStatus[];
 }
 
@@ -105,6 +137,8 @@ export interface LinkEvent {
 export interface NativeDataPlane {
   addRule(rule: NativeRule): void;
   replaceOutputs(key: string, outputs: NativeOutput[]): void;
+  /** New health settings for a running rule (by key); its inputs give the timeouts. */
+  setHealth(rule: Pick<NativeRule, 'key' | 'inputs' | 'health'>): void;
   removeRule(key: string): void;
   /** Until endBatch, filter rebuilds and worker hand-overs wait, to happen once. */
   beginBatch(): void;

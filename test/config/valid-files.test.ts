@@ -18,6 +18,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     prometheusFile: null,
     backend: daemon.backend.default,
     egress: daemon.egress.default,
+    inputTimeoutMs: null,
     logLevel: daemon.log_level.default,
   });
   t.equal(ruleSet.daemon.statsFile, '/run/mcr/stats.json');
@@ -43,6 +44,7 @@ t.test('daemon settings are read as written', async (t) => {
     prometheusFile: '/var/lib/node_exporter/mcr.prom',
     backend: 'syscalls',
     egress: 'socket',
+    inputTimeoutMs: null,
     logLevel: 'debug',
   });
 });
