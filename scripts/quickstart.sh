@@ -21,7 +21,7 @@ DEBIAN_PACKAGES=(g++ make python3 pkg-config liburing-dev iproute2)
 # The tests also build and check the DEB and RPM packages, verify the unit, and boot
 # systemd in a container made of this machine's root to install the DEB with apt
 # (offline: the package's dependencies, procps among them, must already be here).
-TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux procps clang-14 libclang-rt-14-dev llvm-14)
+TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux procps clang-14 libclang-rt-14-dev llvm-14 ffmpeg nftables)
 
 install_debian_packages() {
   local missing=()

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "media_payload.h"
+
 namespace mcr::tools {
 
 inline constexpr size_t kSendBatch = 64;
@@ -23,6 +25,8 @@ struct Destinations {
   uint32_t streams = 1;
   uint32_t first_stream = 0;
   uint32_t size = 0;  // UDP payload bytes
+  MediaKind kind = MediaKind::kTest;  // what the payload is (media_payload.h)
+  uint64_t rate = 0;                  // datagrams per second per stream, for RTP timestamps
 };
 
 struct SendTotals {
