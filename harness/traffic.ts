@@ -102,7 +102,9 @@ export interface GenReport {
   errors: number;
   stopped: 'count' | 'duration' | 'signal' | 'errors';
   /** With secondInterface: what the second path sent. */
-  second?: { sent: number; retries: number; errors: number } | null;
+  second?: { sent: number; retries: number; errors: number; refused: number } | null;
+  /** Media payloads: datagrams the kernel refused and that were not retried. */
+  refused?: number;
   exitCode: number;
   stderr: string;
 }

@@ -53,6 +53,13 @@ void Failover::Tick(uint64_t now_ns) { Choose(now_ns); }
 
 bool Failover::Offer(uint32_t input, bool has_sequence, uint16_t sequence, uint64_t now_ns) {
   if (input >= config_.inputs) return false;
+  if (!heard_) {
+    // The rule's first datagram: the stream starts now, on every input alike. Counting
+    // from when the rule was set, every input would be silent already, and whichever
+    // copy won the race to the relay would be taken for the only one alive.
+    heard_ = true;
+    for (uint32_t i = 0; i < kMaxRuleInputs; ++i) last_arrival_ns_[i] = alive_since_ns_[i] = now_ns;
+  }
   // A datagram after a silence starts the input's time alive afresh.
   if (Silent(input, now_ns)) alive_since_ns_[input] = now_ns;
   last_arrival_ns_[input] = now_ns;

@@ -22,8 +22,8 @@ struct FailoverConfig {
 
 class Failover {
  public:
-  // Inputs count as heard from at start_ns: one that never sends goes silent a timeout
-  // later.
+  // Inputs count as heard from at start_ns, and again at the rule's first datagram on
+  // any input: one that never sends goes silent a timeout after the stream started.
   Failover(const FailoverConfig& config, uint64_t start_ns);
 
   // One datagram on `input`: true to send it. `sequence` is its RTP sequence number
@@ -45,6 +45,7 @@ class Failover {
   uint64_t last_arrival_ns_[kMaxRuleInputs] = {};
   uint64_t alive_since_ns_[kMaxRuleInputs] = {};  // first arrival after its last silence
   uint64_t switches_ = 0;
+  bool heard_ = false;  // a datagram has arrived on some input
   // Set by a switch: the new input's datagrams at or before last_sent_ are copies of what
   // the old one sent. Cleared by the first one after it.
   bool at_boundary_ = false;

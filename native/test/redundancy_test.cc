@@ -141,6 +141,17 @@ TEST("failover: the primary is relayed and the backup dropped while both are ali
   CHECK_EQ(f.switches(), uint64_t{0});
 }
 
+TEST("failover: a stream that starts long after the rule keeps the primary, whichever copy comes first") {
+  Failover f(TwoInputs(100, 1000), 0);
+  // The first datagrams arrive a second after the rule was set, the backup's first.
+  CHECK(!f.Offer(1, true, 0, 1000 * kMs));
+  CHECK(f.Offer(0, true, 0, 1000 * kMs + 10'000));
+  CHECK(!f.Offer(1, true, 1, 1001 * kMs));
+  CHECK(f.Offer(0, true, 1, 1001 * kMs + 10'000));
+  CHECK_EQ(f.active(), 0u);
+  CHECK_EQ(f.switches(), uint64_t{0});
+}
+
 TEST("failover: a silent primary hands over at the sequence boundary: nothing twice, nothing skipped") {
   Failover f(TwoInputs(100, 0), 0);
   // The backup lags 5 numbers behind the primary. The primary sends 0..99, then stops.

@@ -54,6 +54,9 @@ constexpr char kUsage[] =
     "                           (seven TS packets, 1,316 bytes); RTP kinds need one stream\n"
     "  --second-interface IF    send each datagram twice: also on IF (two paths of one\n"
     "                           stream, as SMPTE ST 2022-7 does); needs --interface\n"
+    "  With a media payload, a datagram the kernel refuses (ENOBUFS: a full queue, a drop\n"
+    "  on the egress path) is not retried but counted as refused: a live stream keeps to\n"
+    "  its schedule.\n"
     "\n"
     "Exit 0 when every datagram was sent, 1 on send errors or a run cut by the limit,\n"
     "64 on a bad command line, 77 without the privileges --interface needs.\n";
@@ -253,12 +256,14 @@ int main(int argc, char** argv) {
                           .Real("rate", rate)
                           .Num("retries", totals.retries)
                           .Num("errors", totals.errors)
+                          .Num("refused", totals.refused)
                           .Str("stopped", stopped)
                           .Raw("second", second_fd < 0 ? "null"
                                                        : JsonLine()
                                                              .Num("sent", second_totals.sent)
                                                              .Num("retries", second_totals.retries)
                                                              .Num("errors", second_totals.errors)
+                                                             .Num("refused", second_totals.refused)
                                                              .Done())
                           .Done()
                           .c_str());

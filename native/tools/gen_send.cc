@@ -72,6 +72,11 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
     const int err = r < 0 ? errno : EAGAIN;
     if (*stop_ || NowNanos() >= deadline_ns_) return done;
     if (err == EINTR) continue;
+    if (err == ENOBUFS && dest_.kind != MediaKind::kTest) {
+      ++totals->refused;
+      ++done;
+      continue;
+    }
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
       // The socket buffer or the device queue is full: wait a little, same datagram.
       ++totals->retries;

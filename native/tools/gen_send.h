@@ -33,6 +33,10 @@ struct SendTotals {
   uint64_t sent = 0;
   uint64_t retries = 0;  // EAGAIN/ENOBUFS: buffer or device queue full, datagram retried
   uint64_t errors = 0;   // anything else sendmmsg reported
+  // Media payloads only: datagrams the kernel refused (ENOBUFS: a full device queue, or
+  // a drop on the egress path) and that were not retried, as a live sender keeps to its
+  // schedule rather than send late.
+  uint64_t refused = 0;
   uint64_t consecutive_errors = 0;
   int last_error = 0;
   uint64_t last_send_ns = 0;

@@ -11,6 +11,8 @@ import type { Netns } from './netns.js';
 export interface Loss {
   /** Datagrams the chain dropped so far. */
   dropped(): Promise<number>;
+  /** Takes the chain away: datagrams flow again. */
+  remove(): Promise<void>;
 }
 
 /** Why the loss tests cannot run (no nft command), or false. */
@@ -26,7 +28,7 @@ export async function dropOnEgress(ns: Netns, iface: string, port: number, pick:
     `table netdev ${table} {`,
     `  chain egress {`,
     `    type filter hook egress device "${iface}" priority 0; policy accept;`,
-    `    udp dport ${port} ${pick} counter drop`,
+    `    udp dport ${port} ${pick} counter drop`.replace('  counter', ' counter'),
     `  }`,
     `}`,
   ].join('\n');
@@ -38,6 +40,10 @@ export async function dropOnEgress(ns: Netns, iface: string, port: number, pick:
       const match = /"counter":\s*\{\s*"packets":\s*(\d+)/.exec(listed.stdout);
       if (!match) throw new Error(`no counter in the loss chain: ${listed.stdout} ${listed.stderr}`);
       return Number(match[1]);
+    },
+    remove: async () => {
+      const removed = await ns.run('nft', ['delete', 'table', 'netdev', table]);
+      if (removed.exitCode !== 0) throw new Error(`nft could not remove the loss chain: ${removed.stderr}`);
     },
   };
 }

@@ -130,15 +130,19 @@ def receive(args):
         if args.arrivals:
             arrivals.append([ext, arrival_ns / 1e6])
     first = min(seen) if seen else 0
-    missing = [n - first for n in range(first, highest + 1) if n not in seen] if seen else []
+    # Numbers are counted from the first datagram received, or with --since from that
+    # sequence number (absolute: the sender's own numbering) up to --until.
+    base = first if args.since is None else args.since
+    top = highest if args.until is None else args.until
+    missing = [n - base for n in range(base, top + 1) if n not in seen] if seen else []
     report = {
         'received': received, 'unique': len(seen), 'duplicates': duplicates, 'reordered': reordered,
-        'first': seen and min(seen) & 0xFFFF, 'last': (highest - first) if seen else None,
+        'first': (first - base) if seen else None, 'last': (highest - base) if seen else None,
         'missing': missing, 'jitter_us': jitter * 1e6 / args.clock, 'overflow': overflow,
         'longest_gap_ms': longest[0], 'gap_between': [None if x is None else x - first for x in longest[1:]],
     }
     if args.arrivals:
-        report['arrivals'] = [[n - first, t] for n, t in arrivals]
+        report['arrivals'] = [[n - base, t] for n, t in arrivals]
     print(json.dumps(report))
 
 
@@ -169,6 +173,8 @@ def main():
     p.add_argument('--expect', type=int, default=1 << 62)
     p.add_argument('--duration', type=float, default=60)
     p.add_argument('--arrivals', action='store_true')
+    p.add_argument('--since', type=int)
+    p.add_argument('--until', type=int)
     args = parser.parse_args()
     send(args) if args.mode == 'send' else receive(args)
 

@@ -34,6 +34,7 @@ export interface RtpReceiveReport {
   overflow: number;
   longest_gap_ms: number;
   gap_between: [number | null, number | null];
+  first: number | null;
   last: number | null;
   arrivals?: [number, number][];
 }
@@ -66,7 +67,19 @@ export async function sendRtp(ns: Netns, options: RtpSendOptions): Promise<{ sen
  * `idle` seconds, got `expect` datagrams, or ran `duration` seconds. */
 export async function receiveRtp(
   ns: Netns,
-  options: { group: string; port: number; interface: string; idle?: number; expect?: number; duration?: number; arrivals?: boolean },
+  options: {
+    group: string;
+    port: number;
+    interface: string;
+    idle?: number;
+    expect?: number;
+    duration?: number;
+    arrivals?: boolean;
+    /** Count sequence numbers from this one (the sender's numbering) to `until`, instead
+     * of from the first received to the newest. */
+    since?: number;
+    until?: number;
+  },
 ): Promise<{ report: Promise<RtpReceiveReport> }> {
   const child = ns.spawn(PYTHON, [SCRIPT, 'receive', ...flags(options)], { timeoutMs: ((options.duration ?? 60) + 30) * 1000 });
   const report = child.then((result) => lastJson<RtpReceiveReport>('receive', result));
