@@ -61,7 +61,10 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
   }
   size_t done = 0;
   while (done < n) {
-    const int r = sendmmsg(fd_, msgs_.data() + done, static_cast<unsigned>(n - done), 0);
+    // A media stream's datagrams go one per call: when sendmmsg fails on a datagram
+    // after others went, it reports only those, and the refused one would be sent again.
+    const unsigned vlen = dest_.kind == MediaKind::kTest ? static_cast<unsigned>(n - done) : 1u;
+    const int r = sendmmsg(fd_, msgs_.data() + done, vlen, 0);
     if (r > 0) {
       done += static_cast<size_t>(r);
       totals->sent += static_cast<uint64_t>(r);

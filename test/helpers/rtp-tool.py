@@ -71,7 +71,7 @@ def receive(args):
     s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, struct.pack('4s4si', socket.inet_aton(args.group), b'\0' * 4, index))
     s.settimeout(args.idle)
     print('receive: ready', file=sys.stderr, flush=True)
-    seen, arrivals = set(), []
+    seen, arrivals, duplicate_list = set(), [], []
     received = duplicates = reordered = overflow = 0
     highest = None  # extended
     jitter = 0.0
@@ -107,6 +107,8 @@ def receive(args):
                 ext += 0x10000
         if ext in seen:
             duplicates += 1
+            if len(duplicate_list) < 20:
+                duplicate_list.append(ext)
         elif ext < highest:
             reordered += 1
         seen.add(ext)
@@ -138,7 +140,7 @@ def receive(args):
     report = {
         'received': received, 'unique': len(seen), 'duplicates': duplicates, 'reordered': reordered,
         'first': (first - base) if seen else None, 'last': (highest - base) if seen else None,
-        'missing': missing, 'jitter_us': jitter * 1e6 / args.clock, 'overflow': overflow,
+        'missing': missing, 'duplicate_list': [n - base for n in duplicate_list], 'jitter_us': jitter * 1e6 / args.clock, 'overflow': overflow,
         'longest_gap_ms': longest[0], 'gap_between': [None if x is None else x - first for x in longest[1:]],
     }
     if args.arrivals:

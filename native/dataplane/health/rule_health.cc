@@ -64,12 +64,14 @@ bool RuleHealth::Admit(uint32_t input, const uint8_t* payload, size_t len, uint6
       }
     }
   }
-  const bool relay = Decide(input, HasRtp(kind) ? rtp : nullptr, now_ns);
+  // The merge window runs on the kernel's receive times: a worker that was held up and
+  // reads a backlog must not take it for a silence of every path.
+  const bool relay = Decide(input, HasRtp(kind) ? rtp : nullptr, now_ns, arrival_ns != 0 ? arrival_ns : now_ns);
   if (relay) Analyse(kind, rtp, payload, len, arrival_ns);
   return relay;
 }
 
-bool RuleHealth::Decide(uint32_t input, const RtpHeader* rtp, uint64_t now_ns) {
+bool RuleHealth::Decide(uint32_t input, const RtpHeader* rtp, uint64_t now_ns, uint64_t arrival_ns) {
   if (spec_.inputs <= 1 || spec_.redundancy == Redundancy::kNone) return true;
   std::atomic<uint64_t>* path = counters_.paths[input];
   bool relay = false;
@@ -84,7 +86,7 @@ bool RuleHealth::Decide(uint32_t input, const RtpHeader* rtp, uint64_t now_ns) {
       relay = input == 0;
       if (!relay && path != nullptr) Bump(path[kPathDuplicate]);
     } else {
-      const MergeVerdict verdict = merge_->Offer(rtp->sequence, now_ns);
+      const MergeVerdict verdict = merge_->Offer(rtp->sequence, arrival_ns);
       relay = verdict == MergeVerdict::kForward;
       if (path != nullptr && verdict == MergeVerdict::kDuplicate) Bump(path[kPathDuplicate]);
       if (path != nullptr && verdict == MergeVerdict::kLate) Bump(path[kPathLate]);

@@ -53,7 +53,7 @@ class RuleHealth {
   PayloadKind Detect(const uint8_t* payload, size_t len, const RtpHeader* rtp, bool is_rtp);
   // The relayed stream: sequence, jitter, TS.
   void Analyse(PayloadKind kind, const RtpHeader* rtp, const uint8_t* payload, size_t len, uint64_t arrival_ns);
-  bool Decide(uint32_t input, const RtpHeader* rtp, uint64_t now_ns);
+  bool Decide(uint32_t input, const RtpHeader* rtp, uint64_t now_ns, uint64_t arrival_ns);
   bool Silent(uint32_t input, uint64_t now_ns) const;
   void SetStalled(bool stalled, uint64_t silent_since_ns, uint64_t now_ns);
   void PublishPaths(uint64_t now_ns);
