@@ -92,6 +92,8 @@ export interface GenOptions {
   payload?: 'test' | 'rtp' | 'rtp-mpegts' | 'mpegts';
   /** Each datagram also goes out of this interface: two paths of one stream. */
   secondInterface?: string;
+  /** The RTP sequence number of the first datagram (default 0). */
+  firstSequence?: number;
 }
 
 export interface GenReport {

@@ -52,6 +52,7 @@ constexpr char kUsage[] =
     "                           PT 96, 90 kHz timestamps from the send schedule), rtp-mpegts\n"
     "                           (seven MPEG-TS packets in RTP, PT 33, 1,328 bytes) or mpegts\n"
     "                           (seven TS packets, 1,316 bytes); RTP kinds need one stream\n"
+    "  --first-sequence N       the RTP sequence number of the first datagram (default 0)\n"
     "  --second-interface IF    send each datagram twice: also on IF (two paths of one\n"
     "                           stream, as SMPTE ST 2022-7 does); needs --interface\n"
     "  With a media payload, a datagram the kernel refuses (ENOBUFS: a full queue, a drop\n"
@@ -76,6 +77,7 @@ struct Options {
   MediaKind kind = MediaKind::kTest;
   std::string second_interface;
   unsigned second_ifindex = 0;
+  uint16_t first_sequence = 0;
 };
 
 volatile sig_atomic_t g_stop = 0;
@@ -88,7 +90,8 @@ Options ParseOptions(int argc, char** argv) {
                                     {{"group", true}, {"port", true}, {"interface", true},
                                      {"count", true}, {"rate", true}, {"size", true},
                                      {"streams", true}, {"first-stream", true}, {"ttl", true},
-                                     {"duration-limit", true}, {"payload", true}, {"second-interface", true}});
+                                     {"duration-limit", true}, {"payload", true}, {"second-interface", true},
+                                     {"first-sequence", true}});
   if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
   Options o;
   bool has_group = false;
@@ -119,6 +122,8 @@ Options ParseOptions(int argc, char** argv) {
       o.duration_limit = ToSeconds(kProg, name, value, 86400);
     } else if (name == "payload") {
       if (!ParseMediaKind(value, &o.kind)) UsageError(kProg, "--payload must be test, rtp, rtp-mpegts or mpegts");
+    } else if (name == "first-sequence") {
+      o.first_sequence = static_cast<uint16_t>(ToUint(kProg, name, value, 0, 65535));
     } else if (name == "second-interface") {
       o.second_interface = value;
       o.second_ifindex = ToIfindex(kProg, value);
@@ -207,7 +212,7 @@ int main(int argc, char** argv) {
   const uint64_t deadline = t0 + static_cast<uint64_t>(o.duration_limit * 1e9);
   // About 100 us worth of datagrams per wake-up: one at 10 kpps, a full batch at 640 kpps.
   const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kSendBatch);
-  const Destinations destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.kind, o.rate};
+  const Destinations destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.kind, o.rate, o.first_sequence};
   BatchSender sender(destinations, fd, deadline, &g_stop);
   BatchSender second(destinations, second_fd, deadline, &g_stop);
   SendTotals second_totals;

@@ -51,7 +51,7 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
     const uint64_t index = first + i;
     const uint32_t k = static_cast<uint32_t>(index % dest_.streams);
     uint8_t* buf = buffers_.data() + i * stride;
-    FillMedia(dest_.kind, dest_.first_stream + k, index / dest_.streams, dest_.rate, dest_.size, buf);
+    FillMedia(dest_.kind, dest_.first_stream + k, index / dest_.streams, dest_.rate, dest_.size, buf, dest_.first_sequence);
     iovs_[i] = iovec{buf, dest_.size};
     msgs_[i] = mmsghdr{};
     msgs_[i].msg_hdr.msg_name = &addrs_[k];

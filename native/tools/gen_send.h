@@ -27,6 +27,7 @@ struct Destinations {
   uint32_t size = 0;  // UDP payload bytes
   MediaKind kind = MediaKind::kTest;  // what the payload is (media_payload.h)
   uint64_t rate = 0;                  // datagrams per second per stream, for RTP timestamps
+  uint16_t first_sequence = 0;        // the RTP sequence number of datagram 0
 };
 
 struct SendTotals {

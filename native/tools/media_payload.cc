@@ -43,7 +43,8 @@ void FillTsPacket(uint8_t* p, uint8_t counter, uint64_t index, uint32_t k) {
 
 }  // namespace
 
-void FillMedia(MediaKind kind, uint32_t stream, uint64_t index, uint64_t rate, uint32_t size, uint8_t* buf) {
+void FillMedia(MediaKind kind, uint32_t stream, uint64_t index, uint64_t rate, uint32_t size, uint8_t* buf,
+               uint16_t first_sequence) {
   if (kind == MediaKind::kTest) {
     EncodePayload(Header{stream, index, size}, buf);
     return;
@@ -52,7 +53,7 @@ void FillMedia(MediaKind kind, uint32_t stream, uint64_t index, uint64_t rate, u
   if (kind != MediaKind::kMpegTs) {
     buf[0] = 0x80;  // version 2, no padding, extension or CSRCs
     buf[1] = kind == MediaKind::kRtpMpegTs ? kRtpPayloadTypeMp2t : kRtpPayloadTypeDynamic;
-    PutBe16(buf + 2, static_cast<uint16_t>(index));
+    PutBe16(buf + 2, static_cast<uint16_t>(first_sequence + index));
     PutBe32(buf + 4, RtpTimestamp(index, rate));
     PutBe32(buf + 8, kRtpSsrc + stream);
     ts = buf + kRtpHeaderSize;

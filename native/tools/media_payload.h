@@ -38,7 +38,10 @@ uint32_t RtpTimestamp(uint64_t index, uint64_t rate);
 // index mod 2^16 and its timestamp, then the test payload (kRtp; size >= 12) or seven TS
 // packets on kTsPid with continuity counters 7 * index + k mod 16 (kRtpMpegTs; size
 // must be kRtpMpegTsSize). kTest is payload.h's own.
-void FillMedia(MediaKind kind, uint32_t stream, uint64_t index, uint64_t rate, uint32_t size, uint8_t* buf);
+// first_sequence is added to the RTP sequence number (RFC 3550 would have it random; a
+// test wants it known).
+void FillMedia(MediaKind kind, uint32_t stream, uint64_t index, uint64_t rate, uint32_t size, uint8_t* buf,
+               uint16_t first_sequence = 0);
 
 // A receiver's view of one stream of RTP and/or MPEG-TS datagrams.
 class MediaCheck {
