@@ -24,6 +24,11 @@ MergeVerdict SeamlessMerge::Restart(uint16_t sequence, uint64_t now_ns) {
 }
 
 MergeVerdict SeamlessMerge::Offer(uint16_t sequence, uint64_t now_ns) {
+  // Times come from the paths' own receive stamps, read path by path: one may be a
+  // little behind another. Time never goes back here, or a copy would look older than
+  // its twin by a wrapped difference.
+  if (now_ns < latest_ns_) now_ns = latest_ns_;
+  latest_ns_ = now_ns;
   if (!started_) return Restart(sequence, now_ns);
   // Both paths carry one sequence space: extend the number to the one nearest the
   // newest sent, whichever path delivered that.

@@ -27,6 +27,8 @@ class SeamlessMerge {
   // missing) a copy of it is still expected. Allocates the slots.
   explicit SeamlessMerge(uint64_t window_ns);
 
+  // now_ns need not grow from one call to the next (paths' receive stamps read in
+  // turn): an earlier time than one seen counts as that one.
   MergeVerdict Offer(uint16_t sequence, uint64_t now_ns);
 
  private:
@@ -46,6 +48,7 @@ class SeamlessMerge {
   bool started_ = false;
   uint64_t highest_ = 0;  // extended: cycles << 16 | sequence, started one cycle up
   uint64_t last_forward_ns_ = 0;
+  uint64_t latest_ns_ = 0;  // the latest time offered: times are taken as never going back
 };
 
 }  // namespace mcr

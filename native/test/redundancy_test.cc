@@ -56,6 +56,22 @@ TEST("merge: a copy after the window is late, whether the number was sent or mis
   CHECK_EQ(m.Offer(103, 45 * kMs), MergeVerdict::kDuplicate);
 }
 
+TEST("merge: receive times that go back a little (paths read in turn) send nothing twice") {
+  SeamlessMerge m(100 * kMs);
+  // Path A's copies stamped 1 ms after path B's, but A's block is read first; B lost 7.
+  uint64_t t = 1000 * kMs;
+  for (uint16_t seq = 0; seq < 20; ++seq) {
+    CHECK_EQ(m.Offer(seq, t + kMs), MergeVerdict::kForward);
+    if (seq != 7) CHECK_EQ(m.Offer(seq, t), MergeVerdict::kDuplicate);
+    t += kMs / 10;
+  }
+  // A number A lost, brought by B with an earlier stamp than A's newest: sent once.
+  CHECK_EQ(m.Offer(21, t + kMs), MergeVerdict::kForward);
+  CHECK_EQ(m.Offer(20, t), MergeVerdict::kForward);
+  CHECK_EQ(m.Offer(21, t), MergeVerdict::kDuplicate);
+  CHECK_EQ(m.Offer(20, t + kMs), MergeVerdict::kDuplicate);
+}
+
 TEST("merge: numbers wrap from 65535 to 0 on both paths") {
   SeamlessMerge m(50 * kMs);
   uint64_t t = 0;
