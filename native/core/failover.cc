@@ -44,6 +44,7 @@ void Failover::Choose(uint64_t now_ns) {
     }
   }
   if (next == active_) return;
+  previous_ = active_;
   active_ = next;
   ++switches_;
   at_boundary_ = have_last_sent_;
@@ -64,7 +65,16 @@ bool Failover::Offer(uint32_t input, bool has_sequence, uint16_t sequence, uint6
   if (Silent(input, now_ns)) alive_since_ns_[input] = now_ns;
   last_arrival_ns_[input] = now_ns;
   Choose(now_ns);
-  if (input != active_) return false;
+  if (input != active_) {
+    // Just after a switch the input left may still bring the next number before the
+    // new one does (both alive, as at a revert): it is sent, so the switch skips
+    // nothing, and the new input's copy of it is dropped as sent.
+    if (at_boundary_ && has_sequence && input == previous_ && static_cast<uint16_t>(sequence - last_sent_) == 1) {
+      last_sent_ = sequence;
+      return true;
+    }
+    return false;
+  }
   if (!has_sequence) {
     // Without sequence numbers there is no boundary to find: the switch is here.
     at_boundary_ = false;

@@ -46,6 +46,7 @@ class Failover {
   uint64_t alive_since_ns_[kMaxRuleInputs] = {};  // first arrival after its last silence
   uint64_t switches_ = 0;
   bool heard_ = false;  // a datagram has arrived on some input
+  uint32_t previous_ = 0;  // the input relayed before the last switch
   // Set by a switch: the new input's datagrams at or before last_sent_ are copies of what
   // the old one sent. Cleared by the first one after it.
   bool at_boundary_ = false;

@@ -235,6 +235,27 @@ TEST("failover: back to the primary once it has been alive for revert_after, at 
   (void)before_revert;
 }
 
+TEST("failover: a revert decided between the primary's copy of a number and the backup's skips nothing") {
+  Failover f(TwoInputs(50, 300), 0);
+  uint16_t seq = 0;
+  uint64_t t = 0;
+  for (; seq < 100; ++seq) f.Offer(1, true, seq, t += kMs);  // only the backup, so it is relayed
+  CHECK_EQ(f.active(), 1u);
+  std::vector<uint16_t> sent;
+  // The primary comes back; each number arrives on the primary first, then the backup.
+  // The revert falls due between the two copies of one number.
+  for (; seq < 500; ++seq) {
+    t += kMs;
+    if (f.Offer(0, true, seq, t)) sent.push_back(seq);
+    f.Tick(t + kMs / 2);
+    if (f.Offer(1, true, seq, t + kMs / 2)) sent.push_back(seq);
+  }
+  CHECK_EQ(f.active(), 0u);
+  CHECK_EQ(f.switches(), uint64_t{2});  // to the backup (the primary was silent), and back
+  CHECK_EQ(sent.size(), size_t{400});
+  for (size_t i = 0; i < sent.size(); ++i) CHECK_EQ(sent[i], static_cast<uint16_t>(100 + i));
+}
+
 TEST("failover: revert_after = never stays on the backup until it fails") {
   Failover f(TwoInputs(50, 0), 0);
   uint64_t t = 0;
