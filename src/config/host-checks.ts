@@ -103,7 +103,7 @@ export function hostWarnings(ruleSet: RuleSet, host: HostInterfaces): Warning[] 
   const warnings: Warning[] = [];
   ruleSet.rules.forEach((rule, r) => {
     // Each input of a rule with several may be the one relayed.
-    const inputs = rule.inputs.flatMap((one) => {
+    const inputs = [rule.input, ...rule.inputs.slice(1)].flatMap((one) => {
       const facts = host(one.interface);
       return facts ? [{ name: one.interface, family: one.group.family, facts }] : [];
     });

@@ -50,5 +50,5 @@ t.test('mcr.toml.example passes with every commented setting and rule enabled', 
   await writeFile(file, uncommented);
   const result = await run(MCR, ['check', file]);
   t.equal(result.code, 0, result.stderr);
-  t.equal(result.stdout, `${file}: OK: 5 rules (1 disabled), 6 outputs, 4 interfaces (eth0, eth1, eth2, wg0)`);
+  t.equal(result.stdout, `${file}: OK: 6 rules (1 disabled), 7 outputs, 4 interfaces (eth0, eth1, eth2, wg0)`);
 });
