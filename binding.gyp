@@ -13,6 +13,7 @@
       "sources": [
         "native/addon.cc",
         "native/core/address.cc",
+        "native/core/digest_window.cc",
         "native/core/flow_table.cc",
         "native/core/failover.cc",
         "native/core/frame_header.cc",
@@ -20,6 +21,7 @@
         "native/core/packet.cc",
         "native/core/rtp.cc",
         "native/core/seamless_merge.cc",
+        "native/core/packet_ipv6.cc",
         "native/dataplane/control/dataplane.cc",
         "native/dataplane/control/kernel_tables.cc",
         "native/dataplane/control/link_monitor.cc",
@@ -39,6 +41,7 @@
         "native/dataplane/ingress/ingress.cc",
         "native/dataplane/ingress/membership.cc",
         "native/dataplane/ingress/packet_ring.cc",
+        "native/dataplane/policy/flow_policy.cc",
         "native/dataplane/socket_options.cc",
         "native/dataplane/sys_error.cc",
         "native/dataplane/worker.cc",

@@ -24,7 +24,9 @@ const USAGE = `usage: npm run bench -- [--quick] [--systems ID,ID...] [--only ID
   --quick      one repetition, coarser searches, shorter trials (about 6 minutes)
   --systems    systems to compare (default ${DEFAULT_SYSTEMS.join(',')}).
                mcr is mcr-<frame|socket>[-uring|-syscalls]-<N>w: once per egress kind,
-               the backend auto unless named. A scenario runs those it supports; one
+               the backend auto unless named. mcr and nft have an IPv6 variant, the
+               id with -v6 (mcr-frame-1w-v6, nft-v6): the one-stream scenarios
+               (forwarding, cpu) run it. A scenario runs those it supports; one
                that cannot run here is listed with why (not built into this kernel,
                not available in this build), never skipped.
   --only       scenarios to run (default all, in order): ${SCENARIO_IDS.join(', ')}

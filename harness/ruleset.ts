@@ -11,12 +11,13 @@ export function ruleSetOf(...lines: string[]): RuleSet {
 
 /** A [[rule]] in inline style: input "IF GROUP:PORT [from SOURCE]", outputs
  * "IF GROUP:PORT [ttl N] [from SOURCE|preserve] [dscp N] [egress KIND]" each ("from" is
- * an output's source_address). */
+ * an output's source_address). An IPv6 group is bracketed: "in0 [ff0e::1:1]:5000". */
 export function rule(name: string | null, input: string, ...outputs: string[]): string {
   const endpoint = (text: string, sourceKey: string): string => {
-    const match = /^(\S+) ([\d.]+):(\d+)(?: ttl (\d+))?(?: from ([\d.]+|preserve))?(?: dscp (\d+))?(?: egress (\w+))?$/.exec(text);
+    const match = /^(\S+) (?:([\d.]+)|\[([\da-fA-F:.%\w-]+)\]):(\d+)(?: ttl (\d+))?(?: from ([\da-fA-F:.%\w-]+))?(?: dscp (\d+))?(?: egress (\w+))?$/.exec(text);
     if (!match) throw new Error(`bad endpoint ${text}`);
-    const [, iface, group, port, ttl, source, dscp, egress] = match;
+    const [, iface, group4, group6, port, ttl, source, dscp, egress] = match;
+    const group = group4 ?? group6;
     const extra =
       (ttl ? `, ttl = ${ttl}` : '') +
       (source ? `, ${sourceKey} = "${source}"` : '') +

@@ -102,6 +102,7 @@ std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::
     output.ttl = static_cast<uint8_t>(NumberField(object, "ttl", at, 1, 255, 0));
     output.dscp = static_cast<uint8_t>(NumberField(object, "dscp", at, 0, 63, 0, false));
     SourceField(object, at, &output);
+    output.directed = object.Get("directed").ToBoolean().Value();
     outputs.push_back(std::move(output));
   }
   return outputs;
@@ -182,6 +183,41 @@ HealthSpec HealthArg(const Napi::Object& rule, const std::vector<InputSpec>& inp
     Fail(rule.Env(), where + ".redundancy needs two or more inputs");
   }
   return health;
+}
+
+std::vector<AddressPrefix> PrefixesArg(const Napi::Object& object, const char* name, const std::string& where) {
+  Napi::Value value = object.Get(name);
+  std::vector<AddressPrefix> prefixes;
+  if (value.IsUndefined()) return prefixes;
+  if (!value.IsArray()) Fail(object.Env(), where + "." + name + " must be an array");
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    const std::string at = where + "." + name + "[" + std::to_string(i) + "]";
+    if (!array.Get(i).IsObject()) Fail(object.Env(), at + " must be an object");
+    Napi::Object item = array.Get(i).As<Napi::Object>();
+    AddressPrefix prefix;
+    const IpAddress address = AddressField(item, "address", at, true);
+    if (!AddressPrefix::Make(address, NumberField(item, "length", at, 0, 128, 0), &prefix)) {
+      Fail(object.Env(), at + ".length is longer than its address");
+    }
+    prefixes.push_back(prefix);
+  }
+  return prefixes;
+}
+
+// A reflector flow's checks: { group, allow, deny, ratePps, rateBurst, loopWindowMs };
+// false when value is undefined or null (an ordinary rule).
+bool PolicyArg(Napi::Env env, Napi::Value value, const std::string& where, PolicySpec* policy) {
+  if (value.IsUndefined() || value.IsNull()) return false;
+  if (!value.IsObject()) Fail(env, where + " must be an object");
+  Napi::Object object = value.As<Napi::Object>();
+  policy->group = StringField(object, "group", where);
+  policy->allow = PrefixesArg(object, "allow", where);
+  policy->deny = PrefixesArg(object, "deny", where);
+  policy->rate_pps = NumberField(object, "ratePps", where, 0, TokenBucket::kMaxBurst, 0, false);
+  policy->rate_burst = NumberField(object, "rateBurst", where, 0, TokenBucket::kMaxBurst, 0, false);
+  policy->loop_window_ms = NumberField(object, "loopWindowMs", where, 0, 60'000, 0, false);
+  return true;
 }
 
 Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
@@ -325,6 +361,7 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     spec.inputs = InputsArg(object);
     spec.health = HealthArg(object, spec.inputs);
     spec.outputs = OutputsArg(info.Env(), object.Get("outputs"), "rule.outputs");
+    spec.has_policy = PolicyArg(info.Env(), object.Get("policy"), "rule.policy", &spec.policy);
     Check(info.Env(), Plane(info.Env()).AddRule(spec));
     return info.Env().Undefined();
   }
@@ -332,7 +369,10 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
   Napi::Value ReplaceOutputs(const Napi::CallbackInfo& info) {
     if (info.Length() < 2 || !info[0].IsString()) Fail(info.Env(), "replaceOutputs(key, outputs): key must be a string");
     const std::vector<OutputSpec> outputs = OutputsArg(info.Env(), info[1], "outputs");
-    Check(info.Env(), Plane(info.Env()).ReplaceOutputs(info[0].As<Napi::String>().Utf8Value(), outputs));
+    PolicySpec policy;
+    const bool has_policy = info.Length() > 2 && PolicyArg(info.Env(), info[2], "policy", &policy);
+    Check(info.Env(), Plane(info.Env()).ReplaceOutputs(info[0].As<Napi::String>().Utf8Value(), outputs,
+                                                       has_policy ? &policy : nullptr));
     return info.Env().Undefined();
   }
 

@@ -89,7 +89,7 @@ done
 
 doc=$root/usr/share/doc/mcr
 install -D -m 0644 README.md "$doc/README.md"
-install -m 0644 docs/config-errors.md docs/stats.md docs/security.md "$doc/"
+install -m 0644 docs/config-errors.md docs/stats.md docs/security.md docs/discovery.md "$doc/"
 install -d "$doc/examples"
 install -m 0644 examples/*.toml "$doc/examples/"
 node packaging/copyright.mjs "$lib/node_modules" >"$doc/copyright"

@@ -21,7 +21,14 @@ DEBIAN_PACKAGES=(g++ make python3 pkg-config liburing-dev iproute2)
 # The tests also build and check the DEB and RPM packages, verify the unit, and boot
 # systemd in a container made of this machine's root to install the DEB with apt
 # (offline: the package's dependencies, procps among them, must already be here).
-TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux procps clang-14 libclang-rt-14-dev llvm-14 ffmpeg nftables)
+TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux procps clang-14 libclang-rt-14-dev llvm-14)
+# The IPv6 tests: socat as a receiver nobody here wrote, ethtool to turn checksum
+# offload off on a veth, nft to silence neighbour discovery.
+TEST_PACKAGES+=(socat ethtool nftables)
+# The discovery tests: real mDNS and SSDP clients (python3-zeroconf, gssdp-discover).
+TEST_PACKAGES+=(python3-zeroconf gupnp-tools)
+# The stream-health tests: an MPEG-TS stream made and read by ffmpeg.
+TEST_PACKAGES+=(ffmpeg)
 
 install_debian_packages() {
   local missing=()
@@ -49,6 +56,8 @@ ensure_node() {
 ensure_npm_packages() {
   # node-gyp cannot download Node's headers here; build against the installed ones.
   if [ -f /usr/include/node/node_api.h ]; then export npm_config_nodedir=/usr; fi
+  # node-gyp compiles one source at a time unless told otherwise.
+  export npm_config_jobs="${npm_config_jobs:-max}"
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
     || [ ! -f build/Release/mcr_native.node ] || [ -n "$(find native binding.gyp -newer build/Release/mcr_native.node -print -quit)" ]; then
     say "installing npm packages and building the native addon (npm ci)"

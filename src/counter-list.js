@@ -82,6 +82,10 @@ export const WORKER_COUNTERS = /** @type {const} */ ([
   { name: 'too_big', family: 'dropped_sends', total: 'not_sent' },
   { name: 'neighbour_wait', family: 'dropped_sends', total: 'not_sent' },
   { name: 'unsendable', family: 'dropped_sends', total: 'not_sent' },
+  { name: 'ipv6_chain_too_long', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_extension_overrun', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_bad_payload_length', family: 'dropped_frames', total: 'malformed' },
+  { name: 'ipv6_jumbogram', family: 'dropped_frames', total: 'unsupported' },
 ]);
 
 /** Per rule, in block order. */
@@ -102,6 +106,9 @@ export const RULE_COUNTERS = /** @type {const} */ ([
   { name: 'stalled_ms', type: 'counter', metric: 'mcr_rule_stalled_seconds_total', help: 'Time the rule spent stalled, in seconds.', later: true, applies: 'timeout', scale: 1e-3 },
   { name: 'stalled', type: 'gauge', metric: 'mcr_rule_stalled', help: '1 while every input of the rule has been silent for its timeout.', later: true, applies: 'timeout' },
   { name: 'switches', type: 'counter', metric: 'mcr_rule_input_switches_total', help: 'Times a failover rule changed the input it relays.', later: true, applies: 'failover' },
+  { name: 'source_denied', type: 'counter', metric: 'mcr_rule_source_denied_total', help: "Datagrams a reflector did not relay because their sender is outside its allow_sources or inside its deny_sources.", later: true },
+  { name: 'rate_limited', type: 'counter', metric: 'mcr_rule_rate_limited_total', help: "Datagrams a reflector did not relay because its input interface's rate_limit bucket was empty.", later: true },
+  { name: 'loop_suppressed', type: 'counter', metric: 'mcr_rule_loop_suppressed_total', help: 'Datagrams a reflector did not relay because it had relayed the same datagram (sender, destination, payload) within loop_window_ms: a copy come back through another relay or path.', later: true },
 ]);
 
 /** Per input of a rule with several inputs (a path), in block order. */

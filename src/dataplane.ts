@@ -10,6 +10,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { cpus as osCpus } from 'node:os';
+import type { Prefix } from './config/prefix.js';
 import { outputKey, sourceText, type Backend, type Rule } from './config/ruleset.js';
 import { layoutOf, readCounters, type CounterLayout, type CounterSnapshot } from './counters.js';
 import type { Plan } from './diff.js';
@@ -22,6 +23,8 @@ import type {
   NativeInput,
   NativeOutput,
   NativeOutputStatus,
+  NativePolicy,
+  NativePrefix,
   NativeRule,
   NativeRuleStatus,
 } from './native/binding-types.js';
@@ -34,6 +37,8 @@ export interface DataPlaneSettings {
   readonly workers: number | 'auto';
   readonly cpus: readonly number[] | null;
   readonly backend: Backend;
+  /** Receive ring depth in ms; the data plane's default (300) when absent. */
+  readonly ringMs?: number;
 }
 
 export interface ApplyError {
@@ -117,6 +122,7 @@ export function toNativeOutputs(rule: Rule): NativeOutput[] {
     ttl: output.ttl,
     dscp: output.dscp,
     sourceAddress: sourceText(output.sourceAddress),
+    ...(output.directed ? { directed: true } : {}),
   }));
 }
 
@@ -141,8 +147,28 @@ export function toNativeHealth(rule: Rule): NativeHealth {
   };
 }
 
+export function toNativePolicy(rule: Rule): NativePolicy | null {
+  const { policy } = rule;
+  if (!policy) return null;
+  const prefixes = (list: readonly Prefix[]): NativePrefix[] => list.map((prefix) => ({ address: prefix.address.text, length: prefix.length }));
+  return {
+    group: policy.group,
+    allow: prefixes(policy.allowSources),
+    deny: prefixes(policy.denySources),
+    ratePps: policy.rateLimit?.pps ?? 0,
+    rateBurst: policy.rateLimit?.burst ?? 0,
+    loopWindowMs: policy.loopWindowMs,
+  };
+}
+
 export function toNativeRule(rule: Rule): NativeRule {
-  return { key: rule.key, inputs: toNativeInputs(rule), health: toNativeHealth(rule), outputs: toNativeOutputs(rule) };
+  return {
+    key: rule.key,
+    inputs: toNativeInputs(rule),
+    health: toNativeHealth(rule),
+    outputs: toNativeOutputs(rule),
+    ...(rule.policy ? { policy: toNativePolicy(rule) } : {}),
+  };
 }
 
 function toOutputStatus(native: NativeOutputStatus): OutputStatus {
@@ -202,7 +228,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
   static open(settings: DataPlaneSettings, binding: NativeBinding = loadBinding(), allowed = allowedCpus()): DataPlane {
     const placement = placeWorkers(settings, allowed);
     let plane: DataPlane | undefined;
-    const native = new binding.DataPlane({ ...placement, backend: settings.backend }, (event) => plane?.onLink(event));
+    const native = new binding.DataPlane({ ...placement, backend: settings.backend, ...(settings.ringMs ? { ringMs: settings.ringMs } : {}) }, (event) => plane?.onLink(event));
     plane = new DataPlane(native, placement.cpus);
     return plane;
   }
@@ -224,7 +250,8 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
       for (const change of plan.changed) {
         const { after } = change;
         attempt(after.key, () => {
-          if (change.outputs.added.length + change.outputs.removed.length > 0) this.native.replaceOutputs(after.key, toNativeOutputs(after));
+          const outputsChanged = change.outputs.added.length + change.outputs.removed.length > 0;
+          if (outputsChanged || change.policy) this.native.replaceOutputs(after.key, toNativeOutputs(after), toNativePolicy(after));
           if (change.health) this.native.setHealth({ key: after.key, inputs: toNativeInputs(after), health: toNativeHealth(after) });
         });
       }

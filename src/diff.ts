@@ -26,6 +26,9 @@ export interface RuleChange {
   /** Its stream-health settings (payload, timeouts, redundancy options) changed: the
    * data plane takes the new ones in place, the flow runs on. */
   readonly health: boolean;
+  /** A reflector's policy (source lists, rate limit, loop window) changed: applied with
+   * the outputs, every output kept. */
+  readonly policy: boolean;
 }
 
 export interface Rename {
@@ -47,7 +50,7 @@ export interface Plan {
   readonly added: readonly Rule[];
   /** Flows to stop: inputs that are gone, and rules now disabled. */
   readonly removed: readonly Rule[];
-  /** Same inputs, different set of outputs or health settings. */
+  /** Same inputs, different set of outputs, health settings or (a reflector's) policy. */
   readonly changed: readonly RuleChange[];
   /** Flows left exactly as they run (possibly under a new name). */
   readonly unchanged: readonly Rule[];
@@ -58,7 +61,7 @@ export interface Plan {
   readonly daemon: readonly SettingChange[];
 }
 
-const RESTART_SETTINGS: ReadonlySet<keyof DaemonSettings> = new Set(['workers', 'cpus', 'backend']);
+const RESTART_SETTINGS: ReadonlySet<keyof DaemonSettings> = new Set(['workers', 'cpus', 'backend', 'ringMs']);
 
 function flows(ruleSet: RuleSet): Map<string, Rule> {
   return new Map(ruleSet.rules.filter((rule) => rule.enabled).map((rule) => [rule.key, rule]));
@@ -105,8 +108,11 @@ export function diff(running: RuleSet, next: RuleSet): Plan {
     if (before.name !== rule.name) renamed.push({ key: rule.key, from: before.name, to: rule.name });
     const outputs = diffOutputs(before.outputs, rule.outputs);
     const health = healthKey(before) !== healthKey(rule);
-    if (outputs.added.length === 0 && outputs.removed.length === 0 && !health) unchanged.push(rule);
-    else changed.push({ before, after: rule, outputs, health });
+    // A reflector's policy (source lists, rate limit, loop window) is applied with the
+    // outputs: a change of it alone changes the flow, keeping every output.
+    const samePolicy = sameValue(before.policy ?? null, rule.policy ?? null);
+    if (outputs.added.length === 0 && outputs.removed.length === 0 && !health && samePolicy) unchanged.push(rule);
+    else changed.push({ before, after: rule, outputs, health, policy: !samePolicy });
   }
   return {
     added,

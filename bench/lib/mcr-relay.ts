@@ -50,7 +50,9 @@ export function mcrRelay(spec: McrSystem): RelayKind {
         const status = await relay.apply(mcrRulesToml(rules, support.withKey === false ? null : egress));
         const idle = status.filter((r) => r.state !== 'active' || r.outputs.some((o) => o.state !== 'active'));
         if (idle.length > 0 || status.length !== paths.length) throw new Error(`mcr rules not all active: ${JSON.stringify(idle).slice(0, 500)}`);
-        const used = await egressInUse(ns, paths.flatMap((p) => p.outputs.map((o) => `${o.group}:${PORT}`)));
+        // ss brackets an IPv6 peer before its port.
+        const peer = (group: string) => (group.includes(':') ? `[${group}]:${PORT}` : `${group}:${PORT}`);
+        const used = await egressInUse(ns, paths.flatMap((p) => p.outputs.map((o) => peer(o.group))));
         if (used !== egress) throw new UnavailableError(NOT_IN_BUILD, `asked for ${egress} egress, the data plane used ${used} egress`);
       } catch (error) {
         await relay.close();

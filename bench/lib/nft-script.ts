@@ -6,7 +6,9 @@
 // destination, UDP port; nft fixes the IP and UDP checksums) and sends the frame out
 // of the output interface with `dup to` (a copy) or `fwd to` (the frame itself, last).
 // All of it runs in the input's receive softirq, before IP routing: no reverse-path
-// check, no socket, no process.
+// check, no socket, no process. IPv6 paths are written the same way with `ip6 daddr`
+// and a 33:33 MAC (nft fixes the UDP checksum over the new pseudo-header); a path and
+// its outputs are of one family (the kernel cannot translate).
 //
 // One skb carries every copy: `dup` clones the frame as it is at that statement, so the
 // statements are ordered copy by copy (set copy 1's fields, dup; set copy 2's, dup; ...)
@@ -15,6 +17,8 @@
 // a wide fan-out is split into several rules of one chain, which run in order on the
 // same skb; the path chain has no match of its own (the jump was the match), so a
 // rewrite made by one rule does not stop the next.
+
+import { parseAddress, type Address } from '../../src/net/address.js';
 
 export interface NftOutput {
   iface: string;
@@ -38,6 +42,21 @@ export const EXPRESSION_BUDGET = 120;
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
+/** An IPv6 address in canonical text, or null for anything else. */
+function ipv6(address: string): Address | null {
+  if (!address.includes(':')) return null;
+  const parsed = parseAddress(address);
+  if (!parsed.ok || parsed.address.family !== 'ipv6' || parsed.address.zone !== null) throw new Error(`bad IPv6 address "${address}"`);
+  return parsed.address;
+}
+
+/** "ip" or "ip6", the nft protocol of an address, checked. */
+function protocolOf(address: string): 'ip' | 'ip6' {
+  if (ipv6(address)) return 'ip6';
+  octets(address);
+  return 'ip';
+}
+
 function octets(address: string): number[] {
   const match = IPV4.exec(address);
   const values = match ? match.slice(1).map(Number) : [];
@@ -45,8 +64,14 @@ function octets(address: string): number[] {
   return values;
 }
 
-/** 01:00:5e followed by the low 23 bits of the group (RFC 1112, section 6.4). */
+/** 01:00:5e followed by the low 23 bits of the group (RFC 1112, section 6.4), or for
+ * IPv6 33:33 followed by its low 32 bits (RFC 2464, section 7). */
 export function multicastMac(group: string): string {
+  const six = ipv6(group);
+  if (six) {
+    if (six.bytes[0] !== 0xff) throw new Error(`${group} is not an IPv6 multicast group: the nft relay needs a multicast MAC`);
+    return [0x33, 0x33, ...six.bytes.slice(12)].map((v) => v.toString(16).padStart(2, '0')).join(':');
+  }
   const [a, b, c, d] = octets(group) as [number, number, number, number];
   if (a < 224 || a > 239) throw new Error(`${group} is not an IPv4 multicast group: the nft relay needs a multicast MAC`);
   return ['01', '00', '5e', b & 0x7f, c, d].map((v) => (typeof v === 'string' ? v : v.toString(16).padStart(2, '0'))).join(':');
@@ -72,7 +97,7 @@ interface Statement {
   text: string;
   expressions: number;
   /** nft adds a 2-expression check once per rule for the first statement on each. */
-  needs?: 'ether' | 'ip' | 'udp';
+  needs?: 'ether' | 'ip' | 'ip6' | 'udp';
 }
 
 type Header = { mac?: string; dmac?: string; group?: string; port?: number };
@@ -81,7 +106,11 @@ type Header = { mac?: string; dmac?: string; group?: string; port?: number };
 function rewrite(now: Header, o: NftOutput): Statement[] {
   const want: Required<Header> = { mac: checkMac(o.mac), dmac: multicastMac(o.group), group: o.group, port: checkPort(o.port) };
   const out: Statement[] = [];
-  if (now.group !== want.group) out.push({ text: `ip daddr set ${want.group}`, expressions: 2, needs: 'ip' });
+  if (now.group !== want.group) {
+    const protocol = protocolOf(want.group);
+    if (protocol !== protocolOf(now.group ?? want.group)) throw new Error(`${now.group} -> ${want.group}: nft cannot translate between IPv4 and IPv6`);
+    out.push({ text: `${protocol} daddr set ${want.group}`, expressions: 2, needs: protocol });
+  }
   if (now.port !== want.port) out.push({ text: `udp dport set ${want.port}`, expressions: 2, needs: 'udp' });
   if (now.dmac !== want.dmac) out.push({ text: `ether daddr set ${want.dmac}`, expressions: 2, needs: 'ether' });
   if (now.mac !== want.mac) out.push({ text: `ether saddr set ${want.mac}`, expressions: 2, needs: 'ether' });
@@ -139,9 +168,10 @@ export function nftRelayScript(table: string, paths: readonly NftPath[]): string
     lines.push(`  chain in_${iface.replace(/[.-]/g, '_')} {`, `    type filter hook ingress device "${iface}" priority 0; policy accept;`);
     paths.forEach((p, k) => {
       if (p.inputIface !== iface) return;
-      octets(p.group);
-      const source = p.source ? ` ip saddr ${octets(p.source).join('.')}` : '';
-      lines.push(`    ip daddr ${p.group}${source} udp dport ${checkPort(p.port)} jump path${k}`);
+      const protocol = protocolOf(p.group);
+      if (p.source && protocolOf(p.source) !== protocol) throw new Error(`source ${p.source} is not of the family of ${p.group}`);
+      const source = p.source ? ` ${protocol} saddr ${p.source}` : '';
+      lines.push(`    ${protocol} daddr ${p.group}${source} udp dport ${checkPort(p.port)} jump path${k}`);
     });
     lines.push('  }');
   }

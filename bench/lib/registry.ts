@@ -5,7 +5,7 @@
 import { mcrRelay } from './mcr-relay.js';
 import { nftRelay } from './nft-relay.js';
 import { smcrouteRelay } from './smcroute.js';
-import { checkSystemIds, DEFAULT_SYSTEMS, FIXED_IDS, KERNEL_FAST, MCR_FRAME, MCR_SOCKET, parseMcrId } from './system-ids.js';
+import { checkSystemIds, DEFAULT_SYSTEMS, FIXED_IDS, ipv6VariantOf, KERNEL_FAST, MCR_FRAME, MCR_SOCKET, parseMcrId } from './system-ids.js';
 import { baseline, noRelay, onChain, socatRelay, type RelayKind, type System } from './systems.js';
 
 export { checkSystemIds, DEFAULT_SYSTEMS, KERNEL_FAST, MCR_FRAME, MCR_SOCKET };
@@ -27,10 +27,12 @@ export function relayKind(id: string): RelayKind | null {
   return mcr ? mcrRelay(mcr) : null;
 }
 
-/** A system on the one-hop chain, or null if the id is unknown. */
+/** A system on the one-hop chain, or null if the id is unknown. An IPv6 variant
+ * (`mcr-frame-1w-v6`) is its relay kind on the chain with an IPv6 stream. */
 export function chainSystem(id: string): System | null {
   if (id === 'none') return noRelay();
   if (id === 'baseline') return baseline();
-  const kind = relayKind(id);
-  return kind ? onChain(kind) : null;
+  const base = ipv6VariantOf(id);
+  const kind = relayKind(base ?? id);
+  return kind ? onChain(kind, { ipv6: base !== null }) : null;
 }

@@ -14,7 +14,8 @@ import type { Netns } from '../../src/netns/namespace.js';
 import { chain, direct, type Chain } from '../../src/netns/topologies.js';
 import { NOT_INSTALLED, type Availability } from './availability.js';
 import { commandFound } from './probes.js';
-import { IN_GROUP, OUT_GROUP, PORT } from './constants.js';
+import { IN_GROUP, IN_GROUP6, OUT_GROUP, OUT_GROUP6, PORT } from './constants.js';
+import { IPV6_SUFFIX } from './system-ids.js';
 import type { ScriptHost } from './host.js';
 
 export { IN_GROUP, OUT_GROUP, PORT };
@@ -22,6 +23,8 @@ export { IN_GROUP, OUT_GROUP, PORT };
 export interface Rig {
   src: Endpoint;
   rx: Endpoint;
+  /** The group the generator sends to: IN_GROUP (IN_GROUP6 for an IPv6 variant). */
+  srcGroup: string;
   /** The group the sink joins: OUT_GROUP, or IN_GROUP where the relay cannot rewrite it. */
   rxGroup: string;
   /**
@@ -67,6 +70,7 @@ async function processRig(lab: Lab, c: Chain, what: string, child: ReturnType<Ne
   return {
     src: c.src,
     rx: c.rx,
+    srcGroup: IN_GROUP,
     rxGroup: OUT_GROUP,
     cpu: { kind: 'process', ns: c.relay },
     ingress: { ns: c.relay, iface: 'in0' },
@@ -126,7 +130,7 @@ export function noRelay(): System {
     async setup(host) {
       const lab = Lab.create(host);
       const d = await direct(lab);
-      return { src: d.src, rx: d.rx, rxGroup: IN_GROUP, cpu: { kind: 'none' }, close: () => lab.destroy() };
+      return { src: d.src, rx: d.rx, srcGroup: IN_GROUP, rxGroup: IN_GROUP, cpu: { kind: 'none' }, close: () => lab.destroy() };
     },
   };
 }
@@ -187,18 +191,22 @@ export function joinedGroup(kind: RelayKind, path: Path, output: PathOutput): st
 
 /**
  * A RelayKind set up on a fresh chain with its one path (in0 IN_GROUP -> out0
- * OUT_GROUP), as the one-stream scenarios measure it.
+ * OUT_GROUP), as the one-stream scenarios measure it; with `ipv6`, the chain has IPv6
+ * and the stream is IN_GROUP6 -> OUT_GROUP6 from the sender's IPv6 address.
  */
-export function onChain(kind: RelayKind): System {
+export function onChain(kind: RelayKind, options: { ipv6?: boolean } = {}): System {
+  const ipv6 = options.ipv6 === true;
   return {
-    id: kind.id,
-    label: kind.label,
+    id: ipv6 ? `${kind.id}${IPV6_SUFFIX}` : kind.id,
+    label: ipv6 ? `${kind.label}, IPv6` : kind.label,
     ...(kind.note ? { note: kind.note } : {}),
     ...(kind.availability ? { availability: kind.availability } : {}),
     async setup(host) {
       const lab = Lab.create(host);
-      const c = await chain(lab);
-      const path: Path = { input: c.in0, source: c.src.address, group: IN_GROUP, outputs: [{ via: c.out0, group: OUT_GROUP }] };
+      const c = await chain(lab, { ipv6 });
+      const path: Path = ipv6
+        ? { input: c.in0, source: c.src.address6 ?? '', group: IN_GROUP6, outputs: [{ via: c.out0, group: OUT_GROUP6 }] }
+        : { input: c.in0, source: c.src.address, group: IN_GROUP, outputs: [{ via: c.out0, group: OUT_GROUP }] };
       let installed: Installed;
       try {
         installed = await kind.install(host, c.relay, [path]);
@@ -209,6 +217,7 @@ export function onChain(kind: RelayKind): System {
       return {
         src: c.src,
         rx: c.rx,
+        srcGroup: path.group,
         rxGroup: joinedGroup(kind, path, path.outputs[0] as PathOutput),
         cpu: kind.forwardsIn === 'softirq' ? { kind: 'softirq' } : { kind: 'process', ns: c.relay },
         ingress: { ns: c.relay, iface: c.in0.iface },

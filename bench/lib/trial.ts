@@ -8,7 +8,7 @@
 import { cpus } from 'node:os';
 import { runGen, startSink } from '../../harness/traffic.js';
 import { backlogDrops, busySeconds, coreCpu, cpuDelta, ksoftirqdPids, machineCpu, processCpuSeconds, selfAndChildrenCpuSeconds, waitQuiet, type CoreCpu, type MachineCpu } from './cpu.js';
-import { PORT, IN_GROUP, namespacePids, type Rig } from './systems.js';
+import { PORT, namespacePids, type Rig } from './systems.js';
 
 /** Below this share of the offered rate, the generator (not the relay) set the pace. */
 const GEN_SHORTFALL = 0.95;
@@ -103,7 +103,7 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
   const coreBefore = relayCpu === null ? null : machineCpu(relayCpu);
   const droppedBefore = relayCpu === null ? 0 : backlogDrops(relayCpu);
   const gen = await runGen(rig.src.ns, {
-    group: IN_GROUP,
+    group: rig.srcGroup,
     port: PORT,
     interface: rig.src.iface,
     count,

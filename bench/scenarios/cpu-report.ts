@@ -6,7 +6,7 @@
 import type { Placement } from '../lib/affinity.js';
 import { QUIET_BUSY } from '../lib/constants.js';
 import type { MachineInfo } from '../lib/cpu.js';
-import { KERNEL_FAST, MCR_FRAME } from '../lib/system-ids.js';
+import { KERNEL_FAST, kernelReferenceOf, MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, numberCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { SystemRecord } from '../lib/rig-run.js';
 import type { HeadlineRow } from '../lib/scenario.js';
@@ -152,7 +152,7 @@ export function cpuMarkdown(r: CpuResult): string {
     const ref = present.find((x) => x.id === refId);
     return !ref || ref.id === s.id ? '' : ratioCell(cpuCell(s, size, rate).us?.median, cpuCell(ref, size, rate).us?.median);
   };
-  const toKernel = present.filter((s) => s.id !== KERNEL_FAST).map((s) => [s.label, ...cols.map((c) => ratio(s, KERNEL_FAST, c.size, c.rate))]);
+  const toKernel = present.filter((s) => s.id !== kernelReferenceOf(s.id)).map((s) => [s.label, ...cols.map((c) => ratio(s, kernelReferenceOf(s.id), c.size, c.rate))]);
   const others = r.settings.sizes.flatMap((size) => [['socat', 'socat'], ['baseline', 'mmsg relay']].map(([id, name]) => ({ id: id as string, title: `${size} B: × ${name}`, size })));
   const toOthers = present.map((s) => [s.label, ...others.map((o) => ratio(s, o.id, o.size, TARGET_RATE))]);
   const disturbed = r.systems.reduce((n, s) => n + s.disturbed.length, 0);
@@ -201,16 +201,18 @@ export function cpuMarkdown(r: CpuResult): string {
 
 export function cpuHeadline(r: CpuResult): HeadlineRow[] {
   return r.settings.sizes.map((size) => {
-    const kernel = r.systems.find((s) => s.id === KERNEL_FAST);
-    const ref = kernel && !absentText(kernel) ? cpuCell(kernel, size, TARGET_RATE).us?.median : undefined;
+    const refFor = (id: string) => {
+      const kernel = r.systems.find((s) => s.id === kernelReferenceOf(id));
+      return kernel && !absentText(kernel) ? cpuCell(kernel, size, TARGET_RATE).us?.median : undefined;
+    };
     return {
-      measure: `relay-core CPU µs per datagram, ${kpps(TARGET_RATE)} pps, ${size} B (× the kernel fast path)`,
+      measure: `relay-core CPU µs per datagram, ${kpps(TARGET_RATE)} pps, ${size} B (× the kernel fast path of its family)`,
       values: Object.fromEntries(
         r.systems.map((s) => {
           const absent = absentText(s);
           if (absent) return [s.id, absent];
           const c = cpuCell(s, size, TARGET_RATE);
-          const suffix = s.id === KERNEL_FAST || s.id === 'none' ? '' : ratioSuffix(c.us?.median, ref);
+          const suffix = s.id === kernelReferenceOf(s.id) || s.id === 'none' ? '' : ratioSuffix(c.us?.median, refFor(s.id));
           const sustained = c.trials > 0 && c.passes === c.trials;
           const text = c.us ? `${c.us.median.toFixed(2)}${suffix}` : 'n/a';
           return [s.id, s.id === 'none' || sustained || c.trials === 0 ? text : cellText(c)];

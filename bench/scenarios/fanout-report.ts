@@ -57,6 +57,9 @@ function whereLost(s: FanoutSystem): string {
   return parts.join('; ') || '—';
 }
 
+/** mcr's 1:50 max 0-loss input at 1,400 B before this round (README of 2026-11-22). */
+const PREVIOUS_MCR_1_50 = 3_500;
+
 function measured(r: FanoutResult, id: string): Measured {
   const s = r.systems.find((x) => x.id === id);
   if (!s) return { missing: `${id} not in this run` };
@@ -71,7 +74,10 @@ export function fanoutTargets(r: FanoutResult): TargetRow[] {
   const where = `fan-out 1:${r.settings.width} at ${r.settings.size.toLocaleString('en')} B, max 0-loss input`;
   return [
     ratioTarget({ target: `${where}: mcr frame egress ≥ 0.8× the kernel fast path's dup`, subject: measured(r, MCR_FRAME), reference: measured(r, KERNEL_FAST), bound: 'at least', factor: 0.8, format }),
-    ratioTarget({ target: `${where}: mcr frame egress ≥ 3× today's mcr (socket egress)`, subject: measured(r, MCR_FRAME), reference: measured(r, MCR_SOCKET), bound: 'at least', factor: 3, format }),
+    // "Today's mcr" is the one the issue measured, before frame egress and segmentation
+    // (socket egress has segmentation now too, so it is no longer that mcr): its 1:50
+    // figure from the bench of 2026-11-22, on a machine of the same kind.
+    ratioTarget({ target: `${where}: mcr frame egress ≥ 3× mcr before this round (${kpps(PREVIOUS_MCR_1_50)} pps, bench of 2026-11-22)`, subject: measured(r, MCR_FRAME), reference: { value: PREVIOUS_MCR_1_50, n: 3 }, bound: 'at least', factor: 3, format }),
   ];
 }
 

@@ -4,7 +4,7 @@
 // run writes the files.
 import type { MachineInfo } from '../lib/cpu.js';
 import { SYSTEM_NAMES } from '../lib/latest.js';
-import { KERNEL_FAST, MCR_FRAME } from '../lib/system-ids.js';
+import { KERNEL_FAST, kernelReferenceOf, MCR_FRAME } from '../lib/system-ids.js';
 import { kpps, markdownTable, rateCell, ratioCell, ratioSuffix, shortReason, spread, type Spread } from '../lib/report.js';
 import type { SystemRecord } from '../lib/rig-run.js';
 import type { HeadlineRow } from '../lib/scenario.js';
@@ -71,7 +71,7 @@ function ratioTable(summaries: Summary[]): string {
       m.label,
       ...[64, 1400].flatMap((size) =>
         REFERENCES.map(([id]) => {
-          const other = by(id);
+          const other = by(id === KERNEL_FAST ? kernelReferenceOf(m.id) : id);
           if (!other || other.id === m.id) return '';
           return ratioCell(m.rate[size]?.median, other.rate[size]?.median, m.genLimited[size] === true && !other.genLimited[size]);
         }),
@@ -189,11 +189,15 @@ export function forwardingMarkdown(result: ForwardingResult): string {
 
 export function forwardingHeadline(result: ForwardingResult): HeadlineRow[] {
   const summaries = summarize(result);
-  const kernel = summaries.find((s) => s.id === KERNEL_FAST);
+  const kernelFor = (id: string) => summaries.find((s) => s.id === kernelReferenceOf(id));
   const row = (size: number): HeadlineRow => ({
-    measure: `1 stream, ${size} B: max 0-loss pps (median; × the kernel fast path)`,
+    measure: `1 stream, ${size} B: max 0-loss pps (median; × the kernel fast path of its family)`,
     values: Object.fromEntries(
-      summaries.map((s) => [s.id, `${rateText(s, size)}${s.id === KERNEL_FAST || s.id === 'none' ? '' : ratioSuffix(s.rate[size]?.median, kernel?.rate[size]?.median)}`]),
+      summaries.map((s) => {
+        const reference = kernelFor(s.id);
+        const suffix = reference === undefined || reference.id === s.id || s.id === 'none' ? '' : ratioSuffix(s.rate[size]?.median, reference.rate[size]?.median);
+        return [s.id, `${rateText(s, size)}${suffix}`];
+      }),
     ),
   });
   return [row(64), row(1400)];

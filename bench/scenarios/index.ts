@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { Scenario } from '../lib/scenario.js';
 
-export const SCENARIO_IDS = ['forwarding', 'cpu', 'hops', 'streams', 'fanout', 'fanout-wide', 'dual-bridge', 'reload', 'memory'] as const;
+export const SCENARIO_IDS = ['forwarding', 'cpu', 'hops', 'streams', 'fanout', 'fanout-wide', 'dual-bridge', 'reload', 'memory', 'reflector'] as const;
 
 export type Loaded = { id: string; scenario: Scenario } | { id: string; missing: true } | { id: string; error: string };
 

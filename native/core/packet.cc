@@ -5,7 +5,10 @@
 
 #include <cstring>
 
+#include "packet_parts.h"
+
 namespace mcr {
+namespace packet_detail {
 namespace {
 
 constexpr size_t kEthernetHeaderLen = 14;
@@ -13,7 +16,6 @@ constexpr size_t kEtherTypeOffset = 12;
 constexpr size_t kVlanTagLen = 4;
 constexpr size_t kMaxVlanTags = 2;
 constexpr size_t kIpv4MinHeaderLen = 20;
-constexpr size_t kUdpHeaderLen = 8;
 
 constexpr uint16_t kEtherTypeIpv4 = 0x0800;
 constexpr uint16_t kEtherTypeIpv6 = 0x86dd;
@@ -21,57 +23,8 @@ constexpr uint16_t kTpidCustomerVlan = 0x8100;  // 802.1Q
 constexpr uint16_t kTpidServiceVlan = 0x88a8;   // 802.1ad (QinQ outer tag)
 constexpr uint16_t kVlanIdMask = 0x0fff;        // the TCI's top 4 bits are PCP and DEI
 
-constexpr uint8_t kIpProtoUdp = 17;
 constexpr uint16_t kIpMoreFragments = 0x2000;
 constexpr uint16_t kIpFragmentOffsetMask = 0x1fff;
-
-// A read-only window on part of the frame. Every accessor checks that the bytes exist
-// before touching them and reports failure instead of reading. Multi-byte values are
-// assembled from single bytes: no unaligned loads, no dependence on host byte order.
-class ByteReader {
- public:
-  ByteReader() = default;
-  ByteReader(const uint8_t* data, size_t len) : data_(data), len_(len) {}
-
-  size_t size() const { return len_; }
-  const uint8_t* data() const { return data_; }
-
-  // Written so that offset + count can never overflow.
-  bool Has(size_t offset, size_t count) const {
-    return offset <= len_ && count <= len_ - offset;
-  }
-
-  bool U8(size_t offset, uint8_t* value) const {
-    if (!Has(offset, 1)) return false;
-    *value = data_[offset];
-    return true;
-  }
-
-  bool U16(size_t offset, uint16_t* value) const {
-    if (!Has(offset, 2)) return false;
-    *value = static_cast<uint16_t>((data_[offset] << 8) | data_[offset + 1]);
-    return true;
-  }
-
-  bool U32(size_t offset, uint32_t* value) const {
-    if (!Has(offset, 4)) return false;
-    *value = (uint32_t{data_[offset]} << 24) | (uint32_t{data_[offset + 1]} << 16) |
-             (uint32_t{data_[offset + 2]} << 8) | uint32_t{data_[offset + 3]};
-    return true;
-  }
-
-  // Narrows to [offset, offset + count). Later reads through the window are bounded by
-  // it, which is how "trust the IP total length, not the frame length" is enforced.
-  bool Window(size_t offset, size_t count, ByteReader* out) const {
-    if (!Has(offset, count)) return false;
-    *out = ByteReader(data_ + offset, count);
-    return true;
-  }
-
- private:
-  const uint8_t* data_ = nullptr;
-  size_t len_ = 0;
-};
 
 struct Ipv4Fields {
   uint8_t version_ihl = 0;
@@ -87,16 +40,6 @@ bool ReadIpv4Fields(const ByteReader& ip, Ipv4Fields* f) {
   return ip.U8(0, &f->version_ihl) && ip.U16(2, &f->total_length) &&
          ip.U16(6, &f->flags_fragment) && ip.U8(8, &f->ttl) && ip.U8(9, &f->protocol) &&
          ip.U32(12, &f->src) && ip.U32(16, &f->dst);
-}
-
-struct UdpFields {
-  uint16_t src_port = 0;
-  uint16_t dst_port = 0;
-  uint16_t length = 0;
-};
-
-bool ReadUdpFields(const ByteReader& udp, UdpFields* f) {
-  return udp.U16(0, &f->src_port) && udp.U16(2, &f->dst_port) && udp.U16(4, &f->length);
 }
 
 // Why verify at all: AF_PACKET hands us the frame before ip_rcv() has checked the
@@ -130,7 +73,21 @@ bool IsVlanTpid(uint16_t ethertype) {
   return ethertype == kTpidCustomerVlan || ethertype == kTpidServiceVlan;
 }
 
-// Judges the IPv4 packet that starts at ip.data(); ip extends to the end of the frame.
+}  // namespace
+
+ParseResult ReadUdpDatagram(const ByteReader& after_ip, UdpFields* fields, ByteReader* datagram,
+                            ByteReader* payload) {
+  if (!after_ip.U16(0, &fields->src_port) || !after_ip.U16(2, &fields->dst_port) ||
+      !after_ip.U16(4, &fields->length) || !after_ip.U16(6, &fields->checksum)) {
+    return ParseResult::kBadIpLength;
+  }
+  if (fields->length < kUdpHeaderLen || !after_ip.Window(0, fields->length, datagram) ||
+      !datagram->Window(kUdpHeaderLen, fields->length - kUdpHeaderLen, payload)) {
+    return ParseResult::kBadUdpLength;
+  }
+  return ParseResult::kOk;
+}
+
 // The order of checks decides which counter a frame with several faults lands in:
 // header shape, then checksum (nothing else in a corrupt header is worth trusting),
 // then IP length, then protocol and fragmentation, then the UDP header.
@@ -163,26 +120,17 @@ ParseResult ParseIpv4Udp(const ByteReader& ip, uint16_t vlan_id, const ParseOpti
 
   ByteReader udp;
   UdpFields u;
-  if (!packet.Window(header_len, packet.size() - header_len, &udp) ||
-      !udp.Has(0, kUdpHeaderLen) || !ReadUdpFields(udp, &u)) {
-    return ParseResult::kBadIpLength;
-  }
-  // The UDP length may be shorter than the IP payload (trailing bytes are ignored),
-  // never longer.
   ByteReader datagram;
   ByteReader payload;
-  if (u.length < kUdpHeaderLen || !udp.Window(0, u.length, &datagram) ||
-      !datagram.Window(kUdpHeaderLen, u.length - kUdpHeaderLen, &payload)) {
-    return ParseResult::kBadUdpLength;
-  }
+  packet.Window(header_len, packet.size() - header_len, &udp);  // cannot fail: header_len <= size
+  const ParseResult udp_result = ReadUdpDatagram(udp, &u, &datagram, &payload);
+  if (udp_result != ParseResult::kOk) return udp_result;
   // Why verify: mcr re-originates each datagram from its own socket, which writes a
   // fresh checksum, so a payload corrupted on the way in would leave mcr looking valid
   // and reach receivers that can no longer tell. Checksum 0 means "not computed"
   // (legal in IPv4) and is passed. The cost is one pass over bytes just received,
   // measured in docs/dataplane.md; the caller skips it when the kernel already knows.
-  uint16_t stored_checksum = 0;
-  if (options.verify_udp_checksum && datagram.U16(6, &stored_checksum) &&
-      stored_checksum != 0 && !UdpChecksumOk(f.src, f.dst, datagram)) {
+  if (options.verify_udp_checksum && u.checksum != 0 && !UdpChecksumOk(f.src, f.dst, datagram)) {
     return ParseResult::kBadUdpChecksum;
   }
 
@@ -192,14 +140,14 @@ ParseResult ParseIpv4Udp(const ByteReader& ip, uint16_t vlan_id, const ParseOpti
   out->dst_port = u.dst_port;
   out->vlan_id = vlan_id;
   out->ttl = f.ttl;
-  datagram.U16(6, &out->udp_checksum);  // cannot fail: the datagram holds >= 8 bytes
+  out->udp_checksum = u.checksum;
   out->has_ip_options = header_len > kIpv4MinHeaderLen;
   out->payload = payload.data();
   out->payload_len = payload.size();
   return ParseResult::kOk;
 }
 
-}  // namespace
+}  // namespace packet_detail
 
 uint16_t OnesComplementSum(const uint8_t* data, size_t len, uint32_t initial) {
   // Eight bytes per step, in host byte order: the ones'-complement sum does not depend
@@ -232,6 +180,7 @@ ParseResult ParseFrame(const uint8_t* frame, size_t len, UdpDatagram* out) {
 
 ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& options,
                        UdpDatagram* out) {
+  using namespace packet_detail;
   const ByteReader eth(frame, len);
   uint16_t ethertype = 0;
   if (!eth.U16(kEtherTypeOffset, &ethertype)) return ParseResult::kTruncated;
@@ -251,14 +200,12 @@ ParseResult ParseFrame(const uint8_t* frame, size_t len, const ParseOptions& opt
     ++tags;
     offset += kVlanTagLen;
   }
-  // IPv6 gets its own outcome, not not_ipv4: an operator seeing it knows a source is
-  // sending IPv6 multicast that mcr cannot relay, rather than ordinary link chatter.
-  if (ethertype == kEtherTypeIpv6) return ParseResult::kIpv6;
-  if (ethertype != kEtherTypeIpv4) return ParseResult::kNotIpv4;
+  if (ethertype != kEtherTypeIpv4 && ethertype != kEtherTypeIpv6) return ParseResult::kNotIpv4;
 
   ByteReader ip;
   if (!eth.Window(offset, len - offset, &ip)) return ParseResult::kTruncated;
-  return ParseIpv4Udp(ip, vlan_id, options, out);
+  return ethertype == kEtherTypeIpv4 ? ParseIpv4Udp(ip, vlan_id, options, out)
+                                     : ParseIpv6Udp(ip, vlan_id, options, out);
 }
 
 const char* ParseResultName(ParseResult result) {

@@ -1,6 +1,6 @@
 // Ingress frame parser: turns one Ethernet II frame, exactly as an AF_PACKET SOCK_RAW
-// socket delivers it, into the IPv4/UDP datagram inside it, or into the one reason it
-// is not one. It owns the definition of "a well-formed frame we can relay".
+// socket delivers it, into the IPv4 or IPv6 UDP datagram inside it, or into the one
+// reason it is not one (packet.cc: Ethernet, VLAN tags, IPv4; packet_ipv6.cc: IPv6). It owns the definition of "a well-formed frame we can relay".
 // It must not allocate, do I/O, keep state between calls, include Node headers, or
 // read a single byte outside [frame, frame + len): its input is untrusted wire data.
 #pragma once

@@ -13,17 +13,18 @@
 #include <cstdint>
 
 #define MCR_PARSE_RESULTS(X)                                                                     \
-  /* IPv4/UDP, not a fragment: *out is filled in */                                              \
+  /* IPv4 or IPv6 UDP, not a fragment: *out is filled in */                                      \
   X(kOk, 0, "ok")                                                                                \
-  /* another EtherType: ARP, LLDP, 802.3 length field... (not IPv6) */                           \
+  /* another EtherType: ARP, LLDP, 802.3 length field... (neither IPv4 nor IPv6) */              \
   X(kNotIpv4, 1, "not_ipv4")                                                                     \
-  /* IPv4 carrying another protocol (TCP, ICMP, IGMP...) */                                      \
+  /* IPv4 or IPv6 carrying another protocol (TCP, ICMP, IGMP, ICMPv6, AH, ESP...) */             \
   X(kNotUdp, 2, "not_udp")                                                                       \
-  /* any IPv4 UDP fragment, first/middle/last: we don't reassemble */                            \
+  /* any UDP fragment, first/middle/last (IPv6: a fragment header that is not atomic) */         \
   X(kFragment, 3, "fragment")                                                                    \
   /* the frame ends inside the Ethernet header, a VLAN tag, or the first 20 bytes of IPv4 */     \
+  /* (the first 40 of IPv6) */                                                                   \
   X(kTruncated, 4, "truncated")                                                                  \
-  /* version != 4, IHL < 5, or IHL*4 beyond the end of the frame */                              \
+  /* version != 4 (6 for IPv6), IHL < 5, IHL*4 beyond the frame, an IPv4-mapped IPv6 address */  \
   X(kBadIpHeader, 5, "bad_ip_header")                                                            \
   /* IPv4 header checksum does not verify */                                                     \
   X(kBadIpChecksum, 6, "bad_ip_checksum")                                                        \
@@ -33,10 +34,19 @@
   X(kBadUdpLength, 8, "bad_udp_length")                                                          \
   /* more than two stacked 802.1Q/802.1ad tags */                                                \
   X(kTooManyVlanTags, 9, "too_many_vlan_tags")                                                   \
-  /* a non-zero UDP checksum that does not verify (only when asked) */                           \
+  /* a non-zero UDP checksum that does not verify (only when asked); in IPv6 also 0 */            \
   X(kBadUdpChecksum, 10, "bad_udp_checksum")                                                     \
-  /* EtherType IPv6: mcr relays IPv4 only, and says how much it missed */                        \
-  X(kIpv6, 11, "ipv6")
+  /* retired: counted IPv6 frames while mcr relayed IPv4 only. IPv6 is parsed now, into the */    \
+  /* outcomes above and below; never returned, kept so that the value keeps its place */         \
+  X(kIpv6, 11, "ipv6")                                                                           \
+  /* more IPv6 extension headers before UDP than the parser walks (8) */                         \
+  X(kIpv6ChainTooLong, 12, "ipv6_chain_too_long")                                                \
+  /* an IPv6 extension header, or an option in one, runs past the packet's end */                \
+  X(kIpv6ExtensionOverrun, 13, "ipv6_extension_overrun")                                         \
+  /* IPv6 payload length beyond the frame, 0 without a jumbo option, or short of UDP's header */  \
+  X(kIpv6BadPayloadLength, 14, "ipv6_bad_payload_length")                                        \
+  /* a hop-by-hop Jumbo Payload option (RFC 2675): never on an Ethernet MTU */                   \
+  X(kIpv6Jumbogram, 15, "ipv6_jumbogram")
 
 namespace mcr {
 

@@ -64,6 +64,16 @@ uint32_t SegmentsOf(UdpDatagram& datagram, uint16_t segment_size) {
   return static_cast<uint32_t>((datagram.payload_len + segment_size - 1) / segment_size);
 }
 
+const IpAddress kLimitedBroadcast = IpAddress::FromIpv4(0xffffffffu);
+
+bool IsBroadcastFrame(const RingFrame& frame, const UdpDatagram& datagram) {
+  if (!datagram.dst.is_ipv4() || datagram.dst.IsMulticast() || frame.length < 6) return false;
+  for (size_t i = 0; i < 6; ++i) {
+    if (frame.data[i] != 0xff) return false;
+  }
+  return true;
+}
+
 uint64_t NowNs() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
@@ -168,7 +178,12 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         // frame received and goes out as a datagram of its own.
         const uint32_t segments = SegmentsOf(datagram, frame.segment_size);
         if (segments > 1) Bump(c[kRxFrames], segments - 1);
-        const uint32_t found = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
+        uint32_t found = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
+        // A directed broadcast (to this segment's x.y.z.255, sent to every station) is
+        // taken by the rule of the limited broadcast, which stands for both.
+        if (found == FlowTable::kNoSlot && IsBroadcastFrame(frame, datagram)) {
+          found = flows_.Lookup(ifindex, kLimitedBroadcast, datagram.dst_port, datagram.src);
+        }
         const uint32_t slot = found == FlowTable::kNoSlot ? found : found & kSlotMask;
         const uint32_t input = found == FlowTable::kNoSlot ? 0 : found >> kInputShift;
         WorkerRule* rule = slot < rules_.size() ? rules_[slot].get() : nullptr;
@@ -181,19 +196,41 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         Bump(rule_counters[kRulePackets], segments);
         Bump(rule_counters[kRuleBytes], datagram.payload_len);
         if (segments == 1) {
-          if (Admit(*rule, input, datagram, frame.timestamp_ns, now)) Replicate(datagram, *rule);
+          if (Admitted(datagram, *rule, rule_counters) && Admit(*rule, input, datagram, frame.timestamp_ns, now)) {
+            Replicate(datagram, *rule);
+          }
           return;
         }
         UdpDatagram piece = datagram;
         for (size_t at = 0; at < datagram.payload_len; at += frame.segment_size) {
           piece.payload = datagram.payload + at;
           piece.payload_len = std::min<size_t>(frame.segment_size, datagram.payload_len - at);
-          if (Admit(*rule, input, piece, frame.timestamp_ns, now)) Replicate(piece, *rule);
+          if (Admitted(piece, *rule, rule_counters) && Admit(*rule, input, piece, frame.timestamp_ns, now)) {
+            Replicate(piece, *rule);
+          }
         }
       },
       &malformed);
   Bump(c[kTruncated], malformed);
   Bump(c[kBatches]);
+}
+
+bool Worker::Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters) {
+  if (!rule.policy) return true;
+  switch (rule.policy->Check(datagram, NowNs())) {
+    case PolicyVerdict::kPass:
+      return true;
+    case PolicyVerdict::kSourceDenied:
+      Bump(rule_counters[kRuleSourceDenied]);
+      return false;
+    case PolicyVerdict::kLoopSuppressed:
+      Bump(rule_counters[kRuleLoopSuppressed]);
+      return false;
+    case PolicyVerdict::kRateLimited:
+      Bump(rule_counters[kRuleRateLimited]);
+      return false;
+  }
+  return false;
 }
 
 void Worker::Replicate(const UdpDatagram& datagram, WorkerRule& rule) {
@@ -337,6 +374,7 @@ void Worker::Apply(Command& command) {
       for (const Output* output : command.outputs) next.push_back(WorkerOutput{output, AcquireQueue(*output)});
       ReleaseQueues(*rule);
       rule->outputs = std::move(next);
+      rule->policy = std::move(command.policy);
       break;
     }
     case Command::Kind::kRemoveRule:

@@ -19,6 +19,7 @@
 #include "egress/backend.h"
 #include "egress/output.h"
 #include "health/rule_health.h"
+#include "policy/flow_policy.h"
 
 namespace mcr {
 
@@ -36,6 +37,7 @@ struct WorkerRule {
   HealthSpec health_spec;
   bool home = false;
   std::unique_ptr<RuleHealth> health;  // null when the rule only relays
+  std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
 };
 
 class Worker {
@@ -70,6 +72,9 @@ class Worker {
   // (or its home) changed.
   void SetInputs(WorkerRule& rule, const std::vector<FlowKey>& inputs, uint32_t slot);
   void SetHealth(WorkerRule& rule, const Command& command);
+  // A reflector flow's checks (policy/flow_policy.h): true when the datagram may go;
+  // otherwise counted on the rule by reason.
+  bool Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters);
   void CountUnsent(PrepareResult result, uint32_t output_slot);
   // Seals every queued message and sends them all.
   void Flush();

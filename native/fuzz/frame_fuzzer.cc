@@ -1,10 +1,10 @@
 // libFuzzer target: one untrusted frame through ParseFrame, then the flow-table lookup
 // of what it parsed into, against rules the input itself shapes (frame_input.h).
 // What it checks, beyond "no sanitizer report":
-//  - parsing, under each ParseOptions the I/O layer uses (UDP checksum verified or not,
-//    no tag or one already stripped by the kernel): the verdict agrees with an
-//    independent reading of the header layouts
-//    (accepted exactly when the reference accepts); an accepted datagram's fields and
+//  - parsing, IPv4 and IPv6, under each ParseOptions the I/O layer uses (UDP checksum
+//    verified or not, no tag or one already stripped by the kernel): the verdict agrees
+//    with an independent reading of the header layouts (reference_parser.h: accepted
+//    exactly when the reference accepts); an accepted datagram's fields and
 //    payload window match the bytes; a rejected one leaves *out untouched; the same
 //    bytes give the same answer cut to the IP packet or with padding added, and a frame
 //    cut inside the payload is never accepted;
@@ -19,121 +19,11 @@
 #include "../core/packet.h"
 #include "frame_input.h"
 #include "fuzz_check.h"
+#include "reference_parser.h"
 #include "reference_table.h"
 
 namespace mcr::fuzz {
 namespace {
-
-constexpr size_t kEtherTypeAt = 12;
-constexpr size_t kIpv4MinHeader = 20;
-constexpr size_t kUdpHeader = 8;
-constexpr size_t kChecksumAt = 10;
-
-uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-uint32_t Be32(const uint8_t* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
-
-// Where the bytes say an IPv4 header starts: after the Ethernet header and at most two
-// 802.1Q/802.1ad tags, when the innermost EtherType is IPv4.
-struct EthernetLayout {
-  size_t ip_at = 0;
-  size_t tags = 0;
-  uint16_t outer_tci = 0;
-};
-
-bool ReadEthernet(const uint8_t* f, size_t len, size_t stripped_tags, EthernetLayout* eth) {
-  size_t type_at = kEtherTypeAt;
-  for (;;) {
-    if (type_at + 2 > len) return false;
-    const uint16_t type = Be16(f + type_at);
-    if (type == 0x0800) break;
-    if (type != 0x8100 && type != 0x88a8) return false;
-    if (stripped_tags + eth->tags >= 2 || type_at + 4 > len) return false;
-    if (eth->tags == 0) eth->outer_tci = Be16(f + type_at + 2);
-    ++eth->tags;
-    type_at += 4;
-  }
-  eth->ip_at = type_at + 2;
-  return true;
-}
-
-// RFC 791's checksum over the header as stored: a valid one folds to 0xffff.
-uint16_t FoldedSum(const uint8_t* header, size_t len) {
-  uint32_t sum = 0;
-  for (size_t i = 0; i + 1 < len; i += 2) sum += Be16(header + i);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(sum);
-}
-
-// RFC 768's checksum: pseudo-header, then the datagram's bytes two at a time, an odd
-// last byte as the high half; a valid one folds to 0xffff.
-uint16_t UdpFoldedSum(const uint8_t* ip_header, const uint8_t* datagram, size_t len) {
-  uint32_t sum = Be16(ip_header + 12) + Be16(ip_header + 14) + Be16(ip_header + 16) +
-                 Be16(ip_header + 18) + 17 + static_cast<uint32_t>(len);
-  for (size_t i = 0; i < len; i += 2) {
-    sum += i + 1 < len ? Be16(datagram + i) : uint32_t{datagram[i]} << 8;
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >> 16);
-  }
-  return static_cast<uint16_t>(sum);
-}
-
-// The whole acceptance rule, from the header layouts (RFC 791, RFC 768, 802.1Q) and
-// packet.h's contract, written without looking at how packet.cc orders its checks.
-struct Accepted {
-  EthernetLayout eth;
-  size_t header_len = 0;
-  size_t total_len = 0;
-  size_t udp_len = 0;
-};
-
-bool ReferenceAccepts(const uint8_t* f, size_t len, const ParseOptions& options, Accepted* a) {
-  if (!ReadEthernet(f, len, options.stripped_vlan_tags, &a->eth)) return false;
-  const size_t ip = a->eth.ip_at;
-  if (ip + kIpv4MinHeader > len) return false;
-  const uint8_t* h = f + ip;
-  a->header_len = size_t{4} * (h[0] & 0x0fu);
-  a->total_len = Be16(h + 2);
-  if ((h[0] >> 4) != 4 || a->header_len < kIpv4MinHeader || ip + a->header_len > len) {
-    return false;
-  }
-  if (FoldedSum(h, a->header_len) != 0xffff) return false;
-  if (a->total_len < a->header_len + kUdpHeader || ip + a->total_len > len) return false;
-  if (h[9] != 17) return false;                    // UDP
-  if ((Be16(h + 6) & 0x3fff) != 0) return false;  // MF or an offset: a fragment
-  const uint8_t* udp = h + a->header_len;
-  a->udp_len = Be16(udp + 4);
-  if (a->udp_len < kUdpHeader || a->udp_len > a->total_len - a->header_len) return false;
-  // 0: the sender computed none, legal in IPv4.
-  return !options.verify_udp_checksum || Be16(udp + 6) == 0 || UdpFoldedSum(h, udp, a->udp_len) == 0xffff;
-}
-
-// Makes a stored non-zero UDP checksum right, where the datagram fits in the frame, then
-// the IPv4 header checksum (which the UDP one does not cover), so that mutated frames
-// still reach the checks after them.
-void RepairChecksums(uint8_t* f, size_t len) {
-  EthernetLayout eth;
-  if (!ReadEthernet(f, len, 0, &eth) || eth.ip_at + kIpv4MinHeader > len) return;
-  uint8_t* h = f + eth.ip_at;
-  const size_t header_len = size_t{4} * (h[0] & 0x0fu);
-  if (header_len < kIpv4MinHeader || eth.ip_at + header_len > len) return;
-  const size_t udp_at = eth.ip_at + header_len;
-  if (udp_at + kUdpHeader <= len) {
-    uint8_t* udp = f + udp_at;
-    const size_t udp_len = Be16(udp + 4);
-    if (udp_len >= kUdpHeader && udp_at + udp_len <= len && Be16(udp + 6) != 0) {
-      udp[6] = udp[7] = 0;
-      uint16_t checksum = static_cast<uint16_t>(~UdpFoldedSum(h, udp, udp_len));
-      if (checksum == 0) checksum = 0xffff;  // 0 would mean "none"
-      udp[6] = static_cast<uint8_t>(checksum >> 8);
-      udp[7] = static_cast<uint8_t>(checksum & 0xff);
-    }
-  }
-  h[kChecksumAt] = h[kChecksumAt + 1] = 0;
-  const uint16_t checksum = static_cast<uint16_t>(~FoldedSum(h, header_len));
-  h[kChecksumAt] = static_cast<uint8_t>(checksum >> 8);
-  h[kChecksumAt + 1] = static_cast<uint8_t>(checksum & 0xff);
-}
 
 // new[] of exactly len (+ zeroed padding) bytes: nothing after it that ASan would allow.
 std::unique_ptr<uint8_t[]> HeapCopy(const uint8_t* data, size_t len, size_t padding = 0) {
@@ -172,14 +62,21 @@ void CheckFields(const uint8_t* f, size_t len, const Accepted& a, const UdpDatag
   FUZZ_CHECK(d.payload >= f && d.payload <= f + len, "payload starts inside the frame");
   const size_t payload_at = static_cast<size_t>(d.payload - f);
   FUZZ_CHECK(d.payload_len <= len - payload_at, "payload ends inside the frame");
-  const size_t udp_at = a.eth.ip_at + a.header_len;
+  const size_t udp_at = a.eth.ip_at + a.ip_header_len;
   FUZZ_CHECK(payload_at == udp_at + kUdpHeader, "payload right after the UDP header");
   FUZZ_CHECK(d.payload_len + kUdpHeader == a.udp_len, "payload length from UDP length");
   const uint8_t* h = f + a.eth.ip_at;
-  FUZZ_CHECK(d.src == IpAddress::FromIpv4(Be32(h + 12)) && d.dst == IpAddress::FromIpv4(Be32(h + 16)),
-             "addresses");
-  FUZZ_CHECK(d.ttl == h[8], "ttl");
-  FUZZ_CHECK(d.has_ip_options == (a.header_len > kIpv4MinHeader), "options flag");
+  if (a.eth.ipv6) {
+    FUZZ_CHECK(d.src == IpAddress::FromIpv6Bytes(h + 8) && d.dst == IpAddress::FromIpv6Bytes(h + 24),
+               "IPv6 addresses");
+    FUZZ_CHECK(d.ttl == h[7], "hop limit");
+    FUZZ_CHECK(d.has_ip_options == (a.extension_headers > 0), "extension headers flag");
+  } else {
+    FUZZ_CHECK(d.src == IpAddress::FromIpv4(Be32(h + 12)) && d.dst == IpAddress::FromIpv4(Be32(h + 16)),
+               "addresses");
+    FUZZ_CHECK(d.ttl == h[8], "ttl");
+    FUZZ_CHECK(d.has_ip_options == (a.ip_header_len > kIpv4MinHeader), "options flag");
+  }
   FUZZ_CHECK(d.src_port == Be16(f + udp_at) && d.dst_port == Be16(f + udp_at + 2), "ports");
   const uint16_t vlan = a.eth.tags == 0 ? kNoVlan : (a.eth.outer_tci & 0x0fff);
   FUZZ_CHECK(d.vlan_id == vlan, "VLAN id of the outer tag");
@@ -189,7 +86,7 @@ void CheckFields(const uint8_t* f, size_t len, const Accepted& a, const UdpDatag
 // Ethernet padding after it; cut inside the UDP payload it must be refused.
 void CheckLengthIndependence(const uint8_t* f, size_t len, const ParseOptions& options,
                              const Accepted& a, const UdpDatagram& d) {
-  const size_t packet_end = a.eth.ip_at + a.total_len;
+  const size_t packet_end = a.eth.ip_at + a.ip_total_len;
   auto exact = HeapCopy(f, packet_end);
   UdpDatagram again = Sentinel();
   FUZZ_CHECK(ParseFrame(exact.get(), packet_end, options, &again) == ParseResult::kOk,
@@ -203,7 +100,7 @@ void CheckLengthIndependence(const uint8_t* f, size_t len, const ParseOptions& o
              "accepted with padding");
   FUZZ_CHECK(SameDatagram(d, f, again, padded.get()), "same datagram with padding");
 
-  const size_t payload_end = a.eth.ip_at + a.header_len + a.udp_len;
+  const size_t payload_end = a.eth.ip_at + a.ip_header_len + a.udp_len;
   auto short_copy = HeapCopy(f, payload_end - 1);
   again = Sentinel();
   FUZZ_CHECK(ParseFrame(short_copy.get(), payload_end - 1, options, &again) != ParseResult::kOk,

@@ -10,7 +10,8 @@ out="$root/build/fuzz"
 mkdir -p "$out"
 "${CXX:-g++}" -std=c++17 -O1 -Wall -Wextra -Werror -Wconversion -Wshadow \
   -o "$out/make_seeds" "$here/make_seeds.cc" "$here/frame_header_seeds.cc" \
-  "$root/native/test/frame_builder.cc" "$root/native/core/address.cc"
+  "$here/frame_seeds_v6.cc" "$root/native/test/frame_builder.cc" "$root/native/test/frame_builder_v6.cc" \
+  "$root/native/core/address.cc"
 for target in frame_fuzzer flow_table_fuzzer frame_header_fuzzer; do
   rm -rf "$here/corpus/$target"
   mkdir -p "$here/corpus/$target"

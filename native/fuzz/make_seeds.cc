@@ -1,8 +1,8 @@
 // Writes the fuzz targets' seed corpus: named inputs covering each frame shape the
 // parser knows (VLAN, QinQ, options, fragments, other protocols, every kind of cut and
-// bad length) with rule sets that hit and miss, and flow-table operation sequences
-// that grow, shrink, move and refill the table, and the frame header target's
-// templates and datagrams (frame_header_seeds.cc). Run once by make-seeds.sh; the files
+// bad length; IPv6 with every extension header kind, frame_seeds_v6.cc) with rule sets
+// that hit and miss, and flow-table operation sequences that grow, shrink, move and
+// refill the table, and the frame header target's templates and datagrams (frame_header_seeds.cc). Run once by make-seeds.sh; the files
 // are committed, so the seeds never change under a fuzz run. Frames come from the
 // parser tests' own builder (native/test/frame_builder.h). Fuzz-only.
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "../test/frame_builder.h"
 #include "frame_header_input.h"
 #include "frame_input.h"
+#include "frame_seeds_v6.h"
 
 namespace mcr::fuzz {
 namespace {
@@ -126,7 +127,7 @@ void FrameSeeds() {
   spec.protocol = test::kProtoIcmp;
   spec.payload_len = 8;
   FrameSeed("icmp", Udp(spec).bytes);
-  FrameSeed("ipv6", BuildRawFrame(plain, test::kEtherIpv6, std::vector<uint8_t>(48, 0x60)).bytes);
+  FrameSeed("ipv6-junk", BuildRawFrame(plain, test::kEtherIpv6, std::vector<uint8_t>(48, 0x60)).bytes);
   FrameSeed("arp", BuildRawFrame(plain, test::kEtherArp, std::vector<uint8_t>(28, 0x01)).bytes);
 
   const Frame valid = Udp(plain);
@@ -188,6 +189,10 @@ void FrameSeeds() {
   broken = valid;
   test::SetUdpLength(&broken, 10);
   FrameSeed("udp-length-shorter-than-ip-payload", broken.bytes);
+
+  for (const FrameSeedBytes& seed : Ipv6FrameSeeds()) {
+    FrameSeed(seed.name, seed.frame, MixedRules(), seed.repair ? kRepairChecksum : 0);
+  }
 }
 
 // Table operations: see flow_table_fuzzer.cc for the encoding.

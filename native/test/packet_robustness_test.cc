@@ -3,6 +3,7 @@
 // frame is parsed from an exactly-sized heap copy, so ASan catches any over-read.
 #include <array>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "frame_builder.h"
@@ -151,11 +152,14 @@ TEST("thousands of seeded mutations of valid frames parse without crashing") {
     const ParseResult got = ParseCopy(frame.bytes, &storage, &d);
     CheckInvariants(storage.get(), frame.bytes.size(), got, d, &seen);
   }
-  size_t distinct = 0;
-  for (size_t count : seen) distinct += count > 0 ? 1 : 0;
-  // Every outcome is reachable from these mutations; if this drops, the generator
-  // (or the parser's order of checks) has changed in a way worth a look.
-  CHECK_EQ(distinct, kParseResultCount);
+  // Every outcome an IPv4 frame can have is reachable from these mutations; if one is
+  // missed, the generator (or the parser's order of checks) has changed in a way worth a
+  // look. The IPv6 ones (and the retired ipv6) are packet_ipv6_test.cc's to reach.
+  for (size_t i = 0; i < kParseResultCount; ++i) {
+    const std::string name = ParseResultName(static_cast<ParseResult>(i));
+    if (name.rfind("ipv6", 0) == 0) continue;
+    CHECK_MSG(seen[i] > 0, name << " never seen");
+  }
 }
 
 // The parser's sum loads eight bytes at a time in host order; this reference goes two

@@ -40,6 +40,13 @@ ParsedArgs ParseArgs(int argc, char** argv, const char* prog, const char* usage,
       std::fputs(usage, stdout);
       std::exit(kExitOk);
     }
+    if (arg == "-6") {
+      bool known = false;
+      for (const OptionSpec& candidate : specs) known = known || std::strcmp(candidate.name, "ipv6") == 0;
+      if (!known) UsageError(prog, "unknown option -6");
+      parsed.options.emplace_back("ipv6", "");
+      continue;
+    }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       if (arg.size() > 1 && arg[0] == '-') UsageError(prog, "unknown option " + arg);
       parsed.positionals.push_back(arg);
@@ -103,6 +110,27 @@ uint32_t ToIpv4(const char* prog, const std::string& name, const std::string& va
     UsageError(prog, "--" + name + " must be an IPv4 address like 239.1.1.1, got \"" + value + "\"");
   }
   return ntohl(addr.s_addr);
+}
+
+IpAddress ToAddress(const char* prog, const std::string& name, const std::string& value, bool ipv6_only) {
+  IpAddress address;
+  if (!IpAddress::Parse(value.c_str(), &address)) {
+    UsageError(prog, "--" + name + " must be an IPv4 address like 239.1.1.1 or an IPv6 one like ff0e::1:1, got \"" +
+                         value + "\"");
+  }
+  if (ipv6_only && address.is_ipv4()) UsageError(prog, "--" + name + " " + value + " is not IPv6, and -6 was given");
+  return address;
+}
+
+bool AddressPlus(const IpAddress& address, uint32_t k, IpAddress* out) {
+  uint8_t bytes[IpAddress::kSize];
+  std::memcpy(bytes, address.bytes(), sizeof bytes);
+  const uint32_t low = (uint32_t{bytes[12]} << 24) | (uint32_t{bytes[13]} << 16) | (uint32_t{bytes[14]} << 8) | bytes[15];
+  if (low > UINT32_MAX - k) return false;
+  const uint32_t sum = low + k;
+  for (size_t i = 0; i < 4; ++i) bytes[12 + i] = static_cast<uint8_t>(sum >> (24 - 8 * i));
+  *out = IpAddress::FromIpv6Bytes(bytes);  // the mapped prefix, if any, is kept as it was
+  return true;
 }
 
 unsigned ToIfindex(const char* prog, const std::string& value) {

@@ -9,7 +9,11 @@
 #include <utility>
 #include <vector>
 
+#include "../core/address.h"
+
 namespace mcr::tools {
+
+using mcr::IpAddress;
 
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
@@ -27,8 +31,9 @@ struct ParsedArgs {
   std::vector<std::string> positionals;
 };
 
-// Accepts "--name value" and "--name=value". Prints `usage` and exits 0 on --help or
-// -h; exits 64 on an unknown option or a missing value.
+// Accepts "--name value" and "--name=value", and "-6" for "--ipv6" where the tool has
+// that option. Prints `usage` and exits 0 on --help or -h; exits 64 on an unknown
+// option or a missing value.
 ParsedArgs ParseArgs(int argc, char** argv, const char* prog, const char* usage,
                      const std::vector<OptionSpec>& specs);
 
@@ -48,6 +53,12 @@ double ToSeconds(const char* prog, const std::string& name, const std::string& v
                  double max);
 // Dotted quad, exactly four decimal parts 0..255; host byte order.
 uint32_t ToIpv4(const char* prog, const std::string& name, const std::string& value);
+// An IPv4 dotted quad or an IPv6 address in any RFC 4291 text form (no %zone: the
+// interface is --interface); with ipv6_only (-6), an IPv4 one is a usage error.
+IpAddress ToAddress(const char* prog, const std::string& name, const std::string& value, bool ipv6_only);
+// The address k further on, counting in its last 32 bits (an IPv4 address's whole
+// value): the k-th of consecutive groups. False when those bits would wrap.
+bool AddressPlus(const IpAddress& address, uint32_t k, IpAddress* out);
 // Interface index of an existing interface; UsageError if there is none of that name.
 unsigned ToIfindex(const char* prog, const std::string& value);
 

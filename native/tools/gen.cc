@@ -31,22 +31,26 @@ using namespace mcr::tools;
 
 constexpr char kProg[] = "mcr-gen";
 constexpr char kUsage[] =
-    "usage: mcr-gen --group A.B.C.D --port P [options]\n"
+    "usage: mcr-gen --group ADDRESS --port P [options]\n"
     "Sends UDP test datagrams (the mcr payload format) and prints one JSON line:\n"
     "  {\"sent\":N,\"seconds\":S,\"rate\":R,\"retries\":X,\"errors\":E,\"stopped\":WHY}\n"
     "\n"
-    "  --group A.B.C.D          destination: a multicast group or a unicast address\n"
+    "  --group ADDRESS          destination: a multicast group or a unicast address, IPv4\n"
+    "                           (239.1.1.1) or IPv6 (ff0e::1:1)\n"
+    "  -6, --ipv6               the group must be IPv6 (refuse an IPv4 one)\n"
     "  --port P                 destination UDP port, 1..65535\n"
-    "  --interface IF           send on IF (SO_BINDTODEVICE + IP_MULTICAST_IF)\n"
+    "  --interface IF           send on IF (SO_BINDTODEVICE + IP_MULTICAST_IF or\n"
+    "                           IPV6_MULTICAST_IF; needed for a link-scope IPv6 group)\n"
     "  --count N                datagrams to send over all streams (default 1000; 0 = until\n"
     "                           --duration-limit)\n"
     "  --rate PPS               datagrams per second over all streams (default 1000; 0 = as\n"
     "                           fast as possible)\n"
     "  --size BYTES             UDP payload size, 0..65507 (default 1024; below 24 the header\n"
     "                           is cut short)\n"
-    "  --streams K              K streams to groups A.B.C.D, +1, ... round-robin (default 1)\n"
+    "  --streams K              K streams to groups ADDRESS, +1, ... round-robin (default 1)\n"
     "  --first-stream ID        stream id of the first stream (default 0)\n"
-    "  --ttl T                  1..255 (default 1 for multicast, 64 for unicast)\n"
+    "  --ttl T                  TTL or hop limit, 1..255 (default 1 for multicast, 64 for\n"
+    "                           unicast)\n"
     "  --duration-limit SECONDS hard cap on the run (default 60, at most 86400)\n"
     "  --payload KIND           test (default: the mcr test payload), rtp (RTP around it,\n"
     "                           PT 96, 90 kHz timestamps from the send schedule), rtp-mpegts\n"
@@ -63,7 +67,8 @@ constexpr char kUsage[] =
     "64 on a bad command line, 77 without the privileges --interface needs.\n";
 
 struct Options {
-  uint32_t group = 0;
+  IpAddress group;
+  bool ipv6_only = false;
   uint16_t port = 0;
   std::string interface;
   unsigned ifindex = 0;
@@ -91,15 +96,18 @@ Options ParseOptions(int argc, char** argv) {
                                      {"count", true}, {"rate", true}, {"size", true},
                                      {"streams", true}, {"first-stream", true}, {"ttl", true},
                                      {"duration-limit", true}, {"payload", true}, {"second-interface", true},
-                                     {"first-sequence", true}});
+                                     {"first-sequence", true}, {"ipv6", false}});
   if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
   Options o;
-  bool has_group = false;
   bool has_port = false;
+  std::string group_text;
+  for (const auto& [name, value] : args.options) {
+    if (name == "ipv6") o.ipv6_only = true;
+  }
   for (const auto& [name, value] : args.options) {
     if (name == "group") {
-      o.group = ToIpv4(kProg, name, value);
-      has_group = true;
+      o.group = ToAddress(kProg, name, value, o.ipv6_only);
+      group_text = value;
     } else if (name == "port") {
       o.port = static_cast<uint16_t>(ToUint(kProg, name, value, 1, 65535));
       has_port = true;
@@ -136,16 +144,22 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (o.kind != MediaKind::kTest && o.streams != 1) UsageError(kProg, "--payload " + std::string(value_of(o.kind)) + " sends one stream");
   if (!o.second_interface.empty() && o.interface.empty()) UsageError(kProg, "--second-interface needs --interface");
-  if (!has_group) UsageError(kProg, "--group is required");
+  if (group_text.empty()) UsageError(kProg, "--group is required");
   if (!has_port) UsageError(kProg, "--port is required");
-  if (o.group == 0 || o.group == 0xFFFFFFFFu) UsageError(kProg, "--group cannot be " + Ipv4String(o.group));
-  const uint64_t last = uint64_t{o.group} + o.streams - 1;
-  if (last > 0xFFFFFFFEu || IsMulticast(o.group) != IsMulticast(static_cast<uint32_t>(last))) {
-    UsageError(kProg, "--streams " + std::to_string(o.streams) + " from " + Ipv4String(o.group) +
+  if (o.group.IsUnspecified() || (o.group.is_ipv4() && o.group.ipv4() == 0xFFFFFFFFu)) {
+    UsageError(kProg, "--group cannot be " + o.group.ToString());
+  }
+  IpAddress last;
+  if (!AddressPlus(o.group, o.streams - 1, &last) || (last.is_ipv4() && last.ipv4() == 0xFFFFFFFFu) ||
+      o.group.IsMulticast() != last.IsMulticast()) {
+    UsageError(kProg, "--streams " + std::to_string(o.streams) + " from " + o.group.ToString() +
                           " runs past the end of its address range");
   }
+  if (o.group.IsLinkScope() && o.ifindex == 0 && !o.group.is_ipv4()) {
+    UsageError(kProg, "--group " + o.group.ToString() + " is link-scope: name its link with --interface");
+  }
   if (uint64_t{o.first_stream} + o.streams - 1 > UINT32_MAX) UsageError(kProg, "--first-stream + --streams exceeds 2^32");
-  if (o.ttl < 0) o.ttl = IsMulticast(o.group) ? 1 : 64;
+  if (o.ttl < 0) o.ttl = o.group.IsMulticast() ? 1 : 64;
   return o;
 }
 
@@ -164,7 +178,8 @@ const char* value_of(MediaKind kind) {
 }
 
 int OpenSocket(const Options& o) {
-  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const bool v4 = o.group.is_ipv4();
+  const int fd = socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) FatalErrno(kProg, "socket", errno);
   const int one = 1;
   const int zero = 0;
@@ -172,18 +187,30 @@ int OpenSocket(const Options& o) {
   if (!o.interface.empty()) {
     SetOpt(fd, SOL_SOCKET, SO_BINDTODEVICE, o.interface.c_str(),
            static_cast<socklen_t>(o.interface.size()), "SO_BINDTODEVICE");
-    ip_mreqn mreqn{};
-    mreqn.imr_ifindex = static_cast<int>(o.ifindex);
-    SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreqn, sizeof mreqn, "IP_MULTICAST_IF");
+    if (v4) {
+      ip_mreqn mreqn{};
+      mreqn.imr_ifindex = static_cast<int>(o.ifindex);
+      SetOpt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mreqn, sizeof mreqn, "IP_MULTICAST_IF");
+    } else {
+      const int ifindex = static_cast<int>(o.ifindex);
+      SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex, sizeof ifindex, "IPV6_MULTICAST_IF");
+    }
   }
   // Our own datagrams must not come back to a sink in this namespace.
-  SetOpt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero, "IP_MULTICAST_LOOP");
-  SetOpt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl, "IP_MULTICAST_TTL");
-  SetOpt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl, "IP_TTL");
-  SetOpt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one, "SO_BROADCAST");
+  if (v4) {
+    SetOpt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof zero, "IP_MULTICAST_LOOP");
+    SetOpt(fd, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl, "IP_MULTICAST_TTL");
+    SetOpt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl, "IP_TTL");
+    SetOpt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof one, "SO_BROADCAST");
+  } else {
+    SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &zero, sizeof zero, "IPV6_MULTICAST_LOOP");
+    SetOpt(fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &ttl, sizeof ttl, "IPV6_MULTICAST_HOPS");
+    SetOpt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl, "IPV6_UNICAST_HOPS");
+  }
   // Without IP_RECVERR the kernel reports a full device queue (ENOBUFS) as success and
   // drops the datagram silently; with it we see the drop and retry the datagram.
-  SetOpt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one, "IP_RECVERR");
+  if (v4) SetOpt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof one, "IP_RECVERR");
+  else SetOpt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof one, "IPV6_RECVERR");
   const int sndbuf = 4 << 20;
   if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sndbuf, sizeof sndbuf) != 0) {
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);  // capped by wmem_max
@@ -212,7 +239,7 @@ int main(int argc, char** argv) {
   const uint64_t deadline = t0 + static_cast<uint64_t>(o.duration_limit * 1e9);
   // About 100 us worth of datagrams per wake-up: one at 10 kpps, a full batch at 640 kpps.
   const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kSendBatch);
-  const Destinations destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.kind, o.rate, o.first_sequence};
+  const Destinations destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.kind, o.rate, o.first_sequence, o.ifindex};
   BatchSender sender(destinations, fd, deadline, &g_stop);
   BatchSender second(destinations, second_fd, deadline, &g_stop);
   SendTotals second_totals;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 #include "cli.h"
 #include "media_payload.h"
@@ -39,9 +40,22 @@ BatchSender::BatchSender(const Destinations& dest, int fd, uint64_t deadline_ns,
       buffers_(kSendBatch * std::max<size_t>(dest.size, 1)), iovs_(kSendBatch), msgs_(kSendBatch),
       addrs_(dest.streams) {
   for (uint32_t k = 0; k < dest.streams; ++k) {
-    addrs_[k].sin_family = AF_INET;
-    addrs_[k].sin_port = htons(dest.port);
-    addrs_[k].sin_addr.s_addr = htonl(dest.group + k);
+    IpAddress group;
+    AddressPlus(dest.group, k, &group);  // the caller made sure it does not wrap
+    if (group.is_ipv4()) {
+      auto* v4 = reinterpret_cast<sockaddr_in*>(&addrs_[k]);
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons(dest.port);
+      std::memcpy(&v4->sin_addr, group.ipv4_bytes(), 4);
+      addr_len_ = sizeof(sockaddr_in);
+    } else {
+      auto* v6 = reinterpret_cast<sockaddr_in6*>(&addrs_[k]);
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons(dest.port);
+      std::memcpy(&v6->sin6_addr, group.bytes(), IpAddress::kSize);
+      v6->sin6_scope_id = group.IsLinkScope() ? dest.ifindex : 0;
+      addr_len_ = sizeof(sockaddr_in6);
+    }
   }
 }
 
@@ -55,7 +69,7 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
     iovs_[i] = iovec{buf, dest_.size};
     msgs_[i] = mmsghdr{};
     msgs_[i].msg_hdr.msg_name = &addrs_[k];
-    msgs_[i].msg_hdr.msg_namelen = sizeof(sockaddr_in);
+    msgs_[i].msg_hdr.msg_namelen = addr_len_;
     msgs_[i].msg_hdr.msg_iov = &iovs_[i];
     msgs_[i].msg_hdr.msg_iovlen = 1;
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "media_payload.h"
+#include "../core/address.h"
 
 namespace mcr::tools {
 
@@ -20,7 +21,7 @@ inline constexpr size_t kSendBatch = 64;
 inline constexpr uint64_t kMaxConsecutiveErrors = 1000;
 
 struct Destinations {
-  uint32_t group = 0;  // host order; stream k goes to group + k
+  IpAddress group;  // stream k goes to group + k (AddressPlus)
   uint16_t port = 0;
   uint32_t streams = 1;
   uint32_t first_stream = 0;
@@ -28,6 +29,7 @@ struct Destinations {
   MediaKind kind = MediaKind::kTest;  // what the payload is (media_payload.h)
   uint64_t rate = 0;                  // datagrams per second per stream, for RTP timestamps
   uint16_t first_sequence = 0;        // the RTP sequence number of datagram 0
+  unsigned ifindex = 0;  // the scope of a link-scope IPv6 group; 0: none
 };
 
 struct SendTotals {
@@ -61,7 +63,8 @@ class BatchSender {
   std::vector<uint8_t> buffers_;
   std::vector<iovec> iovs_;
   std::vector<mmsghdr> msgs_;
-  std::vector<sockaddr_in> addrs_;
+  std::vector<sockaddr_storage> addrs_;
+  socklen_t addr_len_ = 0;
 };
 
 }  // namespace mcr::tools

@@ -25,11 +25,13 @@ using namespace mcr::tools;
 
 constexpr char kProg[] = "mcr-sink";
 constexpr char kUsage[] =
-    "usage: mcr-sink --group A.B.C.D [--group ...] --port P [options]\n"
+    "usage: mcr-sink --group ADDRESS [--group ...] --port P [options]\n"
     "Receives mcr test datagrams, verifies them, and prints one JSON report on exit.\n"
     "\n"
-    "  --group A.B.C.D          a multicast group to join (repeatable), or one unicast\n"
-    "                           address of this host to bind to\n"
+    "  --group ADDRESS          a multicast group to join (repeatable), or one unicast\n"
+    "                           address of this host to bind to; IPv4 (239.1.1.1) or\n"
+    "                           IPv6 (ff0e::1:1), all of one family\n"
+    "  -6, --ipv6               the groups must be IPv6 (refuse an IPv4 one)\n"
     "  --streams K              expand each --group into K consecutive groups (default 1)\n"
     "  --port P                 UDP port, 1..65535\n"
     "  --interface IF           join on IF and receive only from it\n"
@@ -73,15 +75,19 @@ Options ParseOptions(int argc, char** argv) {
       {{"group", true}, {"streams", true}, {"port", true}, {"interface", true}, {"source", true},
        {"expect", true}, {"expect-per-stream", true}, {"first-stream", true},
        {"idle-timeout", true}, {"duration-limit", true}, {"rcvbuf", true},
-       {"max-streams", true}, {"max-seq", true}, {"payload", true}});
+       {"max-streams", true}, {"max-seq", true}, {"payload", true}, {"ipv6", false}});
   if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
   Options o;
-  std::vector<uint32_t> bases;
+  std::vector<IpAddress> bases;
   uint64_t streams = 1;
   bool has_port = false;
+  bool ipv6_only = false;
+  for (const auto& [name, value] : args.options) {
+    if (name == "ipv6") ipv6_only = true;
+  }
   for (const auto& [name, value] : args.options) {
     if (name == "group") {
-      bases.push_back(ToIpv4(kProg, name, value));
+      bases.push_back(ToAddress(kProg, name, value, ipv6_only));
     } else if (name == "streams") {
       streams = ToUint(kProg, name, value, 1, 4096);
     } else if (name == "port") {
@@ -91,8 +97,10 @@ Options ParseOptions(int argc, char** argv) {
       o.socket.interface = value;
       o.socket.ifindex = ToIfindex(kProg, value);
     } else if (name == "source") {
-      o.socket.source = ToIpv4(kProg, name, value);
-      if (o.socket.source == 0 || IsMulticast(o.socket.source)) UsageError(kProg, "--source must be a unicast address");
+      o.socket.source = ToAddress(kProg, name, value, ipv6_only);
+      if (o.socket.source.IsUnspecified() || o.socket.source.IsMulticast()) {
+        UsageError(kProg, "--source must be a unicast address");
+      }
     } else if (name == "expect") {
       o.expect = ToUint(kProg, name, value, 1, UINT64_MAX);
     } else if (name == "expect-per-stream") {
@@ -115,26 +123,34 @@ Options ParseOptions(int argc, char** argv) {
   }
   if (bases.empty()) UsageError(kProg, "--group is required");
   if (!has_port) UsageError(kProg, "--port is required");
-  for (uint32_t base : bases) {
+  for (const IpAddress& base : bases) {
+    if (base.family() != bases[0].family()) UsageError(kProg, "every --group must be of one address family");
     for (uint64_t k = 0; k < streams; ++k) {
-      const uint64_t group = uint64_t{base} + k;
-      if (group > 0xFFFFFFFEu || IsMulticast(static_cast<uint32_t>(group)) != IsMulticast(base)) {
-        UsageError(kProg, "--streams runs past the end of " + Ipv4String(base) + "'s range");
+      IpAddress group;
+      if (!AddressPlus(base, static_cast<uint32_t>(k), &group) || (group.is_ipv4() && group.ipv4() == 0xFFFFFFFFu) ||
+          group.IsMulticast() != base.IsMulticast()) {
+        UsageError(kProg, "--streams runs past the end of " + base.ToString() + "'s range");
       }
       if (std::count(o.socket.groups.begin(), o.socket.groups.end(), group) != 0) {
-        UsageError(kProg, "group " + Ipv4String(static_cast<uint32_t>(group)) + " is given twice");
+        UsageError(kProg, "group " + group.ToString() + " is given twice");
       }
-      o.socket.groups.push_back(static_cast<uint32_t>(group));
+      o.socket.groups.push_back(group);
     }
   }
-  const bool multicast = IsMulticast(o.socket.groups[0]);
-  for (uint32_t group : o.socket.groups) {
-    if (group == 0) UsageError(kProg, "--group cannot be 0.0.0.0");
-    if (!multicast || !IsMulticast(group)) {
+  const bool multicast = o.socket.groups[0].IsMulticast();
+  for (const IpAddress& group : o.socket.groups) {
+    if (group.IsUnspecified()) UsageError(kProg, "--group cannot be " + group.ToString());
+    if (!multicast || !group.IsMulticast()) {
       if (o.socket.groups.size() > 1) UsageError(kProg, "a unicast --group must be the only group (one --streams)");
     }
   }
-  if (!multicast && o.socket.source != 0) UsageError(kProg, "--source needs a multicast --group");
+  if (!multicast && !o.socket.source.IsUnspecified()) UsageError(kProg, "--source needs a multicast --group");
+  if (!o.socket.source.IsUnspecified() && o.socket.source.family() != o.socket.groups[0].family()) {
+    UsageError(kProg, "--source must be of the groups' address family");
+  }
+  if (!o.socket.groups[0].is_ipv4() && o.socket.groups[0].IsLinkScope() && o.socket.ifindex == 0) {
+    UsageError(kProg, "--group " + o.socket.groups[0].ToString() + " is link-scope: name its link with --interface");
+  }
   if (o.expect_per_stream > 0 && o.socket.groups.size() > o.max_streams) {
     UsageError(kProg, "more groups than --max-streams");
   }
@@ -151,7 +167,7 @@ int main(int argc, char** argv) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
   std::fprintf(stderr, "%s: ready: port %u, %zu group(s) from %s\n", kProg, o.socket.port,
-               o.socket.groups.size(), Ipv4String(o.socket.groups[0]).c_str());
+               o.socket.groups.size(), o.socket.groups[0].ToString().c_str());
   std::fflush(stderr);
 
   SinkStats sink(SinkStatsConfig{o.socket.groups, o.socket.port, o.expect_per_stream, o.first_stream,

@@ -1,6 +1,6 @@
-// mcr-sink's socket: opening it (bind, joins, buffer sizes) and receiving in batches
-// with each datagram's destination address (IP_PKTINFO) and the kernel's drop count
-// (SO_RXQ_OVFL). It knows nothing about the payload format.
+// mcr-sink's socket: opening it (bind, joins, buffer sizes), IPv4 or IPv6 as its groups
+// are, and receiving in batches with each datagram's destination address (IP_PKTINFO,
+// IPV6_PKTINFO) and the kernel's drop count (SO_RXQ_OVFL). It knows nothing about the payload format.
 #pragma once
 
 #include <sys/socket.h>
@@ -10,14 +10,16 @@
 #include <string>
 #include <vector>
 
+#include "../core/address.h"
+
 namespace mcr::tools {
 
 struct SinkSocketConfig {
-  std::vector<uint32_t> groups;  // host order: all multicast, or exactly one unicast
+  std::vector<IpAddress> groups;  // all multicast, or exactly one unicast; one family
   uint16_t port = 0;
   std::string interface;  // empty: any
   unsigned ifindex = 0;
-  uint32_t source = 0;  // 0: any-source join
+  IpAddress source;  // unspecified: any-source join
   int rcvbuf = 32 << 20;
 };
 
@@ -40,7 +42,7 @@ class BatchReceiver {
   const uint8_t* Data(size_t i) const { return buffers_.data() + i * kBufferSize; }
   size_t Length(size_t i) const { return msgs_[i].msg_len; }
   bool Truncated(size_t i) const { return (msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
-  uint32_t Destination(size_t i) const { return dests_[i]; }  // host order, 0 if unknown
+  const IpAddress& Destination(size_t i) const { return dests_[i]; }  // unspecified if unknown
   // The most recent SO_RXQ_OVFL value seen: drops on this socket so far.
   uint32_t overflow_drops() const { return overflow_drops_; }
 
@@ -50,7 +52,7 @@ class BatchReceiver {
   std::vector<uint8_t> control_;
   std::vector<iovec> iovs_;
   std::vector<mmsghdr> msgs_;
-  std::vector<uint32_t> dests_;
+  std::vector<IpAddress> dests_;
   uint32_t overflow_drops_ = 0;
 };
 

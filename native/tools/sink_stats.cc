@@ -8,13 +8,13 @@
 namespace mcr::tools {
 
 SinkStats::SinkStats(const SinkStatsConfig& config) : config_(config) {
-  for (uint32_t group : config.groups) groups_.push_back(GroupCount{group, 0, 0, 0});
+  for (const IpAddress& group : config.groups) groups_.push_back(GroupCount{group, 0, 0, 0});
   if (config.expect_per_stream > 0) {
     for (size_t k = 0; k < config.groups.size(); ++k) Stream(config.first_stream + static_cast<uint32_t>(k));
   }
 }
 
-void SinkStats::Take(const uint8_t* data, size_t len, uint32_t dst, uint64_t now_ns) {
+void SinkStats::Take(const uint8_t* data, size_t len, const IpAddress& dst, uint64_t now_ns) {
   if (totals_.datagrams == 0) totals_.first_ns = now_ns;
   totals_.last_ns = now_ns;
   ++totals_.datagrams;
@@ -50,7 +50,7 @@ void SinkStats::Take(const uint8_t* data, size_t len, uint32_t dst, uint64_t now
   }
 }
 
-SinkStats::GroupCount* SinkStats::FindGroup(uint32_t dst) {
+SinkStats::GroupCount* SinkStats::FindGroup(const IpAddress& dst) {
   for (GroupCount& g : groups_) {
     if (g.group == dst) return &g;
   }
@@ -88,7 +88,7 @@ std::string SinkStats::GroupsJson() const {
   std::string out = "[";
   for (const GroupCount& g : groups_) {
     out += (out.size() > 1 ? "," : "") +
-           JsonLine().Str("group", Ipv4String(g.group)).Num("port", config_.port).Num("datagrams", g.datagrams)
+           JsonLine().Str("group", g.group.ToString()).Num("port", config_.port).Num("datagrams", g.datagrams)
                .Num("bytes", g.bytes).Num("short", g.short_count).Done();
   }
   return out + "]";

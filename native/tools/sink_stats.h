@@ -9,12 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "../core/address.h"
 #include "seq_tracker.h"
 
 namespace mcr::tools {
 
 struct SinkStatsConfig {
-  std::vector<uint32_t> groups;  // host order, as joined (or the one unicast address)
+  std::vector<IpAddress> groups;  // as joined (or the one unicast address)
   uint16_t port = 0;
   uint64_t expect_per_stream = 0;  // 0: not known
   uint32_t first_stream = 0;
@@ -28,8 +29,8 @@ class SinkStats {
   // start, so a stream that lost everything is still reported, with all of it lost.
   explicit SinkStats(const SinkStatsConfig& config);
 
-  // One datagram of len bytes (at most 65535), sent to dst (host order; 0 = unknown).
-  void Take(const uint8_t* data, size_t len, uint32_t dst, uint64_t now_ns);
+  // One datagram of len bytes (at most 65535), sent to dst (unspecified = unknown).
+  void Take(const uint8_t* data, size_t len, const IpAddress& dst, uint64_t now_ns);
 
   uint64_t datagrams() const { return totals_.datagrams; }
 
@@ -38,7 +39,7 @@ class SinkStats {
 
  private:
   struct GroupCount {
-    uint32_t group = 0;
+    IpAddress group;
     uint64_t datagrams = 0;
     uint64_t bytes = 0;
     uint64_t short_count = 0;
@@ -55,7 +56,7 @@ class SinkStats {
     uint64_t last_ns = 0;
   };
 
-  GroupCount* FindGroup(uint32_t dst);
+  GroupCount* FindGroup(const IpAddress& dst);
   // The tracker for a stream id, created on first sight while under max_streams.
   SeqTracker* Stream(uint32_t id);
   std::string StreamsJson(uint64_t sums[5]) const;

@@ -193,13 +193,27 @@ class Demo {
   }
 }
 
+const DEMO_USAGE = `usage: mcr demo [--seconds 10] [--rate 2000]
+Builds private network namespaces (a sender, a relay, two receiver segments),
+relays a test stream through mcrd, adds an output by editing the rules file while
+it flows, and reports what every receiver got. Needs root; leaves nothing behind.
+  --seconds S   how long the stream runs, 3 to 300 (default 10)
+  --rate R      datagrams per second, 1 to 100000 (default 2000)`;
+
 export async function runDemo(args: string[], io: Io): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, options: { seconds: { type: 'string' }, rate: { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args,
+      options: { seconds: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    }));
   } catch (error) {
-    io.err(`mcr demo: ${(error as Error).message}\nusage: mcr demo [--seconds 10] [--rate 2000]`);
+    io.err(`mcr demo: ${(error as Error).message}\n${DEMO_USAGE.split('\n')[0]}`);
     return EXIT_USAGE;
+  }
+  if (values.help) {
+    io.out(DEMO_USAGE);
+    return EXIT_OK;
   }
   const seconds = Number(values.seconds ?? 10);
   const rate = Number(values.rate ?? 2000);

@@ -1,6 +1,6 @@
 // Renders a reload plan as the lines `mcr check --diff` prints. Pure.
 import { describeEndpoint, describeInput } from '../config/endpoints.js';
-import { sourceText, type Output, type Rule } from '../config/ruleset.js';
+import { settingFileKey, sourceText, type FlowPolicy, type Output, type Rule } from '../config/ruleset.js';
 import type { Plan, SettingChange } from '../diff.js';
 import { plural } from './plural.js';
 
@@ -11,13 +11,18 @@ export function describeOutput(output: Output): string {
   const from = source === null ? '' : ` from ${source === 'preserve' ? 'the sender' : source}`;
   const dscp = output.dscp === 0 ? '' : ` dscp ${output.dscp}`;
   const egress = output.egress === 'auto' ? '' : ` egress ${output.egress}`;
-  return `${describeEndpoint(output)} ttl ${output.ttl}${from}${dscp}${egress}`;
+  const where = output.directed ? `${output.interface} broadcast:${output.port}` : describeEndpoint(output);
+  return `${where} ttl ${output.ttl}${from}${dscp}${egress}`;
 }
 
-/** The file's spelling of a setting: statsInterval -> stats_interval. */
-function fileKey(setting: string): string {
-  return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+/** A reflector flow's policy in a few words: "allow 10.0.0.0/8, deny -, rate 200/400, loop 200 ms". */
+export function describePolicy(policy: FlowPolicy | undefined): string {
+  if (!policy) return 'none';
+  const list = (prefixes: FlowPolicy['allowSources']) => (prefixes.length === 0 ? '-' : prefixes.map((prefix) => prefix.text).join(' '));
+  const rate = policy.rateLimit ? `${policy.rateLimit.pps}/${policy.rateLimit.burst}` : 'none';
+  return `allow ${list(policy.allowSources)}, deny ${list(policy.denySources)}, rate ${rate}, loop ${policy.loopWindowMs} ms`;
 }
+
 
 function ruleLine(verb: string, rule: Rule, detail = ''): string {
   return `  ${verb.padEnd(8)} ${rule.name}  [${describeInput(rule.input)}]${detail}`;
@@ -25,16 +30,18 @@ function ruleLine(verb: string, rule: Rule, detail = ''): string {
 
 function settingLine(change: SettingChange): string {
   const restart = change.needsRestart ? ' (needs a data plane restart)' : '';
-  return `  setting  ${fileKey(change.setting)}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}${restart}`;
+  return `  setting  ${settingFileKey(change.setting)}: ${JSON.stringify(change.before)} -> ${JSON.stringify(change.after)}${restart}`;
 }
 
 export function formatPlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const rule of plan.added) lines.push(ruleLine('add', rule, ` -> ${plural(rule.outputs.length, 'output')}`));
   for (const rule of plan.removed) lines.push(ruleLine('remove', rule));
-  for (const { after, outputs, health } of plan.changed) {
+  for (const { before, after, outputs, health } of plan.changed) {
     const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept${health ? ', stream health settings changed' : ''}`;
     lines.push(ruleLine('change', after, detail));
+    const [was, now] = [describePolicy(before.policy), describePolicy(after.policy)];
+    if (was !== now) lines.push(`             policy ${was} -> ${now}`);
     for (const output of outputs.added) lines.push(`             + ${describeOutput(output)}`);
     for (const output of outputs.removed) lines.push(`             - ${describeOutput(output)}`);
   }

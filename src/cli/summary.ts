@@ -1,13 +1,17 @@
 // The one-line summary `mcr check` prints for a good file. Pure.
+// "5 rules (1 disabled), 6 outputs, 1 reflector (4 flows), 6 interfaces (...)".
 import type { RuleSet } from '../config/ruleset.js';
 import { plural } from './plural.js';
 
 export function summarize(ruleSet: RuleSet): string {
-  const rules = ruleSet.rules;
+  // Rules as the file writes them; a reflector's flows are counted under it.
+  const rules = ruleSet.rules.filter((rule) => !rule.reflector);
+  const flows = ruleSet.rules.filter((rule) => rule.reflector);
+  const reflectors = new Set(flows.map((rule) => rule.reflector?.name)).size;
   const disabled = rules.filter((rule) => !rule.enabled).length;
   const outputs = rules.reduce((sum, rule) => sum + rule.outputs.length, 0);
   const interfaces = new Set<string>();
-  for (const rule of rules) {
+  for (const rule of ruleSet.rules) {
     for (const input of rule.inputs) interfaces.add(input.interface);
     for (const output of rule.outputs) interfaces.add(output.interface);
   }
@@ -16,6 +20,7 @@ export function summarize(ruleSet: RuleSet): string {
   return [
     plural(rules.length, 'rule') + (disabled > 0 ? ` (${disabled} disabled)` : ''),
     plural(outputs, 'output'),
+    ...(reflectors > 0 ? [`${plural(reflectors, 'reflector')} (${plural(flows.length, 'flow')})`] : []),
     plural(names.length, 'interface') + (names.length > 0 ? ` (${shownNames})` : ''),
   ].join(', ');
 }

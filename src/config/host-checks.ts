@@ -4,7 +4,7 @@
 // an address is added) and the file stays good. An interface that does not exist says
 // nothing: it may appear later, and the rule waits for it. Pure: the host's interfaces
 // are handed in (net/interfaces.ts reads them), so the logic is tested with tables.
-import { classify, type Address, type Family } from '../net/address.js';
+import { isLinkScope, type Address, type Family } from '../net/address.js';
 import type { JsonPath } from './problems.js';
 import type { Output, RuleSet } from './ruleset.js';
 
@@ -40,14 +40,6 @@ function largestPayload(mtu: number, family: Family): number {
 /** What the data plane will open: "auto" is a frame output on an Ethernet interface. */
 function sendsFrames(output: Output, facts: InterfaceFacts): boolean {
   return output.egress === 'frame' || (output.egress === 'auto' && facts.ethernet);
-}
-
-/** Link scope as the data plane has it: link-local unicast, and multicast of link or
- * interface scope (224.0.0.0/24, ff02::/16, ff01::/16). */
-function isLinkScope(address: Address): boolean {
-  const classification = classify(address);
-  if (classification.kind === 'link-local') return true;
-  return classification.kind === 'multicast' && (classification.scope === 'link-local' || classification.scope === 'interface-local');
 }
 
 /** Whether the interface has an address a frame output would send from: any of the

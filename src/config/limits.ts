@@ -24,7 +24,7 @@ export const LIMIT_MAXIMUMS = {
   max_input_interfaces: 1024,
 } as const;
 
-type LimitKey = keyof typeof LIMIT_DEFAULTS;
+export type LimitKey = keyof typeof LIMIT_DEFAULTS;
 type Table = Record<string, unknown>;
 
 function isTable(value: unknown): value is Table {
@@ -32,14 +32,14 @@ function isTable(value: unknown): value is Table {
 }
 
 /** The limit in force, or undefined when the file's value is invalid (the schema said so). */
-function limitOf(limits: unknown, key: LimitKey): number | undefined {
+export function limitOf(limits: unknown, key: LimitKey): number | undefined {
   if (!isTable(limits) || limits[key] === undefined) return LIMIT_DEFAULTS[key];
   const value = limits[key];
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 ? value : undefined;
 }
 
 /** "[limits] max_rules is 2, and the file has 3 rules (it may be raised to 4096)" */
-function over(key: LimitKey, limit: number, noun: string): string {
+export function over(key: LimitKey, limit: number, noun: string): string {
   const room = limit < LIMIT_MAXIMUMS[key] ? `it may be raised to ${LIMIT_MAXIMUMS[key]}` : 'the most the data plane holds';
   return `[limits] ${key} is ${limit}, and the ${noun} (${room})`;
 }

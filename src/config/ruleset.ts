@@ -1,9 +1,12 @@
 // The canonical, frozen form of a valid rules file: what the daemon runs and what
 // diff() compares. Defaults are resolved here (the schema's own defaults were filled
 // in by validation), so two files that mean the same thing give equal RuleSets.
-import { addressOf, isMulticast, type Address } from '../net/address.js';
+import { addressOf, classify, isMulticast, withoutZone, type Address } from '../net/address.js';
 import { describeInput } from './endpoints.js';
+import type { Prefix } from './prefix.js';
+import { buildReflectorRules } from './reflectors.js';
 import type { DaemonSection, McrConfig, RuleInput, RuleOutput, RuleSection } from './schema-types.js';
+import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
 export type Backend = NonNullable<DaemonSection['backend']>;
@@ -21,6 +24,8 @@ export interface DaemonSettings {
   readonly statsFile: string;
   readonly prometheusFile: string | null;
   readonly backend: Backend;
+  /** Receive ring depth in milliseconds of a stream (one 256 KiB block each). */
+  readonly ringMs: number;
   /** The egress of outputs that do not name one. */
   readonly egress: Egress;
   /** The timeout of inputs that name none; null: not watched. */
@@ -54,6 +59,9 @@ export interface Health {
   readonly mergeWindowMs: number;
 }
 
+/** The settings of a rule that only relays: no payload analysis, no redundancy. */
+export const PLAIN_HEALTH: Health = Object.freeze({ payload: null, clockRate: null, redundancy: null, revertAfterMs: null, mergeWindowMs: 0 });
+
 export interface Output {
   readonly interface: string;
   readonly group: Address;
@@ -64,6 +72,35 @@ export interface Output {
   readonly egress: Egress;
   /** 0 to 63; 0 is best effort. */
   readonly dscp: number;
+  /** group = "broadcast": the directed broadcast of the output interface's subnet, which
+   * the data plane works out from the interface's address and prefix (`group` holds the
+   * limited broadcast meanwhile). Absent otherwise. */
+  readonly directed?: true;
+}
+
+/** What a flow made from a [[reflector]] table knows of it, for stats and messages. */
+export interface ReflectorLink {
+  readonly name: string;
+  /** "mdns", or the group and port: "239.1.2.3:5000", "broadcast:9". */
+  readonly service: string;
+  /** All its interfaces, in the file's order (the flows' inputs are those of `from`). */
+  readonly interfaces: readonly string[];
+  /** Its place among the file's [[reflector]] tables, for positioned warnings. */
+  readonly index: number;
+}
+
+/** What the data plane checks per datagram before a flow replicates it. Flows with the
+ * same `group` share one window of what was relayed (loop suppression), and flows with
+ * the same group and input interface one token bucket. */
+export interface FlowPolicy {
+  /** The reflector's name. */
+  readonly group: string;
+  /** Empty: every sender. */
+  readonly allowSources: readonly Prefix[];
+  readonly denySources: readonly Prefix[];
+  readonly rateLimit: { readonly pps: number; readonly burst: number } | null;
+  /** 0: no loop suppression. */
+  readonly loopWindowMs: number;
 }
 
 export interface Rule {
@@ -78,6 +115,9 @@ export interface Rule {
   readonly inputs: readonly Input[];
   readonly health: Health;
   readonly outputs: readonly Output[];
+  /** Present on the flows a [[reflector]] table makes. */
+  readonly reflector?: ReflectorLink;
+  readonly policy?: FlowPolicy;
 }
 
 export interface RuleSet {
@@ -85,14 +125,20 @@ export interface RuleSet {
   readonly rules: readonly Rule[];
 }
 
-/** Multicast stays on the local segment unless asked (IGMP convention); unicast gets
- * the usual host default. */
+/** Multicast stays on the local segment unless asked (IGMP convention), as does an IPv6
+ * link-local destination, which no router forwards anyway; unicast gets the usual host
+ * default. (IPv4's 169.254.0.0/16 keeps 64: that default has always been so.) */
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
 /** The timeout of a redundant rule's inputs when neither they nor [daemon] name one. */
 export const DEFAULT_REDUNDANT_TIMEOUT_MS = 200;
 export const DEFAULT_REVERT_AFTER_MS = 5000;
 export const DEFAULT_MERGE_WINDOW_MS = 100;
+
+/** The file's spelling of a [daemon] setting: statsInterval -> stats_interval. */
+export function settingFileKey(setting: string): string {
+  return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
 
 /** An input's identity. Addresses are in canonical text, so respelling one is no change. */
 export function inputKey(input: Pick<Input, 'interface' | 'group' | 'port' | 'source'>): string {
@@ -123,7 +169,19 @@ export function outputKey(output: Output): string {
   const base = `${output.interface}|${output.group.text}|${output.port}|${output.ttl}|${sourceText(output.sourceAddress) ?? '-'}`;
   const egress = output.egress === 'auto' ? '' : `|egress=${output.egress}`;
   const dscp = output.dscp === 0 ? '' : `|dscp=${output.dscp}`;
-  return base + egress + dscp;
+  const directed = output.directed ? '|directed' : '';
+  return base + egress + dscp + directed;
+}
+
+/** The group of an output as the file and the stats say it: "broadcast" for the
+ * directed broadcast, else the address. */
+export function outputGroupText(output: Output): string {
+  return output.directed ? BROADCAST : output.group.text;
+}
+
+/** The address a rule input or output group names: "broadcast" is the limited broadcast. */
+export function groupAddress(text: string): Address {
+  return fileAddress(text === BROADCAST ? LIMITED_BROADCAST : text);
 }
 
 function deepFreeze<T>(value: T): T {
@@ -134,28 +192,41 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-/** Validation has checked every address, so a text that does not parse is a bug. */
+/** Validation has checked every address, so a text that does not parse is a bug. A
+ * zone is dropped: validation made sure it names the rule's own interface, which is
+ * the address's link already, so "ff02::fb%eth0" on eth0 is the flow "ff02::fb". */
+function fileAddress(text: string): Address {
+  return withoutZone(addressOf(text));
+}
+
 function optionalAddress(text: string | undefined): Address | null {
-  return text === undefined ? null : addressOf(text);
+  return text === undefined ? null : fileAddress(text);
+}
+
+/** The TTL or hop limit an output gets when it names none. */
+export function defaultTtl(group: Address): number {
+  const linkLocal = group.family === 'ipv6' && classify(group).kind === 'link-local';
+  return isMulticast(group) || linkLocal ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL;
 }
 
 function toOutput(output: RuleOutput, egress: Egress): Output {
-  const group = addressOf(output.group);
+  const group = groupAddress(output.group);
   return {
     interface: output.interface,
     group,
     port: output.port,
-    ttl: output.ttl ?? (isMulticast(group) ? DEFAULT_MULTICAST_TTL : DEFAULT_UNICAST_TTL),
+    ttl: output.ttl ?? defaultTtl(group),
     sourceAddress: output.source_address === 'preserve' ? 'preserve' : optionalAddress(output.source_address),
     egress: output.egress ?? egress,
     dscp: output.dscp ?? 0,
+    ...(output.group === BROADCAST ? { directed: true as const } : {}),
   };
 }
 
 function toInput(input: RuleInput, timeoutMs: number | null): Input {
   return {
     interface: input.interface,
-    group: addressOf(input.group),
+    group: groupAddress(input.group),
     port: input.port,
     source: optionalAddress(input.source),
     timeoutMs: input.timeout_ms ?? timeoutMs,
@@ -210,10 +281,14 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       statsFile: filled(daemon.stats_file, 'stats_file'),
       prometheusFile: daemon.prometheus_file ?? null,
       backend: filled(daemon.backend, 'backend'),
+      ringMs: filled(daemon.ring_ms, 'ring_ms'),
       egress,
       inputTimeoutMs: daemon.input_timeout_ms ?? null,
       logLevel: filled(daemon.log_level, 'log_level'),
     },
-    rules: (config.rule ?? []).map((rule) => toRule(rule, egress, daemon.input_timeout_ms ?? null)),
+    rules: [
+      ...(config.rule ?? []).map((rule) => toRule(rule, egress, daemon.input_timeout_ms ?? null)),
+      ...buildReflectorRules(config.reflector ?? [], egress),
+    ],
   });
 }

@@ -12,7 +12,7 @@ export type InterfaceName = string
 export type Port = number
 
 /**
- * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid IPv4 but wrong for their place, interface names) and rules that span keys (source_address = "preserve" with socket egress or across address families) are checked after the schema, in src/config/semantic.ts.
+ * The mcr rules file (/etc/mcr.toml), after TOML parsing. Ranges that need a friendlier message than a schema can give (port 0, TTL, addresses that are valid but wrong for their place (reserved scopes, zones, families that do not go together), interface names) and rules that span keys (source_address = "preserve" with socket egress or across address families) are checked after the schema, in src/config/semantic.ts; [[reflector]] tables in src/config/reflector-checks.ts.
  */
 export interface McrConfig {
 daemon?: DaemonSection
@@ -21,6 +21,10 @@ limits?: LimitsSection
  * The relay rules, one [[rule]] table each.
  */
 rule?: RuleSection[]
+/**
+ * Discovery reflectors, one [[reflector]] table each: a service (or a group and port) relayed between every listed interface and the others, never back where it came from. Each becomes ordinary flows, one per input interface and address family.
+ */
+reflector?: ReflectorSection[]
 }
 /**
  * Settings of the mcrd process itself.
@@ -52,6 +56,10 @@ prometheus_file?: string
  * How workers send and wait: "auto" (io_uring where the kernel allows it, else plain system calls), "io_uring", or "syscalls".
  */
 backend?: ("auto" | "io_uring" | "syscalls")
+/**
+ * Depth of each input's receive ring, in milliseconds of a stream: at least this long of any stream up to about 180,000 pps of 1,400-byte datagrams rides out a worker that is not scheduled. Each ring takes ring_ms x 256 KiB of memory, per input interface and worker.
+ */
+ring_ms?: number
 /**
  * How outputs that do not say send: "auto" (frame on Ethernet interfaces, socket elsewhere), "frame" (mcr writes the Ethernet frame itself) or "socket" (a UDP socket: the kernel routes, resolves neighbours, fragments and filters). Changing it changes those outputs, without a data plane restart.
  */
@@ -141,12 +149,12 @@ outputs: RuleOutput[]
 export interface RuleInput {
 interface: InterfaceName
 /**
- * Destination address to receive: a multicast group, or a unicast address (unicast to multicast).
+ * Destination address to receive: a multicast group, a unicast address of this host (unicast to multicast), or "broadcast" (also written 255.255.255.255): the limited broadcast and the interface's directed broadcast.
  */
 group: string
 port: Port
 /**
- * Only accept datagrams from this sender (source-specific join for a multicast group).
+ * An IP address: IPv4 as a dotted quad, or IPv6 in any RFC 4291 text form (ff0e::1:1, FF0E:0::1:1), a link-scope one optionally with %zone naming its interface.
  */
 source?: string
 /**
@@ -160,12 +168,12 @@ timeout_ms?: number
 export interface RuleOutput {
 interface: InterfaceName
 /**
- * Destination address: a multicast group, or a unicast address (multicast to unicast).
+ * Destination address: a multicast group, a unicast address (multicast to unicast), 255.255.255.255 (the limited broadcast), or "broadcast": the directed broadcast of the output interface's subnet, from its address and prefix.
  */
 group: string
 port: Port
 /**
- * IP TTL of relayed datagrams. Default: 1 for a multicast group, 64 for unicast.
+ * IPv4 TTL or IPv6 hop limit of relayed datagrams. Default: 1 for a multicast group (and an IPv6 link-local address), 64 for unicast.
  */
 ttl?: number
 /**
@@ -177,7 +185,85 @@ source_address?: string
  */
 egress?: ("auto" | "frame" | "socket")
 /**
- * DSCP of relayed datagrams (the upper six bits of the IPv4 TOS byte), 0 to 63; default 0 (best effort).
+ * DSCP of relayed datagrams (the upper six bits of the IPv4 TOS byte or the IPv6 traffic class), 0 to 63; default 0 (best effort).
  */
 dscp?: number
+}
+/**
+ * A discovery reflector: each datagram of the service that arrives on one listed interface is sent out of every other one (as `from` and `to` allow), with its sender's address kept by default.
+ */
+export interface ReflectorSection {
+/**
+ * A label for stats and logs, unique among reflectors. Default: the service, or group:port.
+ */
+name?: string
+/**
+ * A disabled reflector is checked but does not relay.
+ */
+enabled?: boolean
+/**
+ * A preset: its groups for both families, its port and its TTL. mdns: 224.0.0.251 and ff02::fb port 5353, TTL 255; ssdp: 239.255.255.250 and ff02::c port 1900, TTL 2; ws-discovery: 239.255.255.250 and ff02::c port 3702, TTL 1; llmnr: 224.0.0.252 and ff02::1:3 port 5355, TTL 1. Give either a service or a group and port.
+ */
+service?: ("mdns" | "ssdp" | "ws-discovery" | "llmnr")
+/**
+ * Instead of a service: the group to reflect (or one per family, as an array), or "broadcast" (the limited and directed broadcasts of each interface, sent out as the other interfaces' directed broadcasts). Needs port.
+ */
+group?: (string | [string, ...(string)[]])
+/**
+ * A UDP port.
+ */
+port?: number
+/**
+ * The segments to reflect between: at least two interfaces.
+ */
+interfaces: InterfaceName[]
+/**
+ * Only traffic arriving on these interfaces (of `interfaces`) is reflected; default all.
+ */
+from?: InterfaceName[]
+/**
+ * Reflected traffic is sent only out of these interfaces (of `interfaces`); default all.
+ */
+to?: InterfaceName[]
+/**
+ * Which of the groups' address families to reflect.
+ */
+family?: ("both" | "ipv4" | "ipv6")
+/**
+ * The source of reflected datagrams: "preserve" (the sender's address and port, so unicast answers go straight to the sender; needs frame egress) or "interface" (the output interface's address: answers come to this host).
+ */
+source?: ("preserve" | "interface")
+/**
+ * TTL or hop limit of reflected datagrams. Default: the service's (255 for mDNS), 1 for another group, 64 for broadcast.
+ */
+ttl?: number
+/**
+ * How the reflected datagrams are sent (see [daemon] egress, its default).
+ */
+egress?: ("auto" | "frame" | "socket")
+/**
+ * Only senders in these prefixes (CIDR, either family, e.g. 192.168.10.0/24, fd00::/8; an address alone is one host) are reflected; default every sender.
+ */
+allow_sources?: string[]
+/**
+ * Senders in these prefixes are never reflected (counted as source_denied).
+ */
+deny_sources?: string[]
+/**
+ * A token bucket per input interface: at most pps datagrams a second on average, bursts of up to burst (default pps) at once; what it stops is counted as rate_limited.
+ */
+rate_limit?: {
+/**
+ * Datagrams a second.
+ */
+pps: number
+/**
+ * Datagrams at once after a quiet spell; default pps.
+ */
+burst?: number
+}
+/**
+ * Loop protection: a datagram from the same sender with the same payload as one relayed less than this long ago (from any of the interfaces) is dropped, counted as loop_suppressed; 0 turns it off.
+ */
+loop_window_ms?: number
 }

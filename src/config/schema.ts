@@ -13,10 +13,21 @@ export const SCHEMA_URL = new URL('../../config/mcr.schema.json', import.meta.ur
 
 type SchemaNode = Record<string, unknown>;
 
-/** The schema's "ipv4" format: a dotted quad, without leading zeros. */
-function isIpv4(text: string): boolean {
-  const result = parseAddress(text);
-  return result.ok && result.address.family === 'ipv4';
+/** The schema's "address" format: a dotted quad without leading zeros, or any IPv6
+ * text form (with an optional %zone, which semantic.ts holds against the interface). */
+function isAddress(text: string): boolean {
+  return parseAddress(text).ok;
+}
+
+/** Why a value is not an address. Text without a colon reads as an attempt at IPv4 and
+ * keeps the message IPv4-only files always had; with one, it says what IPv6 wants. */
+function notAnAddress(field: string, value: unknown): string {
+  if (typeof value === 'string' && value.includes(':')) {
+    const result = parseAddress(value);
+    const reason = result.ok ? '' : `: ${result.reason}`;
+    return `${field} must be an IPv6 address such as ff0e::1:1 ${got(value)}${reason}`;
+  }
+  return `${field} must be an IPv4 address such as 239.1.1.1 ${got(value)}`;
 }
 
 let compiled: ValidateFunction<McrConfig> | undefined;
@@ -25,7 +36,7 @@ function validator(): ValidateFunction<McrConfig> {
   if (!compiled) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as SchemaNode;
     const ajv = new Ajv2020({ strict: true, allErrors: true, verbose: true, useDefaults: true });
-    ajv.addFormat('ipv4', isIpv4);
+    ajv.addFormat('address', isAddress);
     compiled = ajv.compile<McrConfig>(schema);
   }
   return compiled;
@@ -106,7 +117,7 @@ function translate(error: ErrorObject): Problem {
       return {
         code: 'not-an-address',
         path,
-        message: `${field} must be an IPv4 address such as 239.1.1.1 ${got(error.data)}`,
+        message: notAnAddress(field, error.data),
       };
     case 'enum': {
       const values = (params.allowedValues as unknown[]).map((value) => JSON.stringify(value)).join(', ');

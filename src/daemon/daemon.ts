@@ -4,7 +4,7 @@
 // that arrive during one are served by one more. An invalid file changes nothing that
 // runs. The parts live beside it: link state (links.ts), rule states (stats/rule-state.ts),
 // the reload history (reload-record.ts), the stats cadence and files (stats-loop.ts).
-import type { RuleSet } from '../config/ruleset.js';
+import { settingFileKey, type RuleSet } from '../config/ruleset.js';
 import { allowedCpus, DataPlane, placeWorkers, type ApplyError, type DataPlaneSettings, type LinkChange } from '../dataplane.js';
 import { diff, type Plan, type SettingChange } from '../diff.js';
 import { sendNotification } from '../native/notify.js';
@@ -171,7 +171,7 @@ export class Daemon {
   }
 
   private restartPlane(next: RuleSet, changes: readonly SettingChange[]): ApplyError[] {
-    const what = changes.map((c) => `${c.setting} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ');
+    const what = changes.map((c) => `${settingFileKey(c.setting)} ${JSON.stringify(c.before)} -> ${JSON.stringify(c.after)}`).join(', ');
     this.options.logger.warn(`restarting the data plane for ${what}: every flow pauses briefly`);
     this.plane.close();
     return this.startPlane(next);

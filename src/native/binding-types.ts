@@ -17,6 +17,8 @@ export interface NativeOptions {
   workers: number;
   cpus?: number[];
   backend?: BackendChoice;
+  /** Receive ring depth: blocks of 256 KiB, one per millisecond of a slow stream. */
+  ringMs?: number;
   maxRules?: number;
   maxOutputs?: number;
   ringBlocks?: number;
@@ -37,6 +39,28 @@ export interface NativeOutput {
   /** null: the interface's primary address (followed); an address; or "preserve": the
    * original sender's address and port (frame outputs of the input's family only). */
   sourceAddress?: string | null;
+  /** group = "broadcast": the directed broadcast of the interface's subnet (group is
+   * 255.255.255.255 then). */
+  directed?: boolean;
+}
+
+export interface NativePrefix {
+  address: string;
+  /** As written: 0-32 for IPv4, 0-128 for IPv6. */
+  length: number;
+}
+
+/** A reflector flow's checks; flows with equal policies share one loop window, and those
+ * of one input interface one token bucket. */
+export interface NativePolicy {
+  group: string;
+  allow: NativePrefix[];
+  deny: NativePrefix[];
+  /** 0: no rate limit. */
+  ratePps: number;
+  rateBurst: number;
+  /** 0: no loop suppression. */
+  loopWindowMs: number;
 }
 
 export interface NativeInput {
@@ -70,6 +94,7 @@ export interface NativeRule {
   source?: string | null;
   health?: NativeHealth;
   outputs: NativeOutput[];
+  policy?: NativePolicy | null;
 }
 
 export interface NativeInputStatus {
@@ -136,7 +161,8 @@ export interface LinkEvent {
 
 export interface NativeDataPlane {
   addRule(rule: NativeRule): void;
-  replaceOutputs(key: string, outputs: NativeOutput[]): void;
+  /** policy: the rule's checks from now on (null: none). */
+  replaceOutputs(key: string, outputs: NativeOutput[], policy?: NativePolicy | null): void;
   /** New health settings for a running rule (by key); its inputs give the timeouts. */
   setHealth(rule: Pick<NativeRule, 'key' | 'inputs' | 'health'>): void;
   removeRule(key: string): void;

@@ -227,3 +227,17 @@ export function mappedIpv4(address: Address): Address | null {
   if (address.family !== 'ipv6' || !isIpv4Mapped(address.bytes)) return null;
   return make('ipv4', address.bytes.slice(12), null);
 }
+
+/** The address without its zone: a link-scope address in a rule needs none, since the
+ * rule's interface is its link, so "ff02::fb%eth0" on eth0 and "ff02::fb" are one. */
+export function withoutZone(address: Address): Address {
+  return address.zone === null ? address : make(address.family, [...address.bytes], null);
+}
+
+/** Only meaningful on one link: link-local unicast (fe80::/10, 169.254.0.0/16) and
+ * multicast of link or interface scope (224.0.0.0/24, ff02::/16, ff01::/16). */
+export function isLinkScope(address: Address): boolean {
+  const classification = classify(address);
+  if (classification.kind === 'link-local') return true;
+  return classification.kind === 'multicast' && (classification.scope === 'link-local' || classification.scope === 'interface-local');
+}

@@ -131,6 +131,17 @@ function checkRule(value: unknown, path: string): void {
   array(rule.outputs, `${path}.outputs`).forEach((output, i) => checkOutput(output, `${path}.outputs[${i}]`));
 }
 
+function checkReflector(value: unknown, path: string): void {
+  const reflector = object(value, path);
+  for (const key of ['name', 'service']) string(reflector, key, path);
+  array(reflector.interfaces, `${path}.interfaces`).forEach((item, i) => {
+    const where = `${path}.interfaces[${i}]`;
+    const entry = object(item, where);
+    string(entry, 'interface', where);
+    for (const key of ['received', 'relayed', 'source_denied', 'rate_limited', 'loop_suppressed']) number(entry, key, where);
+  });
+}
+
 function checkReload(value: unknown, path: string): void {
   if (value === null) return;
   const reload = object(value, path);
@@ -179,5 +190,7 @@ export function parseStats(text: string): StatsFile {
   counters(root.totals, '.totals');
   array(root.workers, '.workers').forEach((worker, i) => counters(worker, `.workers[${i}]`));
   array(root.rules, '.rules').forEach((rule, i) => checkRule(rule, `.rules[${i}]`));
+  // Only in a file whose rules have [[reflector]] tables.
+  if (root.reflectors !== undefined) array(root.reflectors, '.reflectors').forEach((reflector, i) => checkReflector(reflector, `.reflectors[${i}]`));
   return data as StatsFile;
 }

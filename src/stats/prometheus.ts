@@ -20,6 +20,7 @@ import {
   type WorkerFamilyId,
 } from '../counter-specs.js';
 import { fieldOf } from './counter-fields.js';
+import { REFLECTOR_DROPS } from './reflectors.js';
 import { SOFTNET_DROPPED } from './softnet.js';
 import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, type RuleHealthStats, type StatsFile } from './types.js';
 
@@ -212,7 +213,26 @@ function softnetFamily(stats: StatsFile): string[] {
   );
 }
 
+/** Each reflector per interface (only when the file has reflectors): what arrived, what
+ * was relayed out, and what its policy stopped, by reason. */
+function reflectorFamilies(stats: StatsFile): string[] {
+  const items = (stats.reflectors ?? []).flatMap((reflector) =>
+    reflector.interfaces.map((entry) => ({ entry, labels: { reflector: reflector.name, service: reflector.service, interface: entry.interface } })),
+  );
+  if (items.length === 0) return [];
+  return [
+    ...family('mcr_reflector_received_total', 'counter', "Datagrams of a reflector's service that arrived on one of its interfaces.", items.map(({ entry, labels }) => [labels, entry.received] as const)),
+    ...family('mcr_reflector_relayed_total', 'counter', "Datagrams a reflector relayed out of one of its interfaces.", items.map(({ entry, labels }) => [labels, entry.relayed] as const)),
+    ...family(
+      'mcr_reflector_dropped_total',
+      'counter',
+      'Datagrams that arrived on a reflector interface and were not relayed, by reason: source_denied, rate_limited or loop_suppressed.',
+      items.flatMap(({ entry, labels }) => REFLECTOR_DROPS.map((reason) => [{ ...labels, reason }, entry[reason]] as const)),
+    ),
+  ];
+}
+
 /** The whole exposition, ending with a newline. */
 export function formatPrometheus(stats: StatsFile): string {
-  return [...daemonFamilies(stats), ...ruleFamilies(stats), ...workerFamilies(stats.workers), ...softnetFamily(stats)].join('\n') + '\n';
+  return [...daemonFamilies(stats), ...ruleFamilies(stats), ...reflectorFamilies(stats), ...workerFamilies(stats.workers), ...softnetFamily(stats)].join('\n') + '\n';
 }

@@ -7,6 +7,7 @@ import { outputKey, type Rule, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
 import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type PathCounterFields, type RuleCounterFields } from '../counter-specs.js';
 import { counterFields, lostOf } from './counter-fields.js';
+import { reflectorStats } from './reflectors.js';
 import type { RuleCondition } from './rule-state.js';
 import { SOFTNET_DROPPED, workerSoftnet } from './softnet.js';
 import { STATS_VERSION, type DaemonState, type OutputStats, type PathStats, type ReloadResult, type RuleHealthStats, type RuleStats, type StatsFile } from './types.js';
@@ -85,6 +86,7 @@ export function buildStats(input: SampleInput): StatsFile {
   // The kernel's drops go beside mcr's own counters, for the CPUs the workers run on.
   const softnet = input.softnet && daemon.cpus.length > 0 ? workerSoftnet(daemon.cpus, input.softnet) : null;
   const kernel = (value: number | undefined): Record<string, number> => (softnet ? { [SOFTNET_DROPPED]: value ?? 0 } : {});
+  const reflectors = reflectorStats(input.ruleSet, rules);
   return {
     version: STATS_VERSION,
     time: input.now.toISOString(),
@@ -94,6 +96,7 @@ export function buildStats(input: SampleInput): StatsFile {
     totals: { ...input.counters.worker, ...kernel(softnet?.total) },
     workers: input.counters.perWorker.map((worker, i) => ({ ...worker, ...kernel(softnet?.perWorker[i]) })),
     rules,
+    ...(reflectors.length > 0 ? { reflectors } : {}),
   };
 }
 

@@ -3,8 +3,10 @@
 // caller passes the clock and the width, so a test pins every character.
 // Times in the table are relative to the sample's own `time` (uptime, reload age), so
 // a file renders the same whenever it is read; only the stale warning uses `now`.
+import { describeEndpoint } from '../config/endpoints.js';
 import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, type TotalsGroup } from '../counter-specs.js';
 import { lostOf } from './counter-fields.js';
+import { REFLECTOR_DROPS } from './reflectors.js';
 import { SOFTNET_DROPPED } from './softnet.js';
 import { formatCount, formatDuration, padEnd, padStart, printable, truncate, widthOf } from './humanize.js';
 import type { OutputStats, ReloadResult, RuleStats, StatsFile } from './types.js';
@@ -116,7 +118,7 @@ function header(stats: StatsFile, now: number, width: number): string[] {
 function outputLines(rule: RuleStats, output: OutputStats): Line[] {
   // A dash, not 0, where nothing can flow: "active at 0 pps" is the signal worth seeing.
   const flowing = rule.state === 'active' && output.state === 'active';
-  const where = printable(`  -> ${output.interface} ${output.group}:${output.port}`);
+  const where = printable(`  -> ${describeEndpoint(output)}`);
   const lines: Line[] = [{ row: [where, output.state, '', flowing ? formatCount(output.pps) : '-', formatCount(lostOf(output, OUTPUT_COUNTERS))] }];
   if (output.state === 'error' && output.error) lines.push({ note: printable(`     error: ${output.error}`) });
   return lines;
@@ -175,8 +177,28 @@ function softnetLines(stats: StatsFile, width: number): string[] {
   return wrap([`${formatCount(total)} ${noun} dropped by the kernel before mcr could read them (softnet backlog on ${where})`, 'see docs/stats.md#kernel-backlog-drops'], width);
 }
 
+/** Each reflector, then one line per interface: in, out, and what its policy stopped. */
+function reflectorLines(stats: StatsFile, width: number): string[] {
+  return (stats.reflectors ?? []).flatMap((reflector) => [
+    truncate(printable(`reflector ${reflector.name} (${reflector.service})`), width),
+    ...reflector.interfaces.flatMap((entry) => {
+      const drops = REFLECTOR_DROPS.filter((reason) => entry[reason] > 0).map((reason) => `${reason.replace(/_/g, ' ')} ${formatCount(entry[reason])}`);
+      return wrap([printable(`  ${entry.interface}: in ${formatCount(entry.received)}`), `out ${formatCount(entry.relayed)}`, ...drops], width);
+    }),
+  ]);
+}
+
 /** The lines of the table, without trailing newlines. */
 export function renderTable(stats: StatsFile, options: TableOptions): string[] {
   const width = options.width ?? DEFAULT_WIDTH;
-  return [...header(stats, options.now, width), '', ...table(stats.rules, width), '', ...footer(stats.totals, width), ...softnetLines(stats, width)];
+  const reflectors = reflectorLines(stats, width);
+  return [
+    ...header(stats, options.now, width),
+    '',
+    ...table(stats.rules, width),
+    ...(reflectors.length > 0 ? ['', ...reflectors] : []),
+    '',
+    ...footer(stats.totals, width),
+    ...softnetLines(stats, width),
+  ];
 }

@@ -82,6 +82,27 @@ export interface RuleStats extends RuleCounterFields {
   outputs: OutputStats[];
 }
 
+/** A reflector's traffic on one of its interfaces, summed over its flows. */
+export interface ReflectorInterfaceStats {
+  interface: string;
+  /** Datagrams that arrived on it (for the reflector's service or group). */
+  received: number;
+  /** Datagrams relayed out of it, from the reflector's other interfaces. */
+  relayed: number;
+  /** Of those received, not relayed: by reason. */
+  source_denied: number;
+  rate_limited: number;
+  loop_suppressed: number;
+}
+
+export interface ReflectorStats {
+  name: string;
+  /** "mdns", or the group and port: "239.1.2.3:5000", "broadcast:9". */
+  service: string;
+  /** Every interface it lists, in the file's order. */
+  interfaces: ReflectorInterfaceStats[];
+}
+
 /** One reload attempt, good or bad. */
 export interface ReloadResult {
   at: string;
@@ -135,4 +156,6 @@ export interface StatsFile {
   /** Each worker's counters, and `softnet_dropped` of the CPU it runs on. */
   workers: Record<string, number>[];
   rules: RuleStats[];
+  /** Present when the rules file has [[reflector]] tables: each one per interface. */
+  reflectors?: ReflectorStats[];
 }

@@ -99,3 +99,15 @@ t.test('bad paths are refused with what is wrong', async (t) => {
   t.throws(() => nftRelayScript('t', [{ ...path, outputs: [{ ...out(0), port: 0 }] }]), /bad UDP port 0/);
   t.throws(() => nftRelayScript('t', [{ ...path, outputs: [out(0, '10.2.2.2')] }]), /not an IPv4 multicast group/);
 });
+
+t.test('IPv6: a group maps to 33:33 and its low 32 bits, the rewrite and the match use ip6, and a family change is refused', async (t) => {
+  t.equal(multicastMac('ff0e::2:2'), '33:33:00:02:00:02');
+  t.equal(multicastMac('ff02::fb'), '33:33:00:00:00:fb');
+  t.throws(() => multicastMac('2001:db8::1'), /2001:db8::1 is not an IPv6 multicast group/);
+  const rules = pathRules({ inputIface: 'in0', group: 'ff0e::1:1', port: 5000, outputs: [out(0, 'ff0e::2:2', 6000)] });
+  t.same(rules, ['ip6 daddr set ff0e::2:2 udp dport set 6000 ether daddr set 33:33:00:02:00:02 ether saddr set 02:00:00:00:00:00 fwd to "out0"']);
+  const script = nftRelayScript('t6', [{ inputIface: 'in0', group: 'ff0e::1:1', port: 5000, source: 'fd00:1::2', outputs: [out(0, 'ff0e::2:2')] }]);
+  t.match(script, '    ip6 daddr ff0e::1:1 ip6 saddr fd00:1::2 udp dport 5000 jump path0\n');
+  t.throws(() => pathRules({ inputIface: 'in0', group: 'ff0e::1:1', port: 5000, outputs: [out(0, '239.2.2.2')] }), /nft cannot translate between IPv4 and IPv6/);
+  t.throws(() => nftRelayScript('t6', [{ inputIface: 'in0', group: 'ff0e::1:1', port: 5000, source: '10.1.0.2', outputs: [out(0, 'ff0e::2:2')] }]), /not of the family/);
+});

@@ -5,7 +5,7 @@
 import t from 'tap';
 import { classifyEgress, configValue, isUnavailable, judgeEgress, judgeMroute, judgeNft, NOT_IN_BUILD, NOT_IN_KERNEL, NOT_INSTALLED, UnavailableError } from '../../bench/lib/availability.js';
 import { mcrRulesToml } from '../../bench/lib/mcr-rules.js';
-import { checkSystemIds, DEFAULT_SYSTEMS, mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
+import { checkSystemIds, DEFAULT_SYSTEMS, ipv6VariantOf, kernelReferenceOf, mcrId, parseMcrId } from '../../bench/lib/system-ids.js';
 
 t.test('mcr ids name the egress kind, an optional backend and the workers', async (t) => {
   const cases: [string, ReturnType<typeof parseMcrId>][] = [
@@ -31,7 +31,18 @@ t.test('a --systems list: ids of earlier benches get their new name, unknown one
     'mcr-uring-1w was renamed: use mcr-socket-uring-1w (or mcr-frame-1w)',
     'unknown system frob',
   ]);
-  t.same(DEFAULT_SYSTEMS, ['none', 'nft', 'smcroute', 'socat', 'baseline', 'mcr-frame-1w', 'mcr-socket-1w'], 'mcr runs once per egress kind by default');
+  t.same(
+    DEFAULT_SYSTEMS,
+    ['none', 'nft', 'smcroute', 'socat', 'baseline', 'mcr-frame-1w', 'mcr-socket-1w', 'nft-v6', 'mcr-frame-1w-v6', 'mcr-socket-1w-v6'],
+    'mcr runs once per egress kind by default, and again with IPv6 beside the kernel fast path',
+  );
+  t.same(checkSystemIds(['mcr-socket-uring-2w-v6', 'nft-v6', 'socat-v6', 'smcroute-v6', 'baseline-v6']), [
+    'unknown system socat-v6',
+    'unknown system smcroute-v6',
+    'unknown system baseline-v6',
+  ], 'only mcr and the kernel fast path have an IPv6 variant');
+  t.same(['mcr-frame-1w-v6', 'nft-v6', 'nft', 'socat-v6'].map(ipv6VariantOf), ['mcr-frame-1w', 'nft', null, null]);
+  t.same(['mcr-frame-1w-v6', 'nft-v6', 'mcr-frame-1w', 'socat'].map(kernelReferenceOf), ['nft-v6', 'nft-v6', 'nft', 'nft'], 'an IPv6 variant is compared with the IPv6 kernel fast path');
 });
 
 t.test('rules for mcr name each output egress, or nothing on a build without the setting', async (t) => {

@@ -105,7 +105,7 @@ t.test('the forwarding and 1:50 fan-out targets, from medians of the searches', 
   };
   const [vsKernel, vsToday] = fanoutTargets(result);
   t.same([vsKernel?.verdict, vsKernel?.measured], ['met', '9.1k pps vs 11.0k pps: 0.83×']);
-  t.same([vsToday?.verdict, vsToday?.measured], ['not met', '9.1k pps vs 3.2k pps: 2.84×']);
+  t.same([vsToday?.verdict, vsToday?.measured], ['not met', '9.1k pps vs 3.5k pps: 2.60×'], 'against the mcr the issue measured, not this run\'s socket egress');
   result.systems[2] = fan('mcr-frame-1w', [], { error: 'mcr rules not all active' });
   t.same([fanoutTargets(result)[0]?.verdict, fanoutTargets(result)[0]?.note], ['not measured', 'mcr-frame-1w: cannot: mcr rules not all active']);
 });

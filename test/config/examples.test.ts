@@ -24,6 +24,8 @@ t.test('the examples the issue names exist and say what they are', async (t) => 
     'unicast-to-multicast.toml': /2 rules/,
     'source-specific.toml': /4 rules/,
     'fan-out-60.toml': /1 rule, 60 outputs/,
+    'ipv6-mdns.toml': /4 rules, 4 outputs, 2 interfaces/,
+    'ipv4-to-ipv6-iptv.toml': /3 rules, 4 outputs, 2 interfaces/,
   };
   for (const [name, summary] of Object.entries(expected)) {
     const result = await run(MCR, ['check', join(ROOT, 'examples', name)]);
@@ -50,5 +52,5 @@ t.test('mcr.toml.example passes with every commented setting and rule enabled', 
   await writeFile(file, uncommented);
   const result = await run(MCR, ['check', file]);
   t.equal(result.code, 0, result.stderr);
-  t.equal(result.stdout, `${file}: OK: 6 rules (1 disabled), 7 outputs, 4 interfaces (eth0, eth1, eth2, wg0)`);
+  t.equal(result.stdout, `${file}: OK: 7 rules (1 disabled), 8 outputs, 1 reflector (4 flows), 6 interfaces (eth0, eth1, eth2, iot, lan, wg0)`);
 });

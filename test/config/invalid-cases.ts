@@ -1,6 +1,7 @@
 // Invalid rules files and the exact errors `mcr check` must report for each.
 // Shared by the table test and the catalog test (every problem code has a case).
 import type { ProblemCode } from '../../src/config/problems.js';
+import { REFLECTOR_CASES } from './invalid-reflector-cases.js';
 
 export interface InvalidCase {
   readonly name: string;
@@ -26,6 +27,7 @@ function ruleWithInput(body: string): string[] {
 }
 
 export const INVALID_CASES: readonly InvalidCase[] = [
+  ...REFLECTOR_CASES,
   // TOML syntax: the parser stops at the first one.
   {
     name: 'an unterminated string',
@@ -93,7 +95,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'an unknown daemon setting with nothing close',
     lines: ['[daemon]', 'colour = "blue"'],
     errors: [
-      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, egress, input_timeout_ms, log_level',
+      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, ring_ms, egress, log_level',
     ],
     codes: ['unknown-key'],
   },
@@ -325,14 +327,6 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     lines: ruleWithOutput('interface = "eth1", group = "240.0.0.1", port = 5000'),
     errors: [
       '3:43: group 240.0.0.1 is neither a multicast group (224.0.0.0/4) nor a unicast address: 240.0.0.0/4 is reserved',
-    ],
-    codes: ['bad-group'],
-  },
-  {
-    name: 'the broadcast address as an output',
-    lines: ruleWithOutput('interface = "eth1", group = "255.255.255.255", port = 5000'),
-    errors: [
-      '3:43: group 255.255.255.255 is neither a multicast group (224.0.0.0/4) nor a unicast address: 255.255.255.255 is the limited broadcast address',
     ],
     codes: ['bad-group'],
   },
@@ -730,6 +724,174 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     lines: ['[[rule]]', OUTPUT],
     errors: ['1:1: [[rule]] is missing required key "input"'],
     codes: ['missing-key'],
+  },
+  // IPv6: every problem an IPv6 address can have in its place.
+  {
+    name: 'an IPv6 group with "::" twice',
+    lines: ruleWithInput('interface = "eth0", group = "ff0e::1::1", port = 5000'),
+    errors: [
+      "2:39: group must be an IPv6 address such as ff0e::1:1 (got \"ff0e::1::1\"): \"::\" may appear only once in an IPv6 address",
+    ],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'an IPv6 group with a five-digit group',
+    lines: ruleWithOutput('interface = "eth1", group = "ff0e::1:12345", port = 5000'),
+    errors: [
+      "3:43: group must be an IPv6 address such as ff0e::1:1 (got \"ff0e::1:12345\"): the group \"12345\" has more than 4 hexadecimal digits",
+    ],
+    codes: ['not-an-address'],
+  },
+  {
+    name: 'an IPv6 group in the reserved scope 0',
+    lines: ruleWithInput('interface = "eth0", group = "ff00::1:1", port = 5000'),
+    errors: [
+      "2:39: group ff00::1:1 has multicast scope 0, which is reserved; use a defined scope, such as ff02:: (one link), ff05:: (site) or ff0e:: (global)",
+    ],
+    codes: ['bad-scope'],
+  },
+  {
+    name: 'an IPv6 output group in the reserved scope f',
+    lines: ruleWithOutput('interface = "eth1", group = "ff0f::1", port = 5000'),
+    errors: [
+      "3:43: group ff0f::1 has multicast scope f, which is reserved; use a defined scope, such as ff02:: (one link), ff05:: (site) or ff0e:: (global)",
+    ],
+    codes: ['bad-scope'],
+  },
+  {
+    name: 'an interface-local IPv6 group on an output',
+    lines: ruleWithOutput('interface = "eth1", group = "ff01::1:3", port = 5000'),
+    errors: [
+      "3:43: group ff01::1:3 is interface-local (ff01::/16): it never leaves the host that sends it, so there is nothing to relay; use ff02:: for one link, or a wider scope",
+    ],
+    codes: ['bad-scope'],
+  },
+  {
+    name: 'an IPv4-mapped IPv6 group',
+    lines: ruleWithInput('interface = "eth0", group = "::ffff:239.1.1.1", port = 5000'),
+    errors: [
+      "2:39: group ::ffff:239.1.1.1 is an IPv4 address written as IPv6 (::ffff:0:0/96), which never appears on an IPv6 link; write it as 239.1.1.1",
+    ],
+    codes: ['ipv4-mapped'],
+  },
+  {
+    name: 'an IPv4-mapped source_address, written in hexadecimal',
+    lines: ruleWithOutput('interface = "eth1", group = "239.2.2.2", port = 5000, source_address = "::ffff:a00:1"'),
+    errors: [
+      "3:86: source_address ::ffff:a00:1 is an IPv4 address written as IPv6 (::ffff:0:0/96), which never appears on an IPv6 link; write it as 10.0.0.1",
+    ],
+    codes: ['ipv4-mapped'],
+  },
+  {
+    name: 'the IPv6 loopback address as an output',
+    lines: ruleWithOutput('interface = "eth1", group = "::1", port = 5000'),
+    errors: [
+      "3:43: group ::1 is neither a multicast group (ff00::/8) nor a unicast address: ::1 is loopback and never leaves the host",
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'the IPv6 unspecified address as an input group',
+    lines: ruleWithInput('interface = "eth0", group = "::", port = 5000'),
+    errors: [
+      "2:39: group :: is neither a multicast group (ff00::/8) nor a unicast address: :: is the unspecified address",
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'a deprecated site-local IPv6 output',
+    lines: ruleWithOutput('interface = "eth1", group = "fec0::9", port = 5000'),
+    errors: [
+      "3:43: group fec0::9 is neither a multicast group (ff00::/8) nor a unicast address: fec0::/10 (site-local) is deprecated (RFC 3879)",
+    ],
+    codes: ['bad-group'],
+  },
+  {
+    name: 'an IPv6 multicast group as the input source',
+    lines: ruleWithInput('interface = "eth0", group = "ff3e::1", port = 5000, source = "ff0e::9"'),
+    errors: [
+      "2:72: source ff0e::9 must be a unicast address: a multicast group cannot send",
+    ],
+    codes: ['bad-source'],
+  },
+  {
+    name: "a link-local output whose zone is another interface than the output's",
+    lines: ruleWithOutput('interface = "eth1", group = "fe80::2%eth2", port = 5000'),
+    errors: [
+      "3:43: group fe80::2%eth2 names interface eth2, but this output sends on eth1; a link-scope address means something only on its own link: write it without the zone, or use it on eth2",
+    ],
+    codes: ['bad-zone'],
+  },
+  {
+    name: "a link-scope input group whose zone is another interface than the input's",
+    lines: ruleWithInput('interface = "eth0", group = "ff02::fb%eth1", port = 5353'),
+    errors: [
+      "2:39: group ff02::fb%eth1 names interface eth1, but this rule's input is on eth0; a link-scope address means something only on its own link: write it without the zone, or use it on eth1",
+    ],
+    codes: ['bad-zone'],
+  },
+  {
+    name: 'a zone on a global IPv6 group',
+    lines: ruleWithOutput('interface = "eth1", group = "ff0e::1%eth1", port = 5000'),
+    errors: [
+      "3:43: group ff0e::1%eth1 has a zone, but only a link-scope address (fe80::/10, ff02::/16) belongs to one link; leave out \"%eth1\"",
+    ],
+    codes: ['bad-zone'],
+  },
+  {
+    name: 'a link-local source_address zoned to another interface',
+    lines: ruleWithOutput('interface = "eth1", group = "ff02::fb", port = 5353, source_address = "fe80::1%eth0"'),
+    errors: [
+      "3:85: source_address fe80::1%eth0 names interface eth0, but this output sends on eth1; a link-scope address means something only on its own link: write it without the zone, or use it on eth0",
+    ],
+    codes: ['bad-zone'],
+  },
+  {
+    name: 'an IPv4 source for an IPv6 source-specific group',
+    lines: ruleWithInput('interface = "eth0", group = "ff3e::1", port = 5000, source = "10.0.0.9"'),
+    errors: [
+      "2:72: source 10.0.0.9 is IPv4, but the group ff3e::1 is IPv6: a source-specific rule names a sender of its group's address family",
+    ],
+    codes: ['family-mismatch'],
+  },
+  {
+    name: 'an IPv6 source for an IPv4 group',
+    lines: ruleWithInput('interface = "eth0", group = "232.1.1.1", port = 5000, source = "2001:db8::7"'),
+    errors: [
+      "2:74: source 2001:db8::7 is IPv6, but the group 232.1.1.1 is IPv4: a source-specific rule names a sender of its group's address family",
+    ],
+    codes: ['family-mismatch'],
+  },
+  {
+    name: "an IPv4 source_address on an IPv6 output",
+    lines: ruleWithOutput('interface = "eth1", group = "ff0e::2", port = 5000, source_address = "10.2.0.77"'),
+    errors: [
+      "3:84: source_address 10.2.0.77 is IPv4, but this output's group ff0e::2 is IPv6: relayed datagrams are sent from an address of their destination's family",
+    ],
+    codes: ['family-mismatch'],
+  },
+  {
+    name: 'an IPv6 output listed twice in two spellings',
+    lines: ['[[rule]]', INPUT, 'outputs = [ { interface = "eth1", group = "ff0e::2:2", port = 5000 }, { interface = "eth1", group = "FF0E:0::2:2", port = 5000, ttl = 3 } ]'],
+    errors: [
+      "3:71: output eth1 [ff0e::2:2]:5000 is listed twice in this rule (first at line 3)",
+    ],
+    codes: ['duplicate-output'],
+  },
+  {
+    name: 'two rules for one IPv6 link-scope input, once with its zone',
+    lines: [
+      '[[rule]]',
+      'input = { interface = "eth0", group = "ff02::fb", port = 5353 }',
+      OUTPUT,
+      '[[rule]]',
+      'input = { interface = "eth0", group = "FF02::FB%eth0", port = 5353 }',
+      OUTPUT,
+    ],
+    errors: [
+      "5:9: input eth0 [ff02::fb]:5353 is already relayed by rule \"eth0 [ff02::fb]:5353\" at line 1; each input may have one rule",
+    ],
+    codes: ['duplicate-input'],
   },
 
   // Many problems at once: all are reported, in file order.

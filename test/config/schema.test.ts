@@ -38,5 +38,5 @@ t.test('every table in the schema forbids unknown keys', async (t) => {
     for (const [key, child] of Object.entries(object)) walk(child, `${where}/${key}`);
   };
   walk(schema, '#');
-  t.same(tables.sort(), ['#', '#/$defs/daemon', '#/$defs/limits', '#/$defs/input', '#/$defs/output', '#/$defs/rule'].sort());
+  t.same(tables.sort(), ['#', '#/$defs/daemon', '#/$defs/limits', '#/$defs/input', '#/$defs/output', '#/$defs/rule', '#/$defs/reflector', '#/$defs/reflector/properties/rate_limit'].sort());
 });

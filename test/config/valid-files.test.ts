@@ -17,6 +17,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     statsFile: daemon.stats_file.default,
     prometheusFile: null,
     backend: daemon.backend.default,
+    ringMs: daemon.ring_ms.default,
     egress: daemon.egress.default,
     inputTimeoutMs: null,
     logLevel: daemon.log_level.default,
@@ -33,6 +34,7 @@ t.test('daemon settings are read as written', async (t) => {
     'stats_file = "/tmp/s.json"',
     'prometheus_file = "/var/lib/node_exporter/mcr.prom"',
     'backend = "syscalls"',
+    'ring_ms = 80',
     'egress = "socket"',
     'log_level = "debug"',
   );
@@ -43,6 +45,7 @@ t.test('daemon settings are read as written', async (t) => {
     statsFile: '/tmp/s.json',
     prometheusFile: '/var/lib/node_exporter/mcr.prom',
     backend: 'syscalls',
+    ringMs: 80,
     egress: 'socket',
     inputTimeoutMs: null,
     logLevel: 'debug',
@@ -161,4 +164,37 @@ t.test('parseConfig reports the file name it was given', async (t) => {
   const result = parseConfig('[daemon]\nworkers = 0\n', '/etc/mcr.toml');
   t.equal(result.ok, false);
   if (!result.ok) t.equal(result.errors[0]?.file, '/etc/mcr.toml');
+});
+
+t.test('IPv6 rules: any spelling of an address is one canonical key, a zone that repeats the interface is no part of it, and hop limits default by scope', async (t) => {
+  const ruleSet = ruleSetOf(
+    '[[rule]]',
+    'input = { interface = "eth0", group = "FF0E:0::1:1", port = 5000, source = "2001:DB8:0:0::7" }',
+    'outputs = [',
+    '  { interface = "eth1", group = "ff0e::2:2", port = 5000 },',
+    '  { interface = "eth1", group = "FE80::2%eth1", port = 5001 },',
+    '  { interface = "eth1", group = "2001:db8:1::9", port = 5002, dscp = 46 },',
+    '  { interface = "eth2", group = "239.3.3.3", port = 5003 },',
+    '  { interface = "eth2", group = "10.0.0.9", port = 5004 },',
+    ']',
+    '[[rule]]',
+    'input = { interface = "eth0", group = "ff02::fb%eth0", port = 5353 }',
+    'outputs = [ { interface = "eth1", group = "ff02::FB", port = 5353, source_address = "fe80::1%eth1" } ]',
+    '[[rule]]',
+    'input = { interface = "eth2", group = "239.1.1.1", port = 5000 }',
+    'outputs = [ { interface = "eth1", group = "ff05::1", port = 5000, ttl = 5 } ]',
+  );
+  const [ssm, mdns, translated] = ruleSet.rules;
+  t.equal(ssm?.key, 'eth0|ff0e::1:1|5000|2001:db8::7');
+  t.equal(ssm?.name, 'eth0 [ff0e::1:1]:5000 from 2001:db8::7', 'the default name brackets an IPv6 address before its port');
+  t.same(ssm?.outputs.map(outputKey), [
+    'eth1|ff0e::2:2|5000|1|-',
+    'eth1|fe80::2|5001|1|-',
+    'eth1|2001:db8:1::9|5002|64|-|dscp=46',
+    'eth2|239.3.3.3|5003|1|-',
+    'eth2|10.0.0.9|5004|64|-',
+  ], 'hop limit 1 for multicast and link-local, 64 for other unicast; IPv4 outputs of an IPv6 input as ever');
+  t.equal(mdns?.key, 'eth0|ff02::fb|5353|*', "ff02::fb%eth0 on eth0 is ff02::fb");
+  t.same(mdns?.outputs.map(outputKey), ['eth1|ff02::fb|5353|1|fe80::1']);
+  t.same(translated?.outputs.map(outputKey), ['eth1|ff05::1|5000|5|-'], 'an IPv4 input with an IPv6 output');
 });

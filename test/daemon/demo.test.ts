@@ -18,3 +18,13 @@ t.test('mcr demo runs to completion, shows every datagram delivered, and cleans 
   t.match(out, /Demo passed/);
   t.equal(execSync('ip netns list').toString().split('\n').filter((line) => line.startsWith('mcrdemo-')).length, 0, 'no namespace left');
 });
+
+t.test('mcr demo --help prints its usage and options and exits 0; an unknown option exits 64 with the usage line', async (t) => {
+  const help = await run(MCR, ['demo', '--help']);
+  t.equal(help.code, 0, help.stderr);
+  t.match(help.stdout, /^usage: mcr demo \[--seconds 10\] \[--rate 2000\]\n/);
+  t.match(help.stdout, /--seconds S +how long the stream runs, 3 to 300 \(default 10\)/);
+  const wrong = await run(MCR, ['demo', '--sconds', '5']);
+  t.equal(wrong.code, 64);
+  t.equal(wrong.stderr, "mcr demo: Unknown option '--sconds'\nusage: mcr demo [--seconds 10] [--rate 2000]");
+});

@@ -4,6 +4,7 @@
 // payload. Pure: builds bytes only.
 import { encodePayload } from '../helpers/payload.js';
 import { ethernet, ipv4, ipv6Frame, multicastMac, tagged, udp, udpChecksum, withIpv4Checksum, withUdpChecksum, type Ipv4Fields } from '../helpers/frames.js';
+import { udp6 as checkedUdp6 } from '../helpers/frames6.js';
 
 /** Where a frame must land: a worker counter, or dropped by the kernel's socket filter
  * (or the kernel's own receive path) before user space, so in no counter at all. */
@@ -195,10 +196,13 @@ export function malformedKinds(flow: Flow): Kind[] {
       ],
     },
     {
+      // IPv6 is parsed as IPv4 is (the IPv6 suite is test/dataplane/ipv6-crafted.test.ts):
+      // UDP to a group no rule has is no_match; a UDP checksum of 0, legal in IPv4, is
+      // not in IPv6.
       kind: 'IPv6',
       variants: [
-        { name: 'UDP to ff0e::1:5000', frame: ipv6Frame(mac, v6src, 'ff0e:0:0:0:0:0:0:1', 17, udp6), landing: 'ipv6' },
-        { name: 'UDP to ff02::1234', frame: ipv6Frame(mac, v6src, 'ff02:0:0:0:0:0:0:1234', 17, udp6), landing: 'ipv6' },
+        { name: 'UDP to ff0e::1:5000, no rule for it', frame: ipv6Frame(mac, v6src, 'ff0e:0:0:0:0:0:0:1', 17, checkedUdp6(v6src, 'ff0e::1', SRC_PORT, flow.port, payload)), landing: 'no_match' },
+        { name: 'UDP to ff02::1234 with checksum 0', frame: ipv6Frame(mac, v6src, 'ff02:0:0:0:0:0:0:1234', 17, udp6), landing: 'bad_udp_checksum' },
         { name: 'ICMPv6 echo to ff02::1 (link chatter)', frame: ipv6Frame(mac, v6src, 'ff02:0:0:0:0:0:0:1', 58, icmp6), landing: 'kernel' },
         { name: 'UDP to a unicast address', frame: ipv6Frame(mac, v6src, 'fe80:0:0:0:0:0:0:1', 17, udp6), landing: 'kernel' },
       ],

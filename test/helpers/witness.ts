@@ -23,12 +23,16 @@ export interface PortReport {
   ttl: Tally;
   tos: Tally;
   sizes: Tally;
+  /** With `destinations: true` only. */
+  destinations?: Tally;
 }
 
 export interface WitnessReport {
   received: number;
   ports: Record<string, PortReport>;
-  frames: Record<string, { src_mac: Tally; dst_mac: Tally; segmented: number }>;
+  /** Per port: SHA-256 over each payload received, length-prefixed, in order. */
+  digests: Record<string, string>;
+  frames: Record<string, { src_mac: Tally; dst_mac: Tally; segmented: number; zero_checksum: number; ffff_checksum: number }>;
 }
 
 export interface RunningWitness {
@@ -37,11 +41,14 @@ export interface RunningWitness {
 
 export async function startWitness(
   ns: Netns,
-  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number },
+  /** ipv6: IPv6 sockets (and an IPv6 tap); groups are then IPv6. */
+  options: { interface: string; ports: number[]; groups?: string[]; expect: number; idle?: number; ipv6?: boolean; destinations?: boolean },
 ): Promise<RunningWitness> {
   const args = [SCRIPT, 'receive', '--interface', options.interface, '--expect', String(options.expect), '--idle', String(options.idle ?? 2)];
   for (const port of options.ports) args.push('--port', String(port));
   for (const group of options.groups ?? []) args.push('--group', group);
+  if (options.destinations) args.push('--destinations');
+  if (options.ipv6) args.push('--ipv6');
   const child = ns.spawn(PYTHON, args, { timeoutMs: 120_000 });
   const report = child.then((result) => {
     const line = result.stdout.trim().split('\n').at(-1) ?? '';
@@ -70,17 +77,34 @@ export async function startWitness(
   return { report };
 }
 
+export interface SendOptions {
+  group: string;
+  port: number;
+  sourcePort: number;
+  count: number;
+  interface?: string;
+  /** Sizes of the generated payloads, in turn. */
+  sizes?: number[];
+  /** Or the payloads themselves, in turn. */
+  payloads?: Buffer[];
+  ttl?: number;
+  gapMs?: number;
+}
+
 /** Sends `count` datagrams from a fixed source port; sizes are taken in turn. */
-export async function sendFrom(
-  ns: Netns,
-  options: { group: string; port: number; sourcePort: number; count: number; interface?: string; sizes?: number[]; ttl?: number; gapMs?: number },
-): Promise<number> {
+export async function sendFrom(ns: Netns, options: SendOptions): Promise<number> {
+  return (await sendDigested(ns, options)).sent;
+}
+
+/** As sendFrom, with the digest of what was sent (as the witness reports its own). */
+export async function sendDigested(ns: Netns, options: SendOptions): Promise<{ sent: number; digest: string }> {
   const args = [SCRIPT, 'send', '--group', options.group, '--port', String(options.port), '--source-port', String(options.sourcePort), '--count', String(options.count)];
   if (options.interface) args.push('--interface', options.interface);
   for (const size of options.sizes ?? []) args.push('--size', String(size));
+  for (const payload of options.payloads ?? []) args.push('--payload-hex', payload.toString('hex'));
   if (options.ttl !== undefined) args.push('--ttl', String(options.ttl));
   if (options.gapMs !== undefined) args.push('--gap-ms', String(options.gapMs));
   const result = await ns.run(PYTHON, args, { timeoutMs: 60_000 });
   if (result.exitCode !== 0) throw new Error(`udp-witness send exited ${result.exitCode}: ${result.stderr}`);
-  return (JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { sent: number }).sent;
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '{}') as { sent: number; digest: string };
 }

@@ -107,3 +107,24 @@ t.test('a sink stops on SIGTERM with its report, and on idle', { skip }, async (
   const idle = await startSink(topo.relay, { group: GROUP, port: PORT, interface: 'in0', idleTimeout: 0.3 });
   t.equal((await idle.report).stopped, 'idle');
 });
+
+t.test('IPv6: four streams to ff0e::1:1.., a link-scope group with its interface, and a unicast address, all arrive intact', { skip }, async (t) => {
+  const topo = await chain(Lab.create(t), { ipv6: true });
+  const multicast = await startSink(topo.relay, { group: 'ff0e::1:1', streams: 4, port: PORT, interface: 'in0', expect: 4000, expectPerStream: 1000 });
+  const gen = await runGen(topo.src.ns, { group: 'ff0e::1:1', streams: 4, port: PORT, interface: 'eth0', count: 4000, rate: 20_000, size: 1200 });
+  t.equal(gen.exitCode, 0, gen.stderr);
+  const report = await multicast.report;
+  t.same(clean(report), CLEAN);
+  t.same(report.groups.map((g) => [g.group, g.datagrams]), [1, 2, 3, 4].map((d) => [`ff0e::1:${d}`, 1000]), 'each on its own group, in canonical text');
+
+  const link = await startSink(topo.relay, { group: 'ff02::fb', port: 5353, interface: 'in0', expect: 500, expectPerStream: 500 });
+  t.equal((await runGen(topo.src.ns, { group: 'ff02::fb', port: 5353, interface: 'eth0', count: 500, rate: 10_000, size: 100 })).sent, 500);
+  t.same(clean(await link.report), CLEAN, 'ff02::fb on the interface given');
+
+  const address = topo.in0.address6 ?? '';
+  const unicast = await startSink(topo.relay, { group: address, port: PORT, expect: 1000, expectPerStream: 1000 });
+  t.equal((await runGen(topo.src.ns, { group: address, port: PORT, count: 1000, rate: 10_000, size: 512 })).sent, 1000);
+  const bound = await unicast.report;
+  t.same(clean(bound), CLEAN);
+  t.same(bound.groups, [{ group: address, port: PORT, datagrams: 1000, bytes: 1000 * 512, short: 0 }]);
+});

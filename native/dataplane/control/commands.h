@@ -20,6 +20,7 @@
 
 namespace mcr {
 
+class FlowPolicy;
 class Output;
 class PacketRing;
 
@@ -41,6 +42,9 @@ struct Command {
   // between blocks, when every send queue is empty, so swapping lists loses nothing; an
   // output kept across a change is the same object, with its socket and counter slot.
   std::vector<const Output*> outputs;
+  // set rule: a reflector flow's checks (null for an ordinary rule), shared with the
+  // control plane and the other workers.
+  std::shared_ptr<const FlowPolicy> policy;
 };
 
 class CommandQueue {

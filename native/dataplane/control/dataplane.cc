@@ -1,5 +1,7 @@
 #include "dataplane.h"
 
+#include "kernel_tables.h"
+
 #include <net/if.h>
 
 #include <algorithm>
@@ -136,6 +138,7 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   rule->spec = spec;
   rule->spec.outputs.clear();
   rule->inputs.resize(spec.inputs.size());
+  if (spec.has_policy) rule->policy = policies_.For(spec.policy, spec.inputs[0].interface);
   for (const OutputSpec& output_spec : spec.outputs) rule->outputs.push_back(NewOutput(output_spec));
   Attach(rule.get());
   rules_[spec.key] = std::move(rule);
@@ -143,7 +146,8 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   return Status::Ok();
 }
 
-Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs) {
+Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs,
+                                 const PolicySpec* policy) {
   auto found = rules_.find(key);
   if (found == rules_.end()) return Status::Error("rule " + key + " is not running");
   RuleState& rule = *found->second;
@@ -164,6 +168,9 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
     if (kept != old.end()) old.erase(kept);
   }
   rule.outputs = std::move(next);
+  rule.spec.has_policy = policy != nullptr;
+  if (policy != nullptr) rule.spec.policy = *policy;
+  rule.policy = policy != nullptr ? policies_.For(*policy, rule.spec.inputs[0].interface) : nullptr;
   SendRule(rule);
   for (auto& entry : old) Bury(std::move(entry.second));
   Settle();

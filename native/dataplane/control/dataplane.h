@@ -21,6 +21,7 @@
 #include "../egress/output.h"
 #include "../fd.h"
 #include "../ingress/ingress.h"
+#include "../policy/flow_policy.h"
 #include "../sys_error.h"
 #include "../worker.h"
 #include "slot_allocator.h"
@@ -81,7 +82,10 @@ class DataPlane {
   std::shared_ptr<CounterMemory> counters() const { return counters_; }
 
   Status AddRule(const RuleSpec& spec);
-  Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs);
+  // policy: the rule's checks from now on (null: none); an unchanged reflector keeps
+  // its loop window and buckets.
+  Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs,
+                        const PolicySpec* policy = nullptr);
   // New stream-health settings for a running rule (its inputs are its identity and stay).
   Status SetHealth(const std::string& key, const HealthSpec& health);
   Status RemoveRule(const std::string& key);
@@ -108,6 +112,10 @@ class DataPlane {
     int ifindex = 0;
     bool attached = false;    // its ring, filter destination and group are in place
     std::string setup_error;  // attaching failed: it is not attached
+    // A broadcast input (255.255.255.255) also takes the input interface's directed
+    // broadcast, as it was when the input was attached.
+    IpAddress directed;
+    bool has_directed = false;
   };
   struct RuleState {
     RuleSpec spec;  // outputs live in `outputs`
@@ -116,6 +124,7 @@ class DataPlane {
     bool known = false;        // workers have it: a kSetRule went out since the last kRemoveRule
     std::string filter_error;  // attached, but an input's filter could not let it in
     std::vector<std::unique_ptr<OutputState>> outputs;
+    std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
     bool attached() const;
     RunState state() const;
     const std::string& error() const;
@@ -174,6 +183,7 @@ class DataPlane {
   SlotAllocator rule_slots_;
   SlotAllocator output_slots_;
   std::map<std::string, std::unique_ptr<RuleState>> rules_;
+  PolicyRegistry policies_;
   std::map<int, std::unique_ptr<Ingress>> ingress_;
   std::map<std::tuple<int, IpAddress, IpAddress>, Shared> memberships_;  // ifindex, group, source
   std::map<std::tuple<IpAddress, uint16_t, int>, Shared> catchers_;       // address, port, ifindex

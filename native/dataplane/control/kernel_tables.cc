@@ -155,6 +155,26 @@ bool PrimaryAddress(int ifindex, IpFamily family, bool link_scope, IpAddress* ou
   return found;
 }
 
+bool DirectedBroadcast(int ifindex, IpAddress* out) {
+  char name[IF_NAMESIZE] = {};
+  if (if_indextoname(static_cast<unsigned>(ifindex), name) == nullptr) return false;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return false;
+  bool found = false;
+  for (const ifaddrs* entry = list; entry != nullptr && !found; entry = entry->ifa_next) {
+    if (entry->ifa_addr == nullptr || entry->ifa_netmask == nullptr || std::strcmp(entry->ifa_name, name) != 0 ||
+        entry->ifa_addr->sa_family != AF_INET) {
+      continue;
+    }
+    const uint32_t address = ntohl(reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr.s_addr);
+    const uint32_t mask = ntohl(reinterpret_cast<const sockaddr_in*>(entry->ifa_netmask)->sin_addr.s_addr);
+    *out = IpAddress::FromIpv4(mask >= 0xfffffffeu ? 0xffffffffu : (address | ~mask));
+    found = true;
+  }
+  freeifaddrs(list);
+  return found;
+}
+
 bool NextHop(const IpAddress& destination, int ifindex, IpAddress* hop, std::string* error) {
   rtmsg body{};
   body.rtm_family = FamilyOf(destination);

@@ -30,6 +30,11 @@ bool QueryLink(int ifindex, LinkFacts* out, std::string* error);
 // False when the interface has none of that family.
 bool PrimaryAddress(int ifindex, IpFamily family, bool link_scope, IpAddress* out);
 
+// The directed broadcast of the interface's first IPv4 subnet (its address with every
+// host bit set: 10.1.2.255 for 10.1.2.3/24); false when it has no IPv4 address. A /31 or
+// /32 has no broadcast: the limited broadcast is used.
+bool DirectedBroadcast(int ifindex, IpAddress* out);
+
 // The neighbour a unicast destination is reached through from ifindex: the route's
 // gateway, or the destination itself when it is on-link. False with *error when no
 // route leads out of that interface.

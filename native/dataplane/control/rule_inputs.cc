@@ -4,6 +4,7 @@
 // the workers the rule's flow keys. Part of DataPlane (dataplane.h); the JS thread only.
 #include "../ingress/membership.h"
 #include "dataplane.h"
+#include "kernel_tables.h"
 
 namespace mcr {
 namespace {
@@ -53,6 +54,9 @@ void DataPlane::AttachInput(RuleState* rule, size_t index) {
   }
   input.attached = true;
   ingress->AddDestination(spec.group);
+  input.has_directed = spec.group == IpAddress::FromIpv4(0xffffffffu) && DirectedBroadcast(input.ifindex, &input.directed) &&
+                       input.directed != spec.group;
+  if (input.has_directed) ingress->AddDestination(input.directed);
   if (Steered(*rule)) ingress->Steer(spec.group, spec.port, spec.source, HomeOf(*rule));
   awaiting_filter_.push_back(rule->spec.key);
 }
@@ -63,6 +67,8 @@ void DataPlane::DetachInput(RuleState* rule, size_t index) {
   const InputSpec& spec = rule->spec.inputs[index];
   auto ingress = ingress_.find(input.ifindex);
   if (ingress != ingress_.end() && Steered(*rule)) ingress->second->Unsteer(spec.group, spec.port, spec.source);
+  if (ingress != ingress_.end() && input.has_directed) ingress->second->RemoveDestination(input.directed);
+  input.has_directed = false;
   ReleaseGroup(spec, input.ifindex);
   ReleaseIngress(input.ifindex, spec.group);
   input.attached = false;
@@ -97,6 +103,7 @@ void DataPlane::Broadcast(Command::Kind kind, const RuleState& rule) {
       for (const auto& output : rule.outputs) {
         if (output->output) command.outputs.push_back(output->output.get());
       }
+      command.policy = rule.policy;
     }
     last_sent_[i] = workers_[i]->commands().Push(std::move(command));
   }

@@ -9,6 +9,7 @@
 
 #include "../../core/address.h"
 #include "../../core/failover.h"
+#include "../../core/address_prefix.h"
 
 namespace mcr {
 
@@ -56,6 +57,20 @@ struct OutputSpec {
   uint8_t dscp = 0;             // 0..63
   SourceChoice source = SourceChoice::kInterface;
   IpAddress source_address;     // kAddress only
+  // group = "broadcast": sent to the directed broadcast of the interface's subnet (from
+  // its address and prefix, followed like the source address); `group` is then
+  // 255.255.255.255 and only says the family.
+  bool directed = false;
+};
+
+// A reflector's checks on its flows (flow_policy.h); absent from ordinary rules.
+struct PolicySpec {
+  std::string group;  // the reflector: flows with equal specs share one window and buckets
+  std::vector<AddressPrefix> allow;  // empty: every sender
+  std::vector<AddressPrefix> deny;
+  uint32_t rate_pps = 0;  // 0: no rate limit
+  uint32_t rate_burst = 0;
+  uint32_t loop_window_ms = 0;  // 0: no loop suppression
 };
 
 struct InputSpec {
@@ -110,6 +125,8 @@ struct RuleSpec {
   std::vector<InputSpec> inputs;  // 1..kMaxRuleInputs; the first is the primary
   HealthSpec health;
   std::vector<OutputSpec> outputs;
+  bool has_policy = false;
+  PolicySpec policy;
 };
 
 }  // namespace mcr

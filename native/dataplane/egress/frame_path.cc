@@ -7,10 +7,17 @@
 namespace mcr {
 namespace {
 
+const IpAddress kLimitedBroadcast = IpAddress::FromIpv4(0xffffffffu);
+
 // Fills the destination MAC: the group's own, or the next hop's from the neighbour
 // table (asking the kernel to resolve it when it has none).
 bool ResolveDestinationMac(const OutputSpec& spec, int ifindex, FramePath* path, std::string* error) {
   if (MulticastMac(spec.group, &path->header.dst_mac)) return true;
+  // Broadcasts (limited, or the directed one of this segment) go to every station.
+  if (spec.directed || spec.group == kLimitedBroadcast) {
+    path->header.dst_mac.fill(0xff);
+    return true;
+  }
   IpAddress hop;
   if (!NextHop(spec.group, ifindex, &hop, error)) return false;
   uint8_t mac[6] = {};
@@ -66,6 +73,10 @@ PathOutcome ResolveFramePath(const OutputSpec& spec, int ifindex, KernelView* ke
   header.mtu = link.mtu;
   header.family = spec.group.family();
   header.dst = spec.group;
+  if (spec.directed && !DirectedBroadcast(ifindex, &header.dst)) {
+    *error = "interface " + spec.interface + " has no IPv4 address, so no directed broadcast to send to";
+    return PathOutcome::kError;
+  }
   header.dst_port = spec.port;
   // A fixed source port: the destination port, as a UDP socket relay bound to it would
   // send from (receivers that answer the sender reach the relay's port, not a random one).

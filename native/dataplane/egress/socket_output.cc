@@ -84,11 +84,21 @@ std::unique_ptr<SocketOutput> SocketOutput::Open(const OutputSpec& output, int i
   // peer sends back to it: a unicast receiver could park up to a receive buffer's worth
   // of memory per output. Dropped before it is queued.
   if (!AttachDropAllFilter(fd.get(), error)) return nullptr;
+  // Broadcasts: the kernel sends to a broadcast address only from a socket that says so.
+  IpAddress target = output.group;
+  if (output.directed && !DirectedBroadcast(ifindex, &target)) {
+    *error = "interface " + output.interface + " has no IPv4 address, so no directed broadcast to send to";
+    return nullptr;
+  }
+  if ((output.directed || target == IpAddress::FromIpv4(0xffffffffu)) &&
+      !SetIntOption(fd.get(), SOL_SOCKET, SO_BROADCAST, 1, "SO_BROADCAST" + where, error)) {
+    return nullptr;
+  }
   // Connected: sends need no address, and the kernel looks the route up once.
   sockaddr_storage destination{};
-  const socklen_t length = ToSocketAddress(output.group, output.port, static_cast<uint32_t>(ifindex), &destination);
+  const socklen_t length = ToSocketAddress(target, output.port, static_cast<uint32_t>(ifindex), &destination);
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&destination), length) != 0) {
-    *error = SysError("connecting to " + output.group.ToString() + ":" + std::to_string(output.port) + where, errno);
+    *error = SysError("connecting to " + target.ToString() + ":" + std::to_string(output.port) + where, errno);
     return nullptr;
   }
   LinkFacts link;

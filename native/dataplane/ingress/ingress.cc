@@ -3,6 +3,8 @@
 #include "bpf_filter.h"
 #include "fanout_program.h"
 
+#include <algorithm>
+
 namespace mcr {
 
 std::unique_ptr<Ingress> Ingress::Open(int ifindex, uint32_t workers, const RingGeometry& geometry,
@@ -71,13 +73,19 @@ void Ingress::RemoveDestination(const IpAddress& address) {
 }
 
 bool Ingress::UpdateFilter(std::string* error) {
-  // The filter judges IPv4 destinations (see bpf_filter.h).
-  std::vector<uint32_t> addresses;
-  addresses.reserve(destinations_.size());
+  // Each family's destinations are compared in their own section (see bpf_filter.h).
+  std::vector<uint32_t> ipv4;
+  std::vector<Ipv6Destination> ipv6;
   for (const auto& entry : destinations_) {
-    if (entry.first.is_ipv4()) addresses.push_back(entry.first.ipv4());
+    if (entry.first.is_ipv4()) {
+      ipv4.push_back(entry.first.ipv4());
+    } else {
+      Ipv6Destination bytes;
+      std::copy(entry.first.bytes(), entry.first.bytes() + IpAddress::kSize, bytes.begin());
+      ipv6.push_back(bytes);
+    }
   }
-  const std::vector<sock_filter> program = BuildIngressFilter(addresses);
+  const std::vector<sock_filter> program = BuildIngressFilter(ipv4, ipv6);
   for (const auto& ring : rings_) {
     if (!ring->SetFilter(program, error)) return false;
   }

@@ -13,6 +13,9 @@
 namespace mcr {
 namespace {
 
+// PACKET_FANOUT_FLAG_IGNORE_OUTGOING (Linux 6.2), which older headers do not name.
+constexpr int kFanoutIgnoreOutgoing = 0x4000;
+
 bool SetOption(int fd, int name, const void* value, socklen_t size, const char* what, std::string* error) {
   return SetSocketOption(fd, SOL_PACKET, name, value, size, what, error);
 }
@@ -82,9 +85,21 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
 bool PacketRing::JoinFanout(int fanout_id, bool programmed, std::string* error) {
   // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
   // mcr's program (fanout_program.h) does the same, and steers some flows on purpose.
-  int mode = programmed ? PACKET_FANOUT_CBPF : PACKET_FANOUT_HASH;
+  // Once in a group, the kernel delivers through the group's hook, not the socket's: the
+  // socket's PACKET_IGNORE_OUTGOING no longer applies, and the group must say it too, or
+  // every frame mcr sends out of this interface comes back as input (two rules relaying
+  // a group both ways between two interfaces would loop). Linux < 6.2 does not know the
+  // flag: there the group is joined without it.
+  const int mode = (programmed ? PACKET_FANOUT_CBPF : PACKET_FANOUT_HASH) | kFanoutIgnoreOutgoing;
   int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
-  if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
+  if (setsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) != 0) {
+    if (errno != EINVAL) {
+      *error = SysError("joining the fanout group", errno);
+      return false;
+    }
+    argument &= ~(kFanoutIgnoreOutgoing << 16);
+    if (!SetOption(fd(), PACKET_FANOUT, &argument, sizeof argument, "joining the fanout group", error)) return false;
+  }
   if (fanout_id < 0) {
     int value = 0;
     socklen_t size = sizeof value;
