@@ -95,7 +95,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'an unknown daemon setting with nothing close',
     lines: ['[daemon]', 'colour = "blue"'],
     errors: [
-      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, ring_ms, egress, log_level',
+      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, ring_ms, egress, input_timeout_ms, log_level',
     ],
     codes: ['unknown-key'],
   },
