@@ -20,7 +20,7 @@ const plain = (snapshot) => ({
   worker: snapshot.worker,
   perWorker: snapshot.perWorker,
   rules: Object.fromEntries(
-    [...snapshot.rules].map(([key, rule]) => [key, { ...rule.counters, outputs: Object.fromEntries(rule.outputs) }]),
+    [...snapshot.rules].map(([key, rule]) => [key, { ...rule.counters, outputs: Object.fromEntries(rule.outputs), paths: rule.paths ?? [] }]),
   ),
 });
 plane.on('link', (event) => reply({ event: 'link', ...event, status: plane.status() }));

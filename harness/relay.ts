@@ -15,7 +15,7 @@ export interface RuleCountersReply extends Counters {
 export interface CountersReply {
   worker: Counters;
   perWorker: Counters[];
-  rules: Record<string, { packets: number; bytes: number; outputs: Record<string, Counters> }>;
+  rules: Record<string, Counters & { packets: number; bytes: number; outputs: Record<string, Counters>; paths: Counters[] }>;
 }
 export interface RuleStatusReply {
   key: string;

@@ -18,6 +18,27 @@ export interface SinkOptions {
   rcvbuf?: number;
   maxStreams?: number;
   maxSeq?: number;
+  /** Also check the stream as RTP, MPEG-TS in RTP, or MPEG-TS: the report gains rtp, ts. */
+  payload?: 'rtp' | 'rtp-mpegts' | 'mpegts';
+}
+
+/** mcr-sink --payload: the RTP stream's sequence accounting (final: every gap counts). */
+export interface RtpReport {
+  datagrams: number;
+  lost: number;
+  duplicates: number;
+  reordered: number;
+  restarts: number;
+  not_rtp: number;
+}
+
+/** mcr-sink --payload with MPEG-TS: continuity as ISO 13818-1 defines it. */
+export interface TsReport {
+  packets: number;
+  cc_errors: number;
+  tei: number;
+  sync_loss: number;
+  pids: number;
 }
 
 export interface StreamReport {
@@ -52,6 +73,8 @@ export interface SinkReport {
   stopped: 'expect' | 'idle' | 'duration' | 'signal';
   groups: { group: string; port: number; datagrams: number; bytes: number; short: number }[];
   streams: StreamReport[];
+  rtp?: RtpReport;
+  ts?: TsReport;
 }
 
 export interface GenOptions {
@@ -65,6 +88,12 @@ export interface GenOptions {
   firstStream?: number;
   ttl?: number;
   durationLimit?: number;
+  /** RTP, MPEG-TS in RTP, or MPEG-TS instead of the test payload (one stream). */
+  payload?: 'test' | 'rtp' | 'rtp-mpegts' | 'mpegts';
+  /** Each datagram also goes out of this interface: two paths of one stream. */
+  secondInterface?: string;
+  /** The RTP sequence number of the first datagram (default 0). */
+  firstSequence?: number;
 }
 
 export interface GenReport {
@@ -74,6 +103,10 @@ export interface GenReport {
   retries: number;
   errors: number;
   stopped: 'count' | 'duration' | 'signal' | 'errors';
+  /** With secondInterface: what the second path sent. */
+  second?: { sent: number; retries: number; errors: number; refused: number } | null;
+  /** Media payloads: datagrams the kernel refused and that were not retried. */
+  refused?: number;
   exitCode: number;
   stderr: string;
 }

@@ -108,6 +108,83 @@ std::vector<OutputSpec> OutputsArg(Napi::Env env, Napi::Value value, const std::
   return outputs;
 }
 
+// One input: interface, group, port, source (optional), timeoutMs (optional, 0 = none).
+InputSpec InputArg(const Napi::Object& object, const std::string& where) {
+  InputSpec input;
+  input.interface = InterfaceField(object, where);
+  input.group = AddressField(object, "group", where, true);
+  input.port = static_cast<uint16_t>(NumberField(object, "port", where, 1, 65535, 0));
+  input.source = AddressField(object, "source", where, false);
+  input.timeout_ms = NumberField(object, "timeoutMs", where, 0, 3'600'000, 0, false);
+  return input;
+}
+
+// rule.inputs (1 to kMaxRuleInputs), or the older flat form: rule.interface, group, port,
+// source.
+std::vector<InputSpec> InputsArg(const Napi::Object& rule) {
+  Napi::Env env = rule.Env();
+  Napi::Value value = rule.Get("inputs");
+  if (value.IsUndefined()) return {InputArg(rule, "rule")};
+  if (!value.IsArray()) Fail(env, "rule.inputs must be an array");
+  Napi::Array array = value.As<Napi::Array>();
+  if (array.Length() < 1 || array.Length() > kMaxRuleInputs) {
+    Fail(env, "rule.inputs must hold 1 to " + std::to_string(kMaxRuleInputs) + " inputs");
+  }
+  std::vector<InputSpec> inputs;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    const std::string at = "rule.inputs[" + std::to_string(i) + "]";
+    Napi::Value item = array.Get(i);
+    if (!item.IsObject()) Fail(env, at + " must be an object");
+    inputs.push_back(InputArg(item.As<Napi::Object>(), at));
+  }
+  return inputs;
+}
+
+template <typename T>
+T EnumField(const Napi::Object& object, const char* name, const std::string& where,
+            const std::vector<std::pair<const char*, T>>& values, T fallback) {
+  Napi::Value value = object.Get(name);
+  if (value.IsUndefined() || value.IsNull()) return fallback;
+  const std::string text = value.IsString() ? value.As<Napi::String>().Utf8Value() : "";
+  std::string allowed;
+  for (const auto& [spelling, result] : values) {
+    if (text == spelling) return result;
+    allowed += (allowed.empty() ? "\"" : ", \"") + std::string(spelling) + "\"";
+  }
+  Fail(object.Env(), where + "." + name + " must be one of " + allowed);
+}
+
+// rule.health (optional): payload, clockRate, redundancy, revertAfterMs (null: never),
+// mergeWindowMs; the timeouts come from the inputs.
+HealthSpec HealthArg(const Napi::Object& rule, const std::vector<InputSpec>& inputs) {
+  HealthSpec health;
+  health.inputs = static_cast<uint32_t>(inputs.size());
+  for (size_t i = 0; i < inputs.size() && i < kMaxRuleInputs; ++i) health.timeout_ms[i] = inputs[i].timeout_ms;
+  Napi::Value value = rule.Get("health");
+  if (value.IsUndefined() || value.IsNull()) return health;
+  if (!value.IsObject()) Fail(rule.Env(), "rule.health must be an object");
+  Napi::Object object = value.As<Napi::Object>();
+  const std::string where = "rule.health";
+  health.payload = EnumField<PayloadKind>(object, "payload", where,
+                                          {{"none", PayloadKind::kNone}, {"rtp", PayloadKind::kRtp},
+                                           {"mpegts", PayloadKind::kMpegTs}, {"rtp-mpegts", PayloadKind::kRtpMpegTs},
+                                           {"auto", PayloadKind::kAuto}},
+                                          PayloadKind::kNone);
+  health.clock_rate = NumberField(object, "clockRate", where, 0, 10'000'000, 0, false);
+  health.redundancy = EnumField<Redundancy>(
+      object, "redundancy", where,
+      {{"none", Redundancy::kNone}, {"failover", Redundancy::kFailover}, {"merge", Redundancy::kMerge}},
+      Redundancy::kNone);
+  Napi::Value revert = object.Get("revertAfterMs");
+  health.revert_after_ms =
+      revert.IsNull() || revert.IsUndefined() ? kRevertNever : NumberField(object, "revertAfterMs", where, 0, 86'400'000, 0);
+  health.merge_window_ms = NumberField(object, "mergeWindowMs", where, 0, 10'000, 0, false);
+  if (health.redundancy != Redundancy::kNone && inputs.size() < 2) {
+    Fail(rule.Env(), where + ".redundancy needs two or more inputs");
+  }
+  return health;
+}
+
 std::vector<AddressPrefix> PrefixesArg(const Napi::Object& object, const char* name, const std::string& where) {
   Napi::Value value = object.Get(name);
   std::vector<AddressPrefix> prefixes;
@@ -150,6 +227,15 @@ Napi::Object StatusObject(Napi::Env env, const RuleStatus& status) {
   rule.Set("state", RunStateName(status.state));
   rule.Set("error", status.error);
   rule.Set("ifindex", status.ifindex);
+  Napi::Array inputs = Napi::Array::New(env, status.inputs.size());
+  for (size_t i = 0; i < status.inputs.size(); ++i) {
+    Napi::Object input = Napi::Object::New(env);
+    input.Set("state", RunStateName(status.inputs[i].state));
+    input.Set("ifindex", status.inputs[i].ifindex);
+    input.Set("error", status.inputs[i].error);
+    inputs.Set(static_cast<uint32_t>(i), input);
+  }
+  rule.Set("inputs", inputs);
   Napi::Array outputs = Napi::Array::New(env, status.outputs.size());
   for (size_t i = 0; i < status.outputs.size(); ++i) {
     Napi::Object output = Napi::Object::New(env);
@@ -176,6 +262,7 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     return DefineClass(env, "DataPlane",
                        {InstanceMethod<&DataPlaneWrap::AddRule>("addRule"),
                         InstanceMethod<&DataPlaneWrap::ReplaceOutputs>("replaceOutputs"),
+                        InstanceMethod<&DataPlaneWrap::SetHealth>("setHealth"),
                         InstanceMethod<&DataPlaneWrap::RemoveRule>("removeRule"),
                         InstanceMethod<&DataPlaneWrap::BeginBatch>("beginBatch"),
                         InstanceMethod<&DataPlaneWrap::EndBatch>("endBatch"),
@@ -271,10 +358,8 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     Napi::Object object = ObjectArg(info, 0, "rule");
     RuleSpec spec;
     spec.key = StringField(object, "key", "rule");
-    spec.interface = InterfaceField(object, "rule");
-    spec.group = AddressField(object, "group", "rule", true);
-    spec.port = static_cast<uint16_t>(NumberField(object, "port", "rule", 1, 65535, 0));
-    spec.source = AddressField(object, "source", "rule", false);
+    spec.inputs = InputsArg(object);
+    spec.health = HealthArg(object, spec.inputs);
     spec.outputs = OutputsArg(info.Env(), object.Get("outputs"), "rule.outputs");
     spec.has_policy = PolicyArg(info.Env(), object.Get("policy"), "rule.policy", &spec.policy);
     Check(info.Env(), Plane(info.Env()).AddRule(spec));
@@ -288,6 +373,16 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     const bool has_policy = info.Length() > 2 && PolicyArg(info.Env(), info[2], "policy", &policy);
     Check(info.Env(), Plane(info.Env()).ReplaceOutputs(info[0].As<Napi::String>().Utf8Value(), outputs,
                                                        has_policy ? &policy : nullptr));
+    return info.Env().Undefined();
+  }
+
+  // setHealth(rule): the rule's (by key) new health settings; its inputs give the
+  // timeouts and must be the ones it runs with.
+  Napi::Value SetHealth(const Napi::CallbackInfo& info) {
+    Napi::Object object = ObjectArg(info, 0, "rule");
+    const std::string key = StringField(object, "key", "rule");
+    const std::vector<InputSpec> inputs = InputsArg(object);
+    Check(info.Env(), Plane(info.Env()).SetHealth(key, HealthArg(object, inputs)));
     return info.Env().Undefined();
   }
 
@@ -341,6 +436,9 @@ class DataPlaneWrap : public Napi::ObjectWrap<DataPlaneWrap> {
     out.Set("workers", plane.worker_count());
     out.Set("blockWords", static_cast<double>(plane.counters()->block_words()));
     out.Set("maxRules", plane.max_rules());
+    out.Set("maxOutputs", plane.counters()->max_outputs());
+    out.Set("maxInputs", kMaxRuleInputs);
+    out.Set("pathCounters", Names(env, PathCounterName, kPathCounterCount));
     out.Set("workerCounters", Names(env, WorkerCounterName, kWorkerCounterCount));
     out.Set("ruleCounters", Names(env, RuleCounterName, kRuleCounterCount));
     out.Set("outputCounters", Names(env, OutputCounterName, kOutputCounterCount));

@@ -10,7 +10,7 @@
 // Usage: node native/gen-headers.mjs OUT_DIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS } from '../src/counter-list.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS } from '../src/counter-list.js';
 import { ADDON_ABI_VERSION } from '../src/native/abi-version.js';
 
 const NAME = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
@@ -59,7 +59,7 @@ const dir = join(out, 'mcr_generated');
 mkdirSync(dir, { recursive: true });
 write(dir, 'counter_list.h', {
   source: 'The counters of src/counter-list.js, in block order.',
-  text: [family('MCR_WORKER_COUNTERS', '', WORKER_COUNTERS), family('MCR_RULE_COUNTERS', 'Rule', RULE_COUNTERS), family('MCR_OUTPUT_COUNTERS', 'Out', OUTPUT_COUNTERS)].join('\n'),
+  text: [family('MCR_WORKER_COUNTERS', '', WORKER_COUNTERS), family('MCR_RULE_COUNTERS', 'Rule', RULE_COUNTERS), family('MCR_OUTPUT_COUNTERS', 'Out', OUTPUT_COUNTERS), family('MCR_PATH_COUNTERS', 'Path', PATH_COUNTERS)].join('\n'),
 });
 write(dir, 'abi_version.h', {
   source: 'The addon ABI version of src/native/abi-version.js.',

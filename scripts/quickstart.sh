@@ -27,6 +27,8 @@ TEST_PACKAGES=(dpkg-dev rpm rpmlint lintian binutils man-db systemd util-linux p
 TEST_PACKAGES+=(socat ethtool nftables)
 # The discovery tests: real mDNS and SSDP clients (python3-zeroconf, gssdp-discover).
 TEST_PACKAGES+=(python3-zeroconf gupnp-tools)
+# The stream-health tests: an MPEG-TS stream made and read by ffmpeg.
+TEST_PACKAGES+=(ffmpeg)
 
 install_debian_packages() {
   local missing=()

@@ -29,6 +29,12 @@
 //   it to its DROPS column and the SIGUSR1 snapshot to "lost".
 // - `later` (rule and output counters): added after the stats file format first shipped,
 //   so `mcr stats` reads a file without it (from an older mcrd) as 0 instead of refusing.
+// - `scale` (rule and path counters): the Prometheus value is the stats file's times this,
+//   for base units (a gauge kept in microseconds is exported in seconds).
+// - `applies` (rule counters): the rule setting the counter belongs to; Prometheus has a
+//   sample of it only for rules that have the setting ('rtp': payload rtp, rtp-mpegts or
+//   auto; 'ts': mpegts, rtp-mpegts or auto; 'payload': any payload; 'timeout': an input
+//   timeout; 'failover': redundancy = "failover"). The stats file always has the field.
 
 /** Prometheus families shared by several worker counters. */
 export const WORKER_FAMILIES = /** @type {const} */ ({
@@ -86,9 +92,34 @@ export const WORKER_COUNTERS = /** @type {const} */ ([
 export const RULE_COUNTERS = /** @type {const} */ ([
   { name: 'packets', type: 'counter', metric: 'mcr_rule_packets_total', help: 'Datagrams the rule received.', rate: { field: 'pps', scale: 1 } },
   { name: 'bytes', type: 'counter', metric: 'mcr_rule_bytes_total', help: 'UDP payload bytes the rule received.', rate: { field: 'bps', scale: 8 } },
+  { name: 'rtp_lost', type: 'counter', metric: 'mcr_rtp_lost_total', help: 'RTP sequence numbers of the relayed stream that never arrived (counted once 1,024 later ones have).', later: true, applies: 'rtp' },
+  { name: 'rtp_duplicates', type: 'counter', metric: 'mcr_rtp_duplicates_total', help: 'RTP datagrams of the relayed stream whose sequence number had already arrived.', later: true, applies: 'rtp' },
+  { name: 'rtp_reordered', type: 'counter', metric: 'mcr_rtp_reordered_total', help: 'RTP datagrams of the relayed stream that arrived after a later sequence number.', later: true, applies: 'rtp' },
+  { name: 'rtp_restarts', type: 'counter', metric: 'mcr_rtp_restarts_total', help: 'Times the RTP sequence numbers jumped and went on from there (a restarted sender, RFC 3550 A.1).', later: true, applies: 'rtp' },
+  { name: 'rtp_jitter_us', type: 'gauge', metric: 'mcr_rtp_jitter_seconds', help: 'Interarrival jitter of the relayed RTP stream (RFC 3550 6.4.1), in seconds.', later: true, applies: 'rtp', scale: 1e-6 },
+  { name: 'ts_cc_errors', type: 'counter', metric: 'mcr_ts_cc_errors_total', help: 'MPEG-TS continuity counter errors, over all PIDs (ISO/IEC 13818-1 2.4.3.3).', later: true, applies: 'ts' },
+  { name: 'ts_tei', type: 'counter', metric: 'mcr_ts_transport_errors_total', help: 'MPEG-TS packets with the transport error indicator set.', later: true, applies: 'ts' },
+  { name: 'ts_sync_loss', type: 'counter', metric: 'mcr_ts_sync_loss_total', help: 'Datagrams that were not whole MPEG-TS packets each starting with the sync byte 0x47.', later: true, applies: 'ts' },
+  { name: 'ts_pids', type: 'gauge', metric: 'mcr_ts_pids', help: 'Distinct MPEG-TS PIDs seen in the relayed stream.', later: true, applies: 'ts' },
+  { name: 'payload_unrecognised', type: 'counter', metric: 'mcr_payload_unrecognised_total', help: 'Datagrams relayed without analysis because they were not the payload the rule names (not RTP version 2, not MPEG-TS).', later: true, applies: 'payload' },
+  { name: 'stalls', type: 'counter', metric: 'mcr_rule_stalls_total', help: 'Times every input of the rule went silent for its timeout.', later: true, applies: 'timeout' },
+  { name: 'stalled_ms', type: 'counter', metric: 'mcr_rule_stalled_seconds_total', help: 'Time the rule spent stalled, in seconds.', later: true, applies: 'timeout', scale: 1e-3 },
+  { name: 'stalled', type: 'gauge', metric: 'mcr_rule_stalled', help: '1 while every input of the rule has been silent for its timeout.', later: true, applies: 'timeout' },
+  { name: 'switches', type: 'counter', metric: 'mcr_rule_input_switches_total', help: 'Times a failover rule changed the input it relays.', later: true, applies: 'failover' },
   { name: 'source_denied', type: 'counter', metric: 'mcr_rule_source_denied_total', help: "Datagrams a reflector did not relay because their sender is outside its allow_sources or inside its deny_sources.", later: true },
   { name: 'rate_limited', type: 'counter', metric: 'mcr_rule_rate_limited_total', help: "Datagrams a reflector did not relay because its input interface's rate_limit bucket was empty.", later: true },
   { name: 'loop_suppressed', type: 'counter', metric: 'mcr_rule_loop_suppressed_total', help: 'Datagrams a reflector did not relay because it had relayed the same datagram (sender, destination, payload) within loop_window_ms: a copy come back through another relay or path.', later: true },
+]);
+
+/** Per input of a rule with several inputs (a path), in block order. */
+export const PATH_COUNTERS = /** @type {const} */ ([
+  { name: 'received', type: 'counter', metric: 'mcr_path_received_total', help: 'Datagrams that arrived on the path.' },
+  { name: 'lost', type: 'counter', metric: 'mcr_path_lost_total', help: "RTP sequence numbers missing from the path's own stream." },
+  { name: 'used', type: 'counter', metric: 'mcr_path_used_total', help: "The path's datagrams that were relayed." },
+  { name: 'duplicate', type: 'counter', metric: 'mcr_path_duplicates_total', help: "The path's datagrams dropped because another path's copy was relayed (failover: all a standby path brings)." },
+  { name: 'late', type: 'counter', metric: 'mcr_path_late_total', help: "The path's datagrams dropped because they arrived after the merge window." },
+  { name: 'active', type: 'gauge', metric: 'mcr_path_active', help: "1 while the path's datagrams are relayed (failover: the input relayed; merge: every path not silent)." },
+  { name: 'stalled', type: 'gauge', metric: 'mcr_path_stalled', help: '1 while nothing has arrived on the path for its timeout.' },
 ]);
 
 /** Per output, in block order. */

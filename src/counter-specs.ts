@@ -31,7 +31,14 @@ export interface TrafficCounterSpec extends OwnFamily {
   /** Added after the stats file format first shipped: a file without it was written by
    * an older mcrd, and reads as 0. */
   readonly later?: boolean;
+  /** The Prometheus value is the stats file's times this (base units). */
+  readonly scale?: number;
+  /** The rule setting it belongs to: Prometheus shows it only for rules that have it. */
+  readonly applies?: HealthSetting;
 }
+
+/** Rule settings that counters belong to (see `applies` in src/counter-list.js). */
+export type HealthSetting = 'rtp' | 'ts' | 'payload' | 'timeout' | 'failover';
 
 // Typed views of the list: these assignments are where the compiler checks each line.
 export const WORKER_FAMILIES: Readonly<Record<WorkerFamilyId, SharedFamilySpec>> = list.WORKER_FAMILIES;
@@ -39,6 +46,7 @@ export const TOTALS: Readonly<Record<TotalsGroup, { readonly text: string; reado
 export const WORKER_COUNTERS: readonly WorkerCounterSpec[] = list.WORKER_COUNTERS;
 export const RULE_COUNTERS: readonly TrafficCounterSpec[] = list.RULE_COUNTERS;
 export const OUTPUT_COUNTERS: readonly TrafficCounterSpec[] = list.OUTPUT_COUNTERS;
+export const PATH_COUNTERS: readonly TrafficCounterSpec[] = list.PATH_COUNTERS;
 
 type Fields<Specs extends readonly { name: string }[]> =
   | Specs[number]['name']
@@ -48,6 +56,8 @@ type Fields<Specs extends readonly { name: string }[]> =
 export type RuleCounterFields = Record<Fields<typeof list.RULE_COUNTERS>, number>;
 /** The stats file's numbers of an output. */
 export type OutputCounterFields = Record<Fields<typeof list.OUTPUT_COUNTERS>, number>;
+/** The stats file's numbers of a path (one input of a rule with several). */
+export type PathCounterFields = Record<Fields<typeof list.PATH_COUNTERS>, number>;
 
 /** Where a worker counter goes in Prometheus: its family, and the label naming it there. */
 export interface WorkerFamily extends OwnFamily {

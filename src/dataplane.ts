@@ -18,7 +18,9 @@ import type {
   LinkEvent,
   NativeBinding,
   NativeDataPlane,
+  NativeHealth,
   NativeInfo,
+  NativeInput,
   NativeOutput,
   NativeOutputStatus,
   NativePolicy,
@@ -66,6 +68,8 @@ export interface RuleStatus {
   readonly error: string;
   /** The input interface's index, 0 while it is missing: a new index means it was created again. */
   readonly ifindex: number;
+  /** Each input's state, in the rule's order (one for a rule with one input). */
+  readonly inputs?: readonly PlaneState[];
   readonly outputs: readonly OutputStatus[];
 }
 
@@ -122,6 +126,27 @@ export function toNativeOutputs(rule: Rule): NativeOutput[] {
   }));
 }
 
+export function toNativeInputs(rule: Rule): NativeInput[] {
+  return rule.inputs.map((input) => ({
+    interface: input.interface,
+    group: input.group.text,
+    port: input.port,
+    source: input.source?.text ?? null,
+    timeoutMs: input.timeoutMs ?? 0,
+  }));
+}
+
+export function toNativeHealth(rule: Rule): NativeHealth {
+  const { health } = rule;
+  return {
+    payload: health.payload ?? 'none',
+    clockRate: health.clockRate ?? 0,
+    redundancy: health.redundancy ?? 'none',
+    revertAfterMs: health.revertAfterMs,
+    mergeWindowMs: health.mergeWindowMs,
+  };
+}
+
 export function toNativePolicy(rule: Rule): NativePolicy | null {
   const { policy } = rule;
   if (!policy) return null;
@@ -139,10 +164,8 @@ export function toNativePolicy(rule: Rule): NativePolicy | null {
 export function toNativeRule(rule: Rule): NativeRule {
   return {
     key: rule.key,
-    interface: rule.input.interface,
-    group: rule.input.group.text,
-    port: rule.input.port,
-    source: rule.input.source?.text ?? null,
+    inputs: toNativeInputs(rule),
+    health: toNativeHealth(rule),
     outputs: toNativeOutputs(rule),
     ...(rule.policy ? { policy: toNativePolicy(rule) } : {}),
   };
@@ -155,7 +178,8 @@ function toOutputStatus(native: NativeOutputStatus): OutputStatus {
 
 function toRuleStatus(native: NativeRuleStatus): RuleStatus {
   const { key, state, error, ifindex } = native;
-  return { key, state, error, ifindex, outputs: native.outputs.map(toOutputStatus) };
+  const inputs = native.inputs?.map((input) => input.state) ?? [state];
+  return { key, state, error, ifindex, inputs, outputs: native.outputs.map(toOutputStatus) };
 }
 
 function anyResolving(statuses: readonly NativeRuleStatus[]): boolean {
@@ -224,7 +248,12 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
       // Removals first: they give back the counter slots and sockets that additions need.
       for (const rule of plan.removed) attempt(rule.key, () => this.native.removeRule(rule.key));
       for (const change of plan.changed) {
-        attempt(change.after.key, () => this.native.replaceOutputs(change.after.key, toNativeOutputs(change.after), toNativePolicy(change.after)));
+        const { after } = change;
+        attempt(after.key, () => {
+          const outputsChanged = change.outputs.added.length + change.outputs.removed.length > 0;
+          if (outputsChanged || change.policy) this.native.replaceOutputs(after.key, toNativeOutputs(after), toNativePolicy(after));
+          if (change.health) this.native.setHealth({ key: after.key, inputs: toNativeInputs(after), health: toNativeHealth(after) });
+        });
       }
       for (const rule of plan.added) attempt(rule.key, () => this.native.addRule(toNativeRule(rule)));
     } finally {

@@ -1,8 +1,10 @@
 // The reload plan: what must change in the data plane to go from the running RuleSet
-// to the next one. Pure. A flow is an enabled rule, identified by its input; names are
+// to the next one. Pure. A flow is an enabled rule, identified by its inputs (in order,
+// see ruleKey in config/ruleset.ts); names are
 // labels, and the order of rules or of a rule's outputs carries no meaning, so renaming,
 // reordering and reformatting never disturb a flow.
 import {
+  healthKey,
   outputKey,
   type DaemonSettings,
   type Output,
@@ -21,6 +23,12 @@ export interface RuleChange {
   readonly before: Rule;
   readonly after: Rule;
   readonly outputs: OutputChanges;
+  /** Its stream-health settings (payload, timeouts, redundancy options) changed: the
+   * data plane takes the new ones in place, the flow runs on. */
+  readonly health: boolean;
+  /** A reflector's policy (source lists, rate limit, loop window) changed: applied with
+   * the outputs, every output kept. */
+  readonly policy: boolean;
 }
 
 export interface Rename {
@@ -42,7 +50,7 @@ export interface Plan {
   readonly added: readonly Rule[];
   /** Flows to stop: inputs that are gone, and rules now disabled. */
   readonly removed: readonly Rule[];
-  /** Same input, different set of outputs (or a reflector's policy changed). */
+  /** Same inputs, different set of outputs, health settings or (a reflector's) policy. */
   readonly changed: readonly RuleChange[];
   /** Flows left exactly as they run (possibly under a new name). */
   readonly unchanged: readonly Rule[];
@@ -99,11 +107,12 @@ export function diff(running: RuleSet, next: RuleSet): Plan {
     }
     if (before.name !== rule.name) renamed.push({ key: rule.key, from: before.name, to: rule.name });
     const outputs = diffOutputs(before.outputs, rule.outputs);
+    const health = healthKey(before) !== healthKey(rule);
     // A reflector's policy (source lists, rate limit, loop window) is applied with the
     // outputs: a change of it alone changes the flow, keeping every output.
     const samePolicy = sameValue(before.policy ?? null, rule.policy ?? null);
-    if (outputs.added.length === 0 && outputs.removed.length === 0 && samePolicy) unchanged.push(rule);
-    else changed.push({ before, after: rule, outputs });
+    if (outputs.added.length === 0 && outputs.removed.length === 0 && !health && samePolicy) unchanged.push(rule);
+    else changed.push({ before, after: rule, outputs, health, policy: !samePolicy });
   }
   return {
     added,

@@ -23,12 +23,14 @@ function flatCounters(snapshot: Snapshot): Record<string, number> {
 }
 
 export function mcrRelay(spec: McrSystem): RelayKind {
-  const { egress, backend, workers } = spec;
+  const { egress, backend, workers, media } = spec;
   const backendText = backend === 'auto' ? '' : `, ${backend}`;
+  const mediaText = media === 'ts' ? ', RTP-MPEG-TS with payload = "rtp-mpegts"' : media === 'tsplain' ? ', RTP-MPEG-TS without payload' : '';
   return {
     id: mcrId(spec),
-    label: `mcr, ${egress} egress, ${workers} worker${workers > 1 ? 's' : ''}${backendText}`,
-    note: `one process; one rule per stream, every output of a stream in its rule, egress = "${egress}"; backend ${backend}`,
+    label: `mcr, ${egress} egress, ${workers} worker${workers > 1 ? 's' : ''}${backendText}${mediaText}`,
+    note: `one process; one rule per stream, every output of a stream in its rule, egress = "${egress}"; backend ${backend}${mediaText}`,
+    ...(media ? { media: 'rtp-mpegts' as const } : {}),
     rewrites: true,
     forwardsIn: 'processes',
     availability: () => probes.egress(egress),
@@ -42,6 +44,7 @@ export function mcrRelay(spec: McrSystem): RelayKind {
           name: `s${i}`,
           input: { iface: p.input.iface, group: p.group },
           outputs: p.outputs.map((o) => ({ iface: o.via.iface, group: o.group })),
+          ...(media === 'ts' ? { payload: 'rtp-mpegts' } : {}),
         }));
         // A build without the setting runs the kind its default picks and must not see the key.
         const status = await relay.apply(mcrRulesToml(rules, support.withKey === false ? null : egress));

@@ -15,6 +15,8 @@ export interface McrRuleSpec {
   name: string;
   input: McrEndpoint;
   outputs: McrEndpoint[];
+  /** payload = "..." on the rule (stream analysis); absent: none. */
+  payload?: string;
 }
 
 const quote = (text: string) => JSON.stringify(text);
@@ -31,7 +33,8 @@ export function mcrRulesToml(rules: readonly McrRuleSpec[], egress: Egress | nul
     .map((r) => {
       if (r.outputs.length === 0) throw new Error(`rule ${r.name} has no outputs`);
       const outputs = r.outputs.map((o) => `  ${endpoint(o, egress)},`);
-      return ['[[rule]]', `name = ${quote(r.name)}`, `input = ${endpoint(r.input, null)}`, 'outputs = [', ...outputs, ']'].join('\n');
+      const payload = r.payload ? [`payload = ${quote(r.payload)}`] : [];
+      return ['[[rule]]', `name = ${quote(r.name)}`, `input = ${endpoint(r.input, null)}`, ...payload, 'outputs = [', ...outputs, ']'].join('\n');
     })
     .join('\n\n')
     .concat('\n');

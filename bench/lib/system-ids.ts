@@ -4,6 +4,8 @@
 // Ids an earlier bench used are refused with their new name, not silently mapped.
 // A one-stream system that relays IPv6 too has an IPv6 variant, its id with `-v6`
 // (`mcr-frame-1w-v6`, `nft-v6`): the same chain and stream over IPv6.
+// A suffix `-ts` or `-tsplain` sends RTP-MPEG-TS traffic (mcr gen --payload rtp-mpegts)
+// with and without payload = "rtp-mpegts" on the rule: the cost of stream analysis.
 import type { Egress } from './mcr-rules.js';
 
 export type Backend = 'auto' | 'io_uring' | 'syscalls';
@@ -15,25 +17,31 @@ export const MCR_FRAME = 'mcr-frame-1w';
 /** mcr as it is today: socket egress. */
 export const MCR_SOCKET = 'mcr-socket-1w';
 
+/** The traffic and rule setting of a stream-health variant: RTP-MPEG-TS datagrams
+ * (1,328 B), relayed with payload = "rtp-mpegts" ("ts") or without it ("tsplain"). */
+export type McrMedia = 'ts' | 'tsplain';
+
 export interface McrSystem {
   egress: Egress;
   backend: Backend;
   workers: number;
+  media?: McrMedia;
 }
 
 const BACKEND_WORDS: Record<string, Backend> = { uring: 'io_uring', syscalls: 'syscalls' };
 
 export function parseMcrId(id: string): McrSystem | null {
-  const match = /^mcr-(frame|socket)(?:-(uring|syscalls))?-(\d{1,3})w$/.exec(id);
+  const match = /^mcr-(frame|socket)(?:-(uring|syscalls))?-(\d{1,3})w(?:-(ts|tsplain))?$/.exec(id);
   if (!match) return null;
   const workers = Number(match[3]);
   if (workers < 1 || workers > 256) return null;
-  return { egress: match[1] as Egress, backend: match[2] ? (BACKEND_WORDS[match[2]] as Backend) : 'auto', workers };
+  const media = match[4] as McrMedia | undefined;
+  return { egress: match[1] as Egress, backend: match[2] ? (BACKEND_WORDS[match[2]] as Backend) : 'auto', workers, ...(media ? { media } : {}) };
 }
 
 export function mcrId(s: McrSystem): string {
   const backend = s.backend === 'auto' ? '' : `-${s.backend === 'io_uring' ? 'uring' : 'syscalls'}`;
-  return `mcr-${s.egress}${backend}-${s.workers}w`;
+  return `mcr-${s.egress}${backend}-${s.workers}w${s.media ? `-${s.media}` : ''}`;
 }
 
 /** Ids of earlier benches and what measures the same thing now. */

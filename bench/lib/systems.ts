@@ -36,6 +36,8 @@ export interface Rig {
   ingress?: { ns: Netns; iface: string };
   /** Relay-side counters, for explaining losses (mcr only). */
   counters?(): Promise<Record<string, number>>;
+  /** RTP-MPEG-TS traffic (mcr gen --payload rtp-mpegts, 1,328 B whatever the size). */
+  media?: 'rtp-mpegts';
   close(): Promise<void>;
 }
 
@@ -177,6 +179,8 @@ export interface RelayKind {
   availability?(): Availability;
   /** One process per output (socat): the widest fan-outs are not run with it. */
   processPerOutput?: boolean;
+  /** The traffic it is measured with: RTP-MPEG-TS (1,328 B) instead of the test payload. */
+  media?: 'rtp-mpegts';
   install(host: ScriptHost, ns: Netns, paths: readonly Path[]): Promise<Installed>;
 }
 
@@ -218,6 +222,7 @@ export function onChain(kind: RelayKind, options: { ipv6?: boolean } = {}): Syst
         cpu: kind.forwardsIn === 'softirq' ? { kind: 'softirq' } : { kind: 'process', ns: c.relay },
         ingress: { ns: c.relay, iface: c.in0.iface },
         ...(installed.counters ? { counters: installed.counters } : {}),
+        ...(kind.media ? { media: kind.media } : {}),
         async close() {
           await installed.close();
           await lab.destroy();

@@ -89,7 +89,7 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
     port: PORT,
     interface: rig.rx.iface,
     expect: count,
-    expectPerStream: count,
+    ...(rig.media ? { payload: rig.media } : { expectPerStream: count }),
     idleTimeout: 1,
     durationLimit: Math.ceil(seconds * 3 + 10),
   });
@@ -111,10 +111,15 @@ export async function runTrial(rig: Rig, options: TrialOptions): Promise<Trial> 
     size,
     // The kernel forwards only datagrams whose TTL outlives the hop; mcr ignores it.
     ttl: 8,
+    ...(rig.media ? { payload: rig.media } : {}),
     // A generator that cannot keep up stops here instead of stretching the trial.
     durationLimit: Math.ceil(seconds * 2 + 2),
   });
-  const report = await sink.report;
+  const raw = await sink.report;
+  // RTP-MPEG-TS traffic is not the test payload: the sink's RTP view says what arrived.
+  const report = rig.media && raw.rtp
+    ? { ...raw, received: raw.rtp.datagrams - raw.rtp.duplicates, lost: Math.max(0, count - (raw.rtp.datagrams - raw.rtp.duplicates)), duplicated: raw.rtp.duplicates, reordered: raw.rtp.reordered, corrupted: 0 }
+    : raw;
   const machine = cpuDelta(machineBefore, machineCpu());
   const core = relayCpu === null || !coreBefore ? null : coreCpu(relayCpu, cpuDelta(coreBefore, machineCpu(relayCpu)));
   const relayProcessCpu = sum(pids) - relayBefore;

@@ -3,15 +3,19 @@
 // core is the CPU every relay and its input's receive work are placed on; its whole
 // busy time over a trial (/proc/stat, exact under nohz) divided by what the receiver
 // got. A system that drops at a rate is marked "cannot sustain" with what it delivered,
-// and not offered the higher rates of that size in that repetition.
+// and not offered the higher rates of that size in that repetition. The stream-health
+// cost is mcr-frame-1w-ts against mcr-frame-1w-tsplain (both RTP-MPEG-TS, 1,328 B, in
+// the 1,400 B column): the same rule with and without payload = "rtp-mpegts".
 import { machineInfo } from '../lib/cpu.js';
-import { chainSystem } from '../lib/registry.js';
+import { chainSystem, MCR_FRAME } from '../lib/registry.js';
 import { describe, steadyTrial, systemsFor, withRig } from '../lib/rig-run.js';
 import type { Scenario } from '../lib/scenario.js';
 import { runTrial, type Trial } from '../lib/trial.js';
 import { cpuHeadline, cpuMarkdown, cpuTargets, SUSTAINED_SHARE, type CpuResult, type CpuSystem } from './cpu-report.js';
 
 export const RATES = [50_000, 100_000, 150_000];
+/** RTP-MPEG-TS through the same rule without and with payload = "rtp-mpegts". */
+export const MEDIA_SYSTEMS = [`${MCR_FRAME}-tsplain`, `${MCR_FRAME}-ts`];
 export const SIZES = [64, 1400] as const;
 
 const MODES = {
@@ -31,7 +35,9 @@ export const scenario: Scenario<CpuResult> = {
     if (relayCpu === null) throw new Error('the relay core is only defined with the relay on a CPU of its own (two CPUs or more, without --no-pin)');
     const started = Date.now();
     let quietLeftMs = mode.quietBudgetSeconds * 1000;
-    const ids = ctx.systems.filter((id) => chainSystem(id) !== null);
+    // With mcr's frame egress among the systems, its stream-health variants come along.
+    const media = ctx.systems.includes(MCR_FRAME) ? MEDIA_SYSTEMS.filter((id) => !ctx.systems.includes(id)) : [];
+    const ids = [...ctx.systems, ...media].filter((id) => chainSystem(id) !== null);
     const chosen = systemsFor(ids, chainSystem);
     const systems: CpuSystem[] = chosen.map(({ record }) => ({ ...record, trials: [], skipped: [] }));
     for (let rep = 1; rep <= mode.reps; rep += 1) {
@@ -39,6 +45,8 @@ export const scenario: Scenario<CpuResult> = {
         const result = systems[i] as CpuSystem;
         await withRig(system, host, ctx.placement, result, SIZES, async (rig) => {
           for (const size of SIZES) {
+            // RTP-MPEG-TS datagrams are 1,328 B: measured in the large-datagram column only.
+            if (rig.media && size < 1328) continue;
             let failedAt: number | null = null;
             for (const rate of RATES) {
               if (failedAt !== null) {

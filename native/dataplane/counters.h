@@ -6,6 +6,9 @@
 //   [0, kWorkerCounterCount)                      worker counters (WorkerCounter)
 //   then max_rules   x kRuleCounterCount          per rule slot  (RuleCounter)
 //   then max_outputs x kOutputCounterCount        per output slot (OutputCounter)
+//   then max_rules x kMaxRuleInputs x kPathCounterCount
+//                                                 per input of a rule slot (PathCounter),
+//                                                 used by rules with several inputs
 //
 // The counters themselves, their names and their order, come from the one counter list,
 // src/counter-list.js, which the build turns into mcr_generated/counter_list.h
@@ -18,6 +21,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "../core/failover.h"
 #include "mcr_generated/counter_list.h"
 
 namespace mcr {
@@ -27,11 +31,13 @@ namespace mcr {
 enum WorkerCounter : uint32_t { MCR_WORKER_COUNTERS(MCR_COUNTER_ENUMERATOR) kWorkerCounterCount };
 enum RuleCounter : uint32_t { MCR_RULE_COUNTERS(MCR_COUNTER_ENUMERATOR) kRuleCounterCount };
 enum OutputCounter : uint32_t { MCR_OUTPUT_COUNTERS(MCR_COUNTER_ENUMERATOR) kOutputCounterCount };
+enum PathCounter : uint32_t { MCR_PATH_COUNTERS(MCR_COUNTER_ENUMERATOR) kPathCounterCount };
 
 // Indexed by the enums above: a counter and its name come from one line of the list.
 inline constexpr const char* kWorkerCounterNames[] = {MCR_WORKER_COUNTERS(MCR_COUNTER_NAME)};
 inline constexpr const char* kRuleCounterNames[] = {MCR_RULE_COUNTERS(MCR_COUNTER_NAME)};
 inline constexpr const char* kOutputCounterNames[] = {MCR_OUTPUT_COUNTERS(MCR_COUNTER_NAME)};
+inline constexpr const char* kPathCounterNames[] = {MCR_PATH_COUNTERS(MCR_COUNTER_NAME)};
 #undef MCR_COUNTER_ENUMERATOR
 #undef MCR_COUNTER_NAME
 
@@ -54,6 +60,7 @@ constexpr uint32_t CounterIndex(const char* const* names, uint32_t count, const 
 const char* WorkerCounterName(uint32_t index);
 const char* RuleCounterName(uint32_t index);
 const char* OutputCounterName(uint32_t index);
+const char* PathCounterName(uint32_t index);
 
 class CounterMemory {
  public:
@@ -61,6 +68,8 @@ class CounterMemory {
 
   size_t block_words() const { return block_words_; }
   size_t size_bytes() const { return size_t{workers_} * block_words_ * sizeof(uint64_t); }
+  uint32_t workers() const { return workers_; }
+  uint32_t max_outputs() const { return max_outputs_; }
   void* data() { return words_.get(); }
 
   std::atomic<uint64_t>* Worker(uint32_t worker) { return words_.get() + size_t{worker} * block_words_; }
@@ -71,14 +80,20 @@ class CounterMemory {
     return Worker(worker) + kWorkerCounterCount + size_t{max_rules_} * kRuleCounterCount +
            size_t{slot} * kOutputCounterCount;
   }
+  // Input `input` (0 = the primary) of the rule in `slot`.
+  std::atomic<uint64_t>* Path(uint32_t worker, uint32_t slot, uint32_t input) {
+    return Output(worker, max_outputs_) + (size_t{slot} * kMaxRuleInputs + input) * kPathCounterCount;
+  }
 
-  // Zeroes a slot before reuse. Only called once no worker refers to the slot.
+  // Zeroes a slot (a rule's with its paths) before reuse. Only called once no worker
+  // refers to the slot.
   void ClearRule(uint32_t slot);
   void ClearOutput(uint32_t slot);
 
  private:
   uint32_t workers_;
   uint32_t max_rules_;
+  uint32_t max_outputs_;
   size_t block_words_;
   std::unique_ptr<std::atomic<uint64_t>[]> words_;
 };

@@ -20,6 +20,16 @@ namespace {
 constexpr int kBlocksPerTurn = 4;
 constexpr int kIdleWaitMs = 100;
 constexpr uint64_t kStatisticsIntervalNs = 100'000'000;
+// How often silence is looked for while a rule has an input timeout: a stall (and a
+// failover) is noticed within its timeout plus this.
+constexpr int kHealthTickMs = 5;
+constexpr uint64_t kHealthTickNs = uint64_t{kHealthTickMs} * 1'000'000;
+
+// A flow table entry holds the rule slot and, in its top bits, which of the rule's inputs
+// the key is (a rule with several inputs has one entry per input).
+constexpr uint32_t kInputShift = 28;
+constexpr uint32_t kSlotMask = (1u << kInputShift) - 1;
+uint32_t FlowValue(uint32_t slot, uint32_t input) { return slot | (input << kInputShift); }
 
 // The worker counter each parser outcome lands in: the one with the outcome's name
 // (kOk has none; the worker decides between matched and no_match). A lookup by name, not
@@ -102,6 +112,7 @@ void Worker::Run() {
   pthread_setname_np(pthread_self(), ("mcr-worker-" + std::to_string(index_)).substr(0, 15).c_str());
   RebuildWaitList();
   uint64_t next_statistics = NowNs() + kStatisticsIntervalNs;
+  uint64_t next_health = 0;
   for (;;) {
     if (commands_.HasPending() && !ApplyCommands()) return;
     const bool worked = TakeTurn();
@@ -110,7 +121,11 @@ void Worker::Run() {
       ReadRingStatistics();
       next_statistics = now + kStatisticsIntervalNs;
     }
-    if (!worked) backend_->Wait(wait_fds_, kIdleWaitMs);
+    if (!timed_rules_.empty() && now >= next_health) {
+      TickHealth(now);
+      next_health = now + kHealthTickNs;
+    }
+    if (!worked) backend_->Wait(wait_fds_, timed_rules_.empty() ? kIdleWaitMs : kHealthTickMs);
   }
 }
 
@@ -136,6 +151,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
   auto* block = static_cast<tpacket_block_desc*>(raw_block);
   std::atomic<uint64_t>* c = worker_counters_;
   const uint32_t ifindex = static_cast<uint32_t>(ring.ifindex());
+  const uint64_t now = NowNs();
   uint64_t malformed = 0;
   ring.ForEachFrame(
       block,
@@ -162,12 +178,14 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         // frame received and goes out as a datagram of its own.
         const uint32_t segments = SegmentsOf(datagram, frame.segment_size);
         if (segments > 1) Bump(c[kRxFrames], segments - 1);
-        uint32_t slot = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
+        uint32_t found = flows_.Lookup(ifindex, datagram.dst, datagram.dst_port, datagram.src);
         // A directed broadcast (to this segment's x.y.z.255, sent to every station) is
         // taken by the rule of the limited broadcast, which stands for both.
-        if (slot >= rules_.size() && IsBroadcastFrame(frame, datagram)) {
-          slot = flows_.Lookup(ifindex, kLimitedBroadcast, datagram.dst_port, datagram.src);
+        if (found == FlowTable::kNoSlot && IsBroadcastFrame(frame, datagram)) {
+          found = flows_.Lookup(ifindex, kLimitedBroadcast, datagram.dst_port, datagram.src);
         }
+        const uint32_t slot = found == FlowTable::kNoSlot ? found : found & kSlotMask;
+        const uint32_t input = found == FlowTable::kNoSlot ? 0 : found >> kInputShift;
         WorkerRule* rule = slot < rules_.size() ? rules_[slot].get() : nullptr;
         if (rule == nullptr) {
           Bump(c[kNoMatch], segments);
@@ -178,14 +196,18 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         Bump(rule_counters[kRulePackets], segments);
         Bump(rule_counters[kRuleBytes], datagram.payload_len);
         if (segments == 1) {
-          if (Admitted(datagram, *rule, rule_counters)) Replicate(datagram, *rule);
+          if (Admitted(datagram, *rule, rule_counters) && Admit(*rule, input, datagram, frame.timestamp_ns, now)) {
+            Replicate(datagram, *rule);
+          }
           return;
         }
         UdpDatagram piece = datagram;
         for (size_t at = 0; at < datagram.payload_len; at += frame.segment_size) {
           piece.payload = datagram.payload + at;
           piece.payload_len = std::min<size_t>(frame.segment_size, datagram.payload_len - at);
-          if (Admitted(piece, *rule, rule_counters)) Replicate(piece, *rule);
+          if (Admitted(piece, *rule, rule_counters) && Admit(*rule, input, piece, frame.timestamp_ns, now)) {
+            Replicate(piece, *rule);
+          }
         }
       },
       &malformed);
@@ -227,6 +249,56 @@ void Worker::Replicate(const UdpDatagram& datagram, WorkerRule& rule) {
       dirty_.push_back(&queue);
     }
   }
+}
+
+bool Worker::Admit(WorkerRule& rule, uint32_t input, const UdpDatagram& datagram, uint64_t arrival_ns,
+                   uint64_t now_ns) {
+  if (!rule.health) return input == 0;
+  return rule.health->Admit(input, datagram.payload, datagram.payload_len, arrival_ns, now_ns);
+}
+
+void Worker::TickHealth(uint64_t now_ns) {
+  for (uint32_t slot : timed_rules_) {
+    WorkerRule* rule = rules_[slot].get();
+    if (rule == nullptr || !rule->health) continue;
+    // A single input's flow may land on any worker: count what all of them received.
+    uint64_t received = 0;
+    for (uint32_t w = 0; w < counters_->workers(); ++w) {
+      received += counters_->Rule(w, slot)[kRulePackets].load(std::memory_order_relaxed);
+    }
+    rule->health->Tick(now_ns, received);
+  }
+}
+
+void Worker::SetInputs(WorkerRule& rule, const std::vector<FlowKey>& inputs, uint32_t slot) {
+  const size_t count = std::max(rule.inputs.size(), inputs.size());
+  rule.inputs.resize(count);
+  for (size_t i = 0; i < count; ++i) {
+    const FlowKey next = i < inputs.size() ? inputs[i] : FlowKey{};
+    if (rule.inputs[i] == next) continue;
+    if (rule.inputs[i].ifindex != 0) flows_.Erase(rule.inputs[i]);
+    if (next.ifindex != 0) flows_.Insert(next, FlowValue(slot, static_cast<uint32_t>(i)));
+    rule.inputs[i] = next;
+  }
+  rule.inputs.resize(inputs.size());
+}
+
+void Worker::SetHealth(WorkerRule& rule, const Command& command) {
+  const bool changed = !rule.health != !command.health.active() || rule.health_spec != command.health ||
+                       rule.home != command.home;
+  if (changed) {
+    rule.health_spec = command.health;
+    rule.home = command.home;
+    rule.health.reset();
+    if (command.health.active()) {
+      HealthCounters view;
+      view.rule = counters_->Rule(index_, command.rule_slot);
+      for (uint32_t i = 0; i < kMaxRuleInputs; ++i) view.paths[i] = counters_->Path(index_, command.rule_slot, i);
+      rule.health = std::make_unique<RuleHealth>(command.health, command.home, view, NowNs());
+    }
+  }
+  timed_rules_.erase(std::remove(timed_rules_.begin(), timed_rules_.end(), command.rule_slot), timed_rules_.end());
+  if (rule.health && rule.health->timed()) timed_rules_.push_back(command.rule_slot);
 }
 
 void Worker::Flush() {
@@ -293,10 +365,9 @@ void Worker::Apply(Command& command) {
     case Command::Kind::kSetRule: {
       if (command.rule_slot >= rules_.size()) break;
       std::unique_ptr<WorkerRule>& rule = rules_[command.rule_slot];
-      if (!rule) {
-        rule = std::make_unique<WorkerRule>();
-        flows_.Insert(command.key, command.rule_slot);
-      }
+      if (!rule) rule = std::make_unique<WorkerRule>();
+      SetInputs(*rule, command.inputs, command.rule_slot);
+      SetHealth(*rule, command);
       // Acquire before releasing, so a queue kept across the change is never freed.
       std::vector<WorkerOutput> next;
       next.reserve(command.outputs.size());
@@ -308,7 +379,8 @@ void Worker::Apply(Command& command) {
     }
     case Command::Kind::kRemoveRule:
       if (command.rule_slot >= rules_.size() || !rules_[command.rule_slot]) break;
-      flows_.Erase(command.key);
+      SetInputs(*rules_[command.rule_slot], {}, command.rule_slot);
+      timed_rules_.erase(std::remove(timed_rules_.begin(), timed_rules_.end(), command.rule_slot), timed_rules_.end());
       ReleaseQueues(*rules_[command.rule_slot]);
       rules_[command.rule_slot].reset();
       break;

@@ -18,6 +18,7 @@
 #include "counters.h"
 #include "egress/backend.h"
 #include "egress/output.h"
+#include "health/rule_health.h"
 #include "policy/flow_policy.h"
 
 namespace mcr {
@@ -31,6 +32,11 @@ struct WorkerOutput {
 
 struct WorkerRule {
   std::vector<WorkerOutput> outputs;
+  // The flow key this worker has in its table for each input (ifindex 0: none).
+  std::vector<FlowKey> inputs;
+  HealthSpec health_spec;
+  bool home = false;
+  std::unique_ptr<RuleHealth> health;  // null when the rule only relays
   std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
 };
 
@@ -57,6 +63,15 @@ class Worker {
   bool TakeTurn();
   void ProcessBlock(PacketRing& ring, void* block);
   void Replicate(const UdpDatagram& datagram, WorkerRule& rule);
+  // Stream health (health/rule_health.h): whether a datagram of the rule that came on
+  // `input` is relayed, and the analysis of those that are.
+  bool Admit(WorkerRule& rule, uint32_t input, const UdpDatagram& datagram, uint64_t arrival_ns, uint64_t now_ns);
+  // Silence and failover of the rules this worker is home for.
+  void TickHealth(uint64_t now_ns);
+  // Applying a kSetRule: the rule's flow keys, and its health state when its settings
+  // (or its home) changed.
+  void SetInputs(WorkerRule& rule, const std::vector<FlowKey>& inputs, uint32_t slot);
+  void SetHealth(WorkerRule& rule, const Command& command);
   // A reflector flow's checks (policy/flow_policy.h): true when the datagram may go;
   // otherwise counted on the rule by reason.
   bool Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters);
@@ -91,6 +106,7 @@ class Worker {
   };
   std::vector<HeldBlock> held_;  // taken this turn, released after its flush
   std::vector<int> wait_fds_;
+  std::vector<uint32_t> timed_rules_;  // slots of the rules whose silence this worker watches
   std::thread thread_;
 };
 

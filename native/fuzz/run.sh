@@ -15,11 +15,11 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="$root/build/fuzz"
-targets=(frame_fuzzer flow_table_fuzzer frame_header_fuzzer)
+targets=(frame_fuzzer flow_table_fuzzer frame_header_fuzzer media_fuzzer)
 # The largest input worth trying: a full 1500-byte IP packet with two VLAN tags and
 # 63 rule specs fits in the first; about two hundred table operations in the second;
 # the 91-byte template and datagram plus a payload filling a 1500-byte MTU in the third.
-declare -A max_len=([frame_fuzzer]=1800 [flow_table_fuzzer]=600 [frame_header_fuzzer]=1600)
+declare -A max_len=([frame_fuzzer]=1800 [flow_table_fuzzer]=600 [frame_header_fuzzer]=1600 [media_fuzzer]=4096)
 # Debian 12's clang and its libFuzzer/sanitizer runtimes; llvm-14 brings
 # llvm-symbolizer, for readable stack traces. Keep in step with scripts/quickstart.sh.
 debian_packages=(clang-14 libclang-rt-14-dev llvm-14)

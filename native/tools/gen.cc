@@ -3,6 +3,8 @@
 // main loop: the loop sends everything due (pacing.h), at most one sendmmsg batch at
 // a time (gen_send.h), then sleeps until enough datagrams are due to be worth a
 // wake-up (about 100 us of them, at most one batch), so bursts stay within a batch.
+// Media payloads (RTP, MPEG-TS) and a second path are media_payload.h's and --second-
+// interface's: the same datagram indexes, so both paths carry one stream.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/prctl.h>
@@ -19,6 +21,7 @@
 #include "cli.h"
 #include "gen_send.h"
 #include "json_line.h"
+#include "media_payload.h"
 #include "pacing.h"
 #include "payload.h"
 
@@ -49,6 +52,16 @@ constexpr char kUsage[] =
     "  --ttl T                  TTL or hop limit, 1..255 (default 1 for multicast, 64 for\n"
     "                           unicast)\n"
     "  --duration-limit SECONDS hard cap on the run (default 60, at most 86400)\n"
+    "  --payload KIND           test (default: the mcr test payload), rtp (RTP around it,\n"
+    "                           PT 96, 90 kHz timestamps from the send schedule), rtp-mpegts\n"
+    "                           (seven MPEG-TS packets in RTP, PT 33, 1,328 bytes) or mpegts\n"
+    "                           (seven TS packets, 1,316 bytes); RTP kinds need one stream\n"
+    "  --first-sequence N       the RTP sequence number of the first datagram (default 0)\n"
+    "  --second-interface IF    send each datagram twice: also on IF (two paths of one\n"
+    "                           stream, as SMPTE ST 2022-7 does); needs --interface\n"
+    "  With a media payload, a datagram the kernel refuses (ENOBUFS: a full queue, a drop\n"
+    "  on the egress path) is not retried but counted as refused: a live stream keeps to\n"
+    "  its schedule.\n"
     "\n"
     "Exit 0 when every datagram was sent, 1 on send errors or a run cut by the limit,\n"
     "64 on a bad command line, 77 without the privileges --interface needs.\n";
@@ -66,17 +79,24 @@ struct Options {
   uint32_t first_stream = 0;
   int ttl = -1;
   double duration_limit = 60;
+  MediaKind kind = MediaKind::kTest;
+  std::string second_interface;
+  unsigned second_ifindex = 0;
+  uint16_t first_sequence = 0;
 };
 
 volatile sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
+
+const char* value_of(MediaKind kind);
 
 Options ParseOptions(int argc, char** argv) {
   const ParsedArgs args = ParseArgs(argc, argv, kProg, kUsage,
                                     {{"group", true}, {"port", true}, {"interface", true},
                                      {"count", true}, {"rate", true}, {"size", true},
                                      {"streams", true}, {"first-stream", true}, {"ttl", true},
-                                     {"duration-limit", true}, {"ipv6", false}});
+                                     {"duration-limit", true}, {"payload", true}, {"second-interface", true},
+                                     {"first-sequence", true}, {"ipv6", false}});
   if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
   Options o;
   bool has_port = false;
@@ -108,8 +128,22 @@ Options ParseOptions(int argc, char** argv) {
       o.ttl = static_cast<int>(ToUint(kProg, name, value, 1, 255));
     } else if (name == "duration-limit") {
       o.duration_limit = ToSeconds(kProg, name, value, 86400);
+    } else if (name == "payload") {
+      if (!ParseMediaKind(value, &o.kind)) UsageError(kProg, "--payload must be test, rtp, rtp-mpegts or mpegts");
+    } else if (name == "first-sequence") {
+      o.first_sequence = static_cast<uint16_t>(ToUint(kProg, name, value, 0, 65535));
+    } else if (name == "second-interface") {
+      o.second_interface = value;
+      o.second_ifindex = ToIfindex(kProg, value);
     }
   }
+  if (o.kind == MediaKind::kRtpMpegTs) o.size = static_cast<uint32_t>(kRtpMpegTsSize);
+  if (o.kind == MediaKind::kMpegTs) o.size = static_cast<uint32_t>(kTsPerDatagram * mcr::kTsPacketSize);
+  if (o.kind == MediaKind::kRtp && o.size < kRtpHeaderSize + kHeaderSize) {
+    UsageError(kProg, "--payload rtp needs --size " + std::to_string(kRtpHeaderSize + kHeaderSize) + " or more");
+  }
+  if (o.kind != MediaKind::kTest && o.streams != 1) UsageError(kProg, "--payload " + std::string(value_of(o.kind)) + " sends one stream");
+  if (!o.second_interface.empty() && o.interface.empty()) UsageError(kProg, "--second-interface needs --interface");
   if (group_text.empty()) UsageError(kProg, "--group is required");
   if (!has_port) UsageError(kProg, "--port is required");
   if (o.group.IsUnspecified() || (o.group.is_ipv4() && o.group.ipv4() == 0xFFFFFFFFu)) {
@@ -131,6 +165,16 @@ Options ParseOptions(int argc, char** argv) {
 
 void SetOpt(int fd, int level, int name, const void* value, socklen_t len, const char* what) {
   if (setsockopt(fd, level, name, value, len) != 0) FatalErrno(kProg, what, errno);
+}
+
+const char* value_of(MediaKind kind) {
+  switch (kind) {
+    case MediaKind::kRtp: return "rtp";
+    case MediaKind::kRtpMpegTs: return "rtp-mpegts";
+    case MediaKind::kMpegTs: return "mpegts";
+    case MediaKind::kTest: break;
+  }
+  return "test";
 }
 
 int OpenSocket(const Options& o) {
@@ -179,6 +223,11 @@ int OpenSocket(const Options& o) {
 int main(int argc, char** argv) {
   const Options o = ParseOptions(argc, argv);
   const int fd = OpenSocket(o);
+  // The second path: the same datagrams from another interface.
+  Options second_options = o;
+  second_options.interface = o.second_interface;
+  second_options.ifindex = o.second_ifindex;
+  const int second_fd = o.second_interface.empty() ? -1 : OpenSocket(second_options);
   struct sigaction sa {};
   sa.sa_handler = OnSignal;
   sigaction(SIGINT, &sa, nullptr);
@@ -190,7 +239,10 @@ int main(int argc, char** argv) {
   const uint64_t deadline = t0 + static_cast<uint64_t>(o.duration_limit * 1e9);
   // About 100 us worth of datagrams per wake-up: one at 10 kpps, a full batch at 640 kpps.
   const uint64_t wake_batch = std::clamp<uint64_t>(o.rate / 10000, 1, kSendBatch);
-  BatchSender sender(Destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.ifindex}, fd, deadline, &g_stop);
+  const Destinations destinations{o.group, o.port, o.streams, o.first_stream, o.size, o.kind, o.rate, o.first_sequence, o.ifindex};
+  BatchSender sender(destinations, fd, deadline, &g_stop);
+  BatchSender second(destinations, second_fd, deadline, &g_stop);
+  SendTotals second_totals;
   SendTotals totals;
   totals.last_send_ns = t0;
   uint64_t next = 0;  // the next datagram index; all before it were sent or skipped
@@ -218,6 +270,7 @@ int main(int argc, char** argv) {
     }
     if (o.count > 0) n = std::min(n, o.count - next);
     const size_t done = sender.Send(next, static_cast<size_t>(n), &totals);
+    if (second_fd >= 0 && done > 0) second.Send(next, done, &second_totals);
     next += done;
     if (done < n) {
       stopped = g_stop ? "signal" : totals.consecutive_errors >= kMaxConsecutiveErrors ? "errors" : "duration";
@@ -225,6 +278,7 @@ int main(int argc, char** argv) {
     }
   }
   close(fd);
+  if (second_fd >= 0) close(second_fd);
 
   const double seconds = static_cast<double>(totals.last_send_ns - t0) / 1e9;
   const double rate = seconds > 0 ? static_cast<double>(totals.sent) / seconds : 0;
@@ -234,7 +288,15 @@ int main(int argc, char** argv) {
                           .Real("rate", rate)
                           .Num("retries", totals.retries)
                           .Num("errors", totals.errors)
+                          .Num("refused", totals.refused)
                           .Str("stopped", stopped)
+                          .Raw("second", second_fd < 0 ? "null"
+                                                       : JsonLine()
+                                                             .Num("sent", second_totals.sent)
+                                                             .Num("retries", second_totals.retries)
+                                                             .Num("errors", second_totals.errors)
+                                                             .Num("refused", second_totals.refused)
+                                                             .Done())
                           .Done()
                           .c_str());
   std::fflush(stdout);
@@ -247,5 +309,5 @@ int main(int argc, char** argv) {
                  static_cast<unsigned long long>(next), static_cast<unsigned long long>(o.count));
   }
   const bool complete = o.count == 0 || next == o.count || std::strcmp(stopped, "signal") == 0;
-  return totals.errors == 0 && complete ? kExitOk : kExitFailure;
+  return totals.errors == 0 && second_totals.errors == 0 && complete ? kExitOk : kExitFailure;
 }

@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "cli.h"
-#include "payload.h"
+#include "media_payload.h"
 
 namespace mcr::tools {
 
@@ -65,7 +65,7 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
     const uint64_t index = first + i;
     const uint32_t k = static_cast<uint32_t>(index % dest_.streams);
     uint8_t* buf = buffers_.data() + i * stride;
-    EncodePayload(Header{dest_.first_stream + k, index / dest_.streams, dest_.size}, buf);
+    FillMedia(dest_.kind, dest_.first_stream + k, index / dest_.streams, dest_.rate, dest_.size, buf, dest_.first_sequence);
     iovs_[i] = iovec{buf, dest_.size};
     msgs_[i] = mmsghdr{};
     msgs_[i].msg_hdr.msg_name = &addrs_[k];
@@ -75,7 +75,10 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
   }
   size_t done = 0;
   while (done < n) {
-    const int r = sendmmsg(fd_, msgs_.data() + done, static_cast<unsigned>(n - done), 0);
+    // A media stream's datagrams go one per call: when sendmmsg fails on a datagram
+    // after others went, it reports only those, and the refused one would be sent again.
+    const unsigned vlen = dest_.kind == MediaKind::kTest ? static_cast<unsigned>(n - done) : 1u;
+    const int r = sendmmsg(fd_, msgs_.data() + done, vlen, 0);
     if (r > 0) {
       done += static_cast<size_t>(r);
       totals->sent += static_cast<uint64_t>(r);
@@ -86,6 +89,11 @@ size_t BatchSender::Send(uint64_t first, size_t n, SendTotals* totals) {
     const int err = r < 0 ? errno : EAGAIN;
     if (*stop_ || NowNanos() >= deadline_ns_) return done;
     if (err == EINTR) continue;
+    if (err == ENOBUFS && dest_.kind != MediaKind::kTest) {
+      ++totals->refused;
+      ++done;
+      continue;
+    }
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
       // The socket buffer or the device queue is full: wait a little, same datagram.
       ++totals->retries;

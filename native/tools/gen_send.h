@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "media_payload.h"
 #include "../core/address.h"
 
 namespace mcr::tools {
@@ -25,6 +26,9 @@ struct Destinations {
   uint32_t streams = 1;
   uint32_t first_stream = 0;
   uint32_t size = 0;  // UDP payload bytes
+  MediaKind kind = MediaKind::kTest;  // what the payload is (media_payload.h)
+  uint64_t rate = 0;                  // datagrams per second per stream, for RTP timestamps
+  uint16_t first_sequence = 0;        // the RTP sequence number of datagram 0
   unsigned ifindex = 0;  // the scope of a link-scope IPv6 group; 0: none
 };
 
@@ -32,6 +36,10 @@ struct SendTotals {
   uint64_t sent = 0;
   uint64_t retries = 0;  // EAGAIN/ENOBUFS: buffer or device queue full, datagram retried
   uint64_t errors = 0;   // anything else sendmmsg reported
+  // Media payloads only: datagrams the kernel refused (ENOBUFS: a full device queue, or
+  // a drop on the egress path) and that were not retried, as a live sender keeps to its
+  // schedule rather than send late.
+  uint64_t refused = 0;
   uint64_t consecutive_errors = 0;
   int last_error = 0;
   uint64_t last_send_ns = 0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "media_payload.h"
 #include "sink_stats.h"
 #include "sink_socket.h"
 
@@ -45,6 +46,10 @@ constexpr char kUsage[] =
     "  --max-streams N          streams tracked; others count out_of_range (default 1024)\n"
     "  --max-seq N              sequence numbers tracked per stream, one bit each; higher\n"
     "                           ones count out_of_range (default 67108864)\n"
+    "  --payload KIND           also check the stream as KIND: rtp (sequence: lost,\n"
+    "                           duplicates, reordered), rtp-mpegts (that and MPEG-TS\n"
+    "                           continuity errors) or mpegts; the report gains \"rtp\" and\n"
+    "                           \"ts\" objects (of one stream: use one group)\n"
     "\n"
     "SIGINT and SIGTERM stop it with a report. Exit 0 after a report, 64 on a bad command\n"
     "line, 77 without the privileges --interface needs.\n";
@@ -58,6 +63,7 @@ struct Options {
   double duration_limit = 60;
   uint64_t max_streams = 1024;
   uint64_t max_seq = uint64_t{1} << 26;
+  MediaKind kind = MediaKind::kTest;
 };
 
 volatile sig_atomic_t g_stop = 0;
@@ -69,7 +75,7 @@ Options ParseOptions(int argc, char** argv) {
       {{"group", true}, {"streams", true}, {"port", true}, {"interface", true}, {"source", true},
        {"expect", true}, {"expect-per-stream", true}, {"first-stream", true},
        {"idle-timeout", true}, {"duration-limit", true}, {"rcvbuf", true},
-       {"max-streams", true}, {"max-seq", true}, {"ipv6", false}});
+       {"max-streams", true}, {"max-seq", true}, {"payload", true}, {"ipv6", false}});
   if (!args.positionals.empty()) UsageError(kProg, "unexpected argument " + args.positionals[0]);
   Options o;
   std::vector<IpAddress> bases;
@@ -111,6 +117,8 @@ Options ParseOptions(int argc, char** argv) {
       o.max_streams = ToUint(kProg, name, value, 1, 65536);
     } else if (name == "max-seq") {
       o.max_seq = ToUint(kProg, name, value, 1, uint64_t{1} << 34);
+    } else if (name == "payload") {
+      if (!ParseMediaKind(value, &o.kind)) UsageError(kProg, "--payload must be test, rtp, rtp-mpegts or mpegts");
     }
   }
   if (bases.empty()) UsageError(kProg, "--group is required");
@@ -165,6 +173,7 @@ int main(int argc, char** argv) {
   SinkStats sink(SinkStatsConfig{o.socket.groups, o.socket.port, o.expect_per_stream, o.first_stream,
                                  o.max_streams, o.max_seq});
   BatchReceiver receiver;
+  MediaCheck media(o.kind);
   const uint64_t start = NowNanos();
   const uint64_t deadline = start + static_cast<uint64_t>(o.duration_limit * 1e9);
   const uint64_t idle_ns = static_cast<uint64_t>(o.idle_timeout * 1e9);
@@ -193,8 +202,9 @@ int main(int argc, char** argv) {
       if (n == 0) break;
       last_rx = NowNanos();
       for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
-        sink.Take(receiver.Data(i), std::min(receiver.Length(i), BatchReceiver::kBufferSize),
-                  receiver.Destination(i), last_rx);
+        const size_t length = std::min(receiver.Length(i), BatchReceiver::kBufferSize);
+        sink.Take(receiver.Data(i), length, receiver.Destination(i), last_rx);
+        if (o.kind != MediaKind::kTest) media.Take(receiver.Data(i), length);
       }
       if (o.expect > 0 && sink.datagrams() >= o.expect) stopped = "expect";
     }
@@ -204,7 +214,11 @@ int main(int argc, char** argv) {
   const int64_t meminfo_drops = SocketDrops(fd);
   const int64_t drops = std::max<int64_t>(meminfo_drops, receiver.overflow_drops());
   close(fd);
-  std::printf("%s\n", sink.Report(stopped, drops).c_str());
+  std::string report = sink.Report(stopped, drops);
+  // The media checks join the report as fields of its own object.
+  const std::string parts = o.kind == MediaKind::kTest ? "" : media.Report();
+  if (!parts.empty() && !report.empty() && report.back() == '}') report.insert(report.size() - 1, "," + parts);
+  std::printf("%s\n", report.c_str());
   std::fflush(stdout);
   return kExitOk;
 }

@@ -5,7 +5,7 @@
     {
       "target_name": "mcr-gen",
       "type": "executable",
-      "sources": ["gen.cc", "gen_send.cc", "cli.cc", "../core/address.cc"],
+      "sources": ["gen.cc", "gen_send.cc", "media_payload.cc", "cli.cc", "../core/address.cc", "../core/rtp.cc", "../core/mpegts.cc"],
       "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
       "ldflags": ["-Wl,-z,relro,-z,now"]
@@ -13,7 +13,7 @@
     {
       "target_name": "mcr-sink",
       "type": "executable",
-      "sources": ["sink.cc", "sink_socket.cc", "sink_stats.cc", "seq_tracker.cc", "cli.cc", "../core/address.cc"],
+      "sources": ["sink.cc", "sink_socket.cc", "sink_stats.cc", "seq_tracker.cc", "media_payload.cc", "cli.cc", "../core/address.cc", "../core/rtp.cc", "../core/mpegts.cc"],
       "cflags_cc!": ["-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror", "-D_FORTIFY_SOURCE=2"],
       "ldflags": ["-Wl,-z,relro,-z,now"]

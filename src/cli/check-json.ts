@@ -28,7 +28,7 @@ export function formatCheckJson(file: string, outcome: CheckOutcome): string {
     const rules = outcome.ruleSet.rules;
     const interfaces = new Set<string>();
     for (const rule of rules) {
-      interfaces.add(rule.input.interface);
+      for (const input of rule.inputs) interfaces.add(input.interface);
       for (const output of rule.outputs) interfaces.add(output.interface);
     }
     const warnings: JsonError[] = outcome.warnings.map((warning) => ({

@@ -37,8 +37,8 @@ export function formatPlan(plan: Plan): string[] {
   const lines: string[] = [];
   for (const rule of plan.added) lines.push(ruleLine('add', rule, ` -> ${plural(rule.outputs.length, 'output')}`));
   for (const rule of plan.removed) lines.push(ruleLine('remove', rule));
-  for (const { before, after, outputs } of plan.changed) {
-    const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept`;
+  for (const { before, after, outputs, health } of plan.changed) {
+    const detail = `: ${outputs.added.length} added, ${outputs.removed.length} removed, ${outputs.kept.length} kept${health ? ', stream health settings changed' : ''}`;
     lines.push(ruleLine('change', after, detail));
     const [was, now] = [describePolicy(before.policy), describePolicy(after.policy)];
     if (was !== now) lines.push(`             policy ${was} -> ${now}`);

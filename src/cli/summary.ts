@@ -12,7 +12,7 @@ export function summarize(ruleSet: RuleSet): string {
   const outputs = rules.reduce((sum, rule) => sum + rule.outputs.length, 0);
   const interfaces = new Set<string>();
   for (const rule of ruleSet.rules) {
-    interfaces.add(rule.input.interface);
+    for (const input of rule.inputs) interfaces.add(input.interface);
     for (const output of rule.outputs) interfaces.add(output.interface);
   }
   const names = [...interfaces].sort();

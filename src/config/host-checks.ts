@@ -94,13 +94,16 @@ function frameWarnings(path: JsonPath, output: Output, facts: InterfaceFacts): W
 export function hostWarnings(ruleSet: RuleSet, host: HostInterfaces): Warning[] {
   const warnings: Warning[] = [];
   ruleSet.rules.forEach((rule, r) => {
-    const inputFacts = host(rule.input.interface);
-    const input = inputFacts && { name: rule.input.interface, family: rule.input.group.family, facts: inputFacts };
+    // Each input of a rule with several may be the one relayed.
+    const inputs = [rule.input, ...rule.inputs.slice(1)].flatMap((one) => {
+      const facts = host(one.interface);
+      return facts ? [{ name: one.interface, family: one.group.family, facts }] : [];
+    });
     rule.outputs.forEach((output, o) => {
       const facts = host(output.interface);
       if (!facts) return;
       const path: JsonPath = ['rule', r, 'outputs', o];
-      if (input) {
+      for (const input of inputs) {
         const warning = mtuWarning(path, input, output, facts);
         if (warning) warnings.push(warning);
       }

@@ -72,7 +72,7 @@ export function checkLimits(data: unknown): Problem[] {
   const groups = new Map<string, JsonPath>();
   const interfaces = new Map<string, JsonPath>();
   let outputsSoFar = 0;
-  const inputs = rules.map((rule) => (isTable(rule.input) ? inputIdentity(rule.input) : undefined));
+  const inputs = rules.flatMap((rule) => inputTables(rule).map(({ table }) => inputIdentity(table)));
   const distinctGroups = new Set(inputs.map((input) => input?.id).filter((id) => id !== undefined)).size;
   const distinctInterfaces = new Set(inputs.map((input) => input?.interface).filter((name) => name !== undefined)).size;
   data.rule.forEach((rule, index) => {
@@ -95,28 +95,39 @@ export function checkLimits(data: unknown): Problem[] {
       }
       outputsSoFar += count;
     }
-    const input = isTable(rule.input) ? inputIdentity(rule.input) : undefined;
-    if (!input) return;
-    if (!groups.has(input.id)) {
-      groups.set(input.id, ['rule', index, 'input', 'group']);
-      if (maxGroups !== undefined && groups.size === maxGroups + 1) {
-        problems.push({
-          code: 'too-many-groups',
-          path: ['rule', index, 'input', 'group'],
-          message: `input group ${input.id} is distinct input group ${maxGroups + 1}: ${over('max_groups', maxGroups, `file has ${distinctGroups} distinct input groups`)}`,
-        });
+    for (const { table, at } of inputTables(rule)) {
+      const input = inputIdentity(table);
+      if (!input) continue;
+      const where: JsonPath = ['rule', index, ...at];
+      if (!groups.has(input.id)) {
+        groups.set(input.id, [...where, 'group']);
+        if (maxGroups !== undefined && groups.size === maxGroups + 1) {
+          problems.push({
+            code: 'too-many-groups',
+            path: [...where, 'group'],
+            message: `input group ${input.id} is distinct input group ${maxGroups + 1}: ${over('max_groups', maxGroups, `file has ${distinctGroups} distinct input groups`)}`,
+          });
+        }
       }
-    }
-    if (!interfaces.has(input.interface)) {
-      interfaces.set(input.interface, ['rule', index, 'input', 'interface']);
-      if (maxInterfaces !== undefined && interfaces.size === maxInterfaces + 1) {
-        problems.push({
-          code: 'too-many-interfaces',
-          path: ['rule', index, 'input', 'interface'],
-          message: `input interface "${input.interface}" is input interface ${maxInterfaces + 1}, each with a 16 MiB packet ring per worker: ${over('max_input_interfaces', maxInterfaces, `file has ${distinctInterfaces} input interfaces`)}`,
-        });
+      if (!interfaces.has(input.interface)) {
+        interfaces.set(input.interface, [...where, 'interface']);
+        if (maxInterfaces !== undefined && interfaces.size === maxInterfaces + 1) {
+          problems.push({
+            code: 'too-many-interfaces',
+            path: [...where, 'interface'],
+            message: `input interface "${input.interface}" is input interface ${maxInterfaces + 1}, each with a 16 MiB packet ring per worker: ${over('max_input_interfaces', maxInterfaces, `file has ${distinctInterfaces} input interfaces`)}`,
+          });
+        }
       }
     }
   });
   return problems;
+}
+
+/** A rule's input tables: its input, or each of its inputs (redundant sources). */
+function inputTables(rule: unknown): { table: Record<string, unknown>; at: JsonPath }[] {
+  if (!isTable(rule)) return [];
+  if (isTable(rule.input)) return [{ table: rule.input, at: ['input'] }];
+  if (!Array.isArray(rule.inputs)) return [];
+  return rule.inputs.flatMap((input, i) => (isTable(input) ? [{ table: input, at: ['inputs', i] as JsonPath }] : []));
 }

@@ -11,6 +11,7 @@ import {
   DEFAULT_MULTICAST_TTL,
   DEFAULT_UNICAST_TTL,
   inputKey,
+  PLAIN_HEALTH,
   type Egress,
   type FlowPolicy,
   type Input,
@@ -112,7 +113,8 @@ export function reflectorFlows(reflector: ReflectorSection, index: number, egres
   const preserve = (reflector.source ?? 'preserve') === 'preserve';
   return senders.flatMap((from) =>
     reflectedGroups(reflector).map((group): Rule => {
-      const input: Input = { interface: from, group: addressOf(group.text), port, source: null };
+      // Discovery traffic is bursty by nature: its silence is no stall.
+      const input: Input = { interface: from, group: addressOf(group.text), port, source: null, timeoutMs: null };
       const outputs = receivers
         .filter((to) => to !== from)
         .map(
@@ -132,6 +134,8 @@ export function reflectorFlows(reflector: ReflectorSection, index: number, egres
         name: `${name}: ${describeInput(input)}`,
         enabled: reflector.enabled ?? true,
         input,
+        inputs: [input],
+        health: PLAIN_HEALTH,
         outputs,
         reflector: link,
         policy,

@@ -5,7 +5,7 @@ import { addressOf, classify, isMulticast, withoutZone, type Address } from '../
 import { describeInput } from './endpoints.js';
 import type { Prefix } from './prefix.js';
 import { buildReflectorRules } from './reflectors.js';
-import type { DaemonSection, McrConfig, RuleOutput, RuleSection } from './schema-types.js';
+import type { DaemonSection, McrConfig, RuleInput, RuleOutput, RuleSection } from './schema-types.js';
 import { BROADCAST, LIMITED_BROADCAST } from './services.js';
 
 export type LogLevel = NonNullable<DaemonSection['log_level']>;
@@ -28,6 +28,8 @@ export interface DaemonSettings {
   readonly ringMs: number;
   /** The egress of outputs that do not name one. */
   readonly egress: Egress;
+  /** The timeout of inputs that name none; null: not watched. */
+  readonly inputTimeoutMs: number | null;
   readonly logLevel: LogLevel;
 }
 
@@ -36,7 +38,29 @@ export interface Input {
   readonly group: Address;
   readonly port: number;
   readonly source: Address | null;
+  /** Silent this long, the input is stalled; null: not watched. */
+  readonly timeoutMs: number | null;
 }
+
+/** What a rule's datagrams carry, to be checked as they are relayed. */
+export type Payload = NonNullable<RuleSection['payload']>;
+/** How a rule with several inputs combines them. */
+export type Redundancy = NonNullable<RuleSection['redundancy']>;
+
+/** A rule's stream-health settings (its inputs' timeouts are on the inputs). */
+export interface Health {
+  readonly payload: Payload | null;
+  /** RTP clock in Hz; null: the payload type's static rate. */
+  readonly clockRate: number | null;
+  readonly redundancy: Redundancy | null;
+  /** Failover: back to an earlier input after this long alive; null: never. */
+  readonly revertAfterMs: number | null;
+  /** Merge: how long a later copy is still expected. */
+  readonly mergeWindowMs: number;
+}
+
+/** The settings of a rule that only relays: no payload analysis, no redundancy. */
+export const PLAIN_HEALTH: Health = Object.freeze({ payload: null, clockRate: null, redundancy: null, revertAfterMs: null, mergeWindowMs: 0 });
 
 export interface Output {
   readonly interface: string;
@@ -80,12 +104,16 @@ export interface FlowPolicy {
 }
 
 export interface Rule {
-  /** The rule's identity: its input. Equal keys are the same flow. */
+  /** The rule's identity: its inputs, in order. Equal keys are the same flow. */
   readonly key: string;
   /** A label for stats and logs; renaming is not a flow change. */
   readonly name: string;
   readonly enabled: boolean;
+  /** The primary input: inputs[0]. */
   readonly input: Input;
+  /** Every input, the primary first: [input] for a rule with one. */
+  readonly inputs: readonly Input[];
+  readonly health: Health;
   readonly outputs: readonly Output[];
   /** Present on the flows a [[reflector]] table makes. */
   readonly reflector?: ReflectorLink;
@@ -102,15 +130,31 @@ export interface RuleSet {
  * default. (IPv4's 169.254.0.0/16 keeps 64: that default has always been so.) */
 export const DEFAULT_MULTICAST_TTL = 1;
 export const DEFAULT_UNICAST_TTL = 64;
+/** The timeout of a redundant rule's inputs when neither they nor [daemon] name one. */
+export const DEFAULT_REDUNDANT_TIMEOUT_MS = 200;
+export const DEFAULT_REVERT_AFTER_MS = 5000;
+export const DEFAULT_MERGE_WINDOW_MS = 100;
 
 /** The file's spelling of a [daemon] setting: statsInterval -> stats_interval. */
 export function settingFileKey(setting: string): string {
   return setting.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
-/** A flow's identity. Addresses are in canonical text, so respelling one is no change. */
-export function inputKey(input: Input): string {
+/** An input's identity. Addresses are in canonical text, so respelling one is no change. */
+export function inputKey(input: Pick<Input, 'interface' | 'group' | 'port' | 'source'>): string {
   return `${input.interface}|${input.group.text}|${input.port}|${input.source?.text ?? '*'}`;
+}
+
+/** A flow's identity: its input's, or for several inputs theirs in order joined by " + "
+ * (the primary first: swapping primary and backup is another flow). Timeouts and the
+ * health settings are not part of it: changing them changes the rule in place. */
+export function ruleKey(inputs: readonly Input[]): string {
+  return inputs.map(inputKey).join(' + ');
+}
+
+/** The health settings of a rule and its inputs' timeouts, as one comparable text. */
+export function healthKey(rule: Pick<Rule, 'health' | 'inputs'>): string {
+  return JSON.stringify([rule.health, rule.inputs.map((input) => input.timeoutMs)]);
 }
 
 /** The source address as text: an address, "preserve", or null for the interface's. */
@@ -179,18 +223,42 @@ function toOutput(output: RuleOutput, egress: Egress): Output {
   };
 }
 
-function toRule(rule: RuleSection, egress: Egress): Rule {
-  const input: Input = {
-    interface: rule.input.interface,
-    group: groupAddress(rule.input.group),
-    port: rule.input.port,
-    source: optionalAddress(rule.input.source),
-  };
+function toInput(input: RuleInput, timeoutMs: number | null): Input {
   return {
-    key: inputKey(input),
-    name: rule.name ?? describeInput(input),
+    interface: input.interface,
+    group: groupAddress(input.group),
+    port: input.port,
+    source: optionalAddress(input.source),
+    timeoutMs: input.timeout_ms ?? timeoutMs,
+  };
+}
+
+function toHealth(rule: RuleSection): Health {
+  const redundancy = rule.redundancy ?? null;
+  const revert = rule.revert_after_ms ?? DEFAULT_REVERT_AFTER_MS;
+  return {
+    payload: rule.payload ?? null,
+    clockRate: rule.clock_rate ?? null,
+    redundancy,
+    revertAfterMs: redundancy === 'failover' && revert !== 'never' ? revert : null,
+    mergeWindowMs: redundancy === 'merge' ? (rule.merge_window_ms ?? DEFAULT_MERGE_WINDOW_MS) : 0,
+  };
+}
+
+function toRule(rule: RuleSection, egress: Egress, inputTimeoutMs: number | null): Rule {
+  const several = rule.inputs !== undefined;
+  const timeout = inputTimeoutMs ?? (several ? DEFAULT_REDUNDANT_TIMEOUT_MS : null);
+  // Validation made sure there is exactly one of input and inputs.
+  const inputs = (rule.inputs ?? (rule.input ? [rule.input] : [])).map((input) => toInput(input, timeout));
+  const input = inputs[0];
+  if (input === undefined) throw new Error('internal error: a validated rule has no input');
+  return {
+    key: ruleKey(inputs),
+    name: rule.name ?? (several ? `${describeInput(input)} (+${inputs.length - 1})` : describeInput(input)),
     enabled: filled(rule.enabled, 'enabled'),
     input,
+    inputs,
+    health: toHealth(rule),
     outputs: rule.outputs.map((output) => toOutput(output, egress)),
   };
 }
@@ -215,8 +283,12 @@ export function buildRuleSet(config: McrConfig): RuleSet {
       backend: filled(daemon.backend, 'backend'),
       ringMs: filled(daemon.ring_ms, 'ring_ms'),
       egress,
+      inputTimeoutMs: daemon.input_timeout_ms ?? null,
       logLevel: filled(daemon.log_level, 'log_level'),
     },
-    rules: [...(config.rule ?? []).map((rule) => toRule(rule, egress)), ...buildReflectorRules(config.reflector ?? [], egress)],
+    rules: [
+      ...(config.rule ?? []).map((rule) => toRule(rule, egress, daemon.input_timeout_ms ?? null)),
+      ...buildReflectorRules(config.reflector ?? [], egress),
+    ],
   });
 }

@@ -65,6 +65,10 @@ ring_ms?: number
  */
 egress?: ("auto" | "frame" | "socket")
 /**
+ * Default input timeout of every rule, in milliseconds: an input silent this long is stalled (see [[rule]] input.timeout_ms). Default: none (rules with several inputs use 200).
+ */
+input_timeout_ms?: number
+/**
  * Least severe level that is logged.
  */
 log_level?: ("error" | "warn" | "info" | "debug")
@@ -95,7 +99,7 @@ max_groups?: number
 max_input_interfaces?: number
 }
 /**
- * One relay rule: what to receive, and where to republish it.
+ * One relay rule: what to receive (input, or inputs for redundant sources), and where to republish it.
  */
 export interface RuleSection {
 /**
@@ -106,7 +110,34 @@ name?: string
  * A disabled rule is checked but does not forward.
  */
 enabled?: boolean
-input: RuleInput
+input?: RuleInput
+/**
+ * Several inputs carrying one stream, the first the primary, instead of input; redundancy says how they are combined.
+ * 
+ * @minItems 2
+ * @maxItems 4
+ */
+inputs?: [RuleInput, RuleInput]|[RuleInput, RuleInput, RuleInput]|[RuleInput, RuleInput, RuleInput, RuleInput]
+/**
+ * How the inputs are combined: "failover" (relay the first input that is not silent, preferring the primary) or "merge" (SMPTE ST 2022-7: relay the first copy of each RTP sequence number from any input).
+ */
+redundancy?: ("failover" | "merge")
+/**
+ * Failover: go back to an earlier input once it has been alive this long, in milliseconds, or "never". Default 5000.
+ */
+revert_after_ms?: (number | "never")
+/**
+ * Merge: how long after a sequence number was first relayed (or found missing) another input's copy is still expected, in milliseconds. Default 100.
+ */
+merge_window_ms?: number
+/**
+ * What the rule's datagrams carry, to be checked as they are relayed: "rtp" (sequence numbers, jitter), "mpegts" (188-byte transport stream packets: continuity, errors), "rtp-mpegts" (MPEG-TS inside RTP), or "auto" (recognised from the first datagrams). Default: not looked at.
+ */
+payload?: ("rtp" | "mpegts" | "rtp-mpegts" | "auto")
+/**
+ * The RTP timestamp clock in Hz, for jitter; default: the payload type's static rate (90000 for MPEG-TS, PT 33).
+ */
+clock_rate?: number
 /**
  * Where each received datagram is republished.
  */
@@ -126,6 +157,10 @@ port: Port
  * An IP address: IPv4 as a dotted quad, or IPv6 in any RFC 4291 text form (ff0e::1:1, FF0E:0::1:1), a link-scope one optionally with %zone naming its interface.
  */
 source?: string
+/**
+ * Silent this long (milliseconds), the input is stalled: the rule's state says so, and a failover rule switches inputs. Default: [daemon] input_timeout_ms, else not watched (200 on rules with several inputs).
+ */
+timeout_ms?: number
 }
 /**
  * One destination of a rule.

@@ -5,6 +5,7 @@
 // whose type is wrong (the schema has reported that one).
 import { describeEndpoint, describeInput, type Endpoint } from './endpoints.js';
 import { fieldName } from './describe.js';
+import { checkHealth } from './health-checks.js';
 import { checkLimits } from './limits.js';
 import { checkReflectors } from './reflector-checks.js';
 import { checkReflectorLimits } from './reflector-limits.js';
@@ -276,7 +277,8 @@ class Checker {
     if (!problem && group !== undefined) this.add(familyProblem(place.path, address, senderText, group, role));
   }
 
-  output(path: JsonPath, output: Table, seen: Map<string, JsonPath>, input: Endpoint | undefined): void {
+  output(path: JsonPath, output: Table, seen: Map<string, JsonPath>, inputs: readonly Endpoint[]): void {
+    const input = inputs[0];
     const { endpoint, group } = this.endpoint(path, output, 'output');
     const ttl = integer(output, 'ttl');
     if (ttl !== undefined && (ttl < 1 || ttl > 255)) {
@@ -289,7 +291,7 @@ class Checker {
     }
     if (endpoint === undefined) return;
     const id = describeEndpoint(endpoint);
-    if (input && id === describeEndpoint(input)) {
+    if (inputs.some((one) => id === describeEndpoint(one))) {
       this.add({ code: 'output-loop', path, message: `output sends to the rule's own input (${id}): that is a loop` });
     }
     const first = seen.get(id);
@@ -309,31 +311,45 @@ class Checker {
     }
   }
 
-  /** Checks one rule; returns its input identity and name for the cross-rule checks. */
-  rule(index: number, rule: Table): { input?: string; name?: string } {
-    const path: JsonPath = ['rule', index];
-    const input = isTable(rule.input) ? rule.input : undefined;
-    let endpoint: Endpoint | undefined;
-    let source: string | undefined;
-    if (input) {
-      const checked = this.endpoint([...path, 'input'], input, 'input');
-      endpoint = checked.endpoint;
-      source = text(input, 'source');
-      if (source !== undefined) {
-        this.sender({ path: [...path, 'input', 'source'], interface: text(input, 'interface'), side: 'input' }, source, checked.group, 'source');
-      }
+  /** Checks one input; returns its endpoint and identity when complete. */
+  input(path: JsonPath, input: Table): { endpoint: Endpoint; id: string } | undefined {
+    const checked = this.endpoint(path, input, 'input');
+    const source = text(input, 'source');
+    if (source !== undefined) {
+      this.sender({ path: [...path, 'source'], interface: text(input, 'interface'), side: 'input' }, source, checked.group, 'source');
     }
+    if (checked.endpoint === undefined) return undefined;
+    const endpoint = checked.endpoint;
+    return { endpoint, id: describeInput({ ...endpoint, source: source === undefined ? null : identityText(source) }) };
+  }
+
+  /** Checks one rule; returns its inputs' identities and its name for the cross-rule checks. */
+  rule(index: number, rule: Table): { inputs: { id: string; path: JsonPath }[]; defaultName?: string; name?: string } {
+    const path: JsonPath = ['rule', index];
+    for (const problem of checkHealth(path, rule)) this.add(problem);
+    const tables: { table: Table; path: JsonPath }[] = [];
+    if (isTable(rule.input)) tables.push({ table: rule.input, path: [...path, 'input'] });
+    if (rule.input === undefined && Array.isArray(rule.inputs)) {
+      rule.inputs.forEach((input, i) => {
+        if (isTable(input)) tables.push({ table: input, path: [...path, 'inputs', i] });
+      });
+    }
+    const checked = tables.map(({ table, path: at }) => ({ result: this.input(at, table), path: at }));
+    const endpoints = checked.flatMap(({ result }) => (result ? [result.endpoint] : []));
     if (Array.isArray(rule.outputs)) {
       if (rule.outputs.length === 0) {
         this.add({ code: 'no-outputs', path: [...path, 'outputs'], message: 'outputs is empty; a rule needs at least one output' });
       }
       const seen = new Map<string, JsonPath>();
       rule.outputs.forEach((output, i) => {
-        if (isTable(output)) this.output([...path, 'outputs', i], output, seen, endpoint);
+        if (isTable(output)) this.output([...path, 'outputs', i], output, seen, endpoints);
       });
     }
-    if (endpoint === undefined) return { name: text(rule, 'name') };
-    return { input: describeInput({ ...endpoint, source: source === undefined ? null : identityText(source) }), name: text(rule, 'name') };
+    const inputs = checked.flatMap(({ result, path: at }) => (result ? [{ id: result.id, path: at }] : []));
+    const first = inputs[0];
+    // A rule without a name is named after its (primary) input; see ruleset.ts.
+    const defaultName = first === undefined || inputs.length !== checked.length ? undefined : inputs.length > 1 ? `${first.id} (+${inputs.length - 1})` : first.id;
+    return { inputs, defaultName, name: text(rule, 'name') };
   }
 
   rules(rules: unknown[]): void {
@@ -342,20 +358,30 @@ class Checker {
     rules.forEach((rule, index) => {
       if (!isTable(rule)) return;
       const path: JsonPath = ['rule', index];
-      const { input, name: explicitName } = this.rule(index, rule);
-      const firstInput = input === undefined ? undefined : inputs.get(input);
-      if (input !== undefined && firstInput) {
-        this.add({
-          code: 'duplicate-input',
-          path: [...path, 'input'],
-          related: firstInput.path,
-          message: `input ${input} is already relayed by rule "${firstInput.name}" at {related}; each input may have one rule`,
-        });
+      const { inputs: own, defaultName, name: explicitName } = this.rule(index, rule);
+      let firstInput: { path: JsonPath; name: string } | undefined;
+      const inThisRule = new Map<string, JsonPath>();
+      for (const input of own) {
+        const earlier = inputs.get(input.id);
+        const here = inThisRule.get(input.id);
+        if (here) {
+          this.add({ code: 'duplicate-input', path: input.path, related: here, message: `input ${input.id} is listed twice in this rule (first at {related})` });
+        } else if (earlier) {
+          firstInput ??= earlier;
+          // A rule with one input keeps the message it always had (pointing at input).
+          this.add({
+            code: 'duplicate-input',
+            path: own.length > 1 ? input.path : [...path, 'input'],
+            related: earlier.path,
+            message: `input ${input.id} is already relayed by rule "${earlier.name}" at {related}; each input may have one rule`,
+          });
+        }
+        inThisRule.set(input.id, input.path);
       }
       // A rule without a name is named after its input (see describeInput).
-      const name = explicitName ?? input;
+      const name = explicitName ?? defaultName;
       if (name === undefined) return;
-      if (input !== undefined && !firstInput) inputs.set(input, { path, name });
+      if (!firstInput) for (const input of own) if (!inputs.has(input.id)) inputs.set(input.id, { path, name });
       const firstName = names.get(name);
       if (!firstName) {
         names.set(name, path);

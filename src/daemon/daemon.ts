@@ -21,6 +21,7 @@ import { readRules, refusalLines, StartError, type RulesSource } from './read-ru
 import { ReloadRecord, type Trigger } from './reload-record.js';
 import { Serial } from './serial.js';
 import { SoftnetDrops } from './softnet.js';
+import { StallLog } from './stall-log.js';
 import { StatsLoop } from './stats-loop.js';
 import { createNotifier, type Notifier, type SendNotification } from './systemd.js';
 
@@ -50,6 +51,7 @@ export class Daemon {
   private readonly started = Date.now();
   /** Kernel backlog drops are counted from here: what happened before is not ours. */
   private readonly softnet = new SoftnetDrops();
+  private readonly stalls = new StallLog();
 
   private constructor(
     private readonly options: DaemonOptions,
@@ -190,7 +192,10 @@ export class Daemon {
 
   private sample(previous: StatsFile | null): StatsFile {
     const { info } = this.plane;
-    return buildStats({
+    const counters = this.plane.counters();
+    // The data plane's stalled gauge of each rule (set by the worker that watches it).
+    const isStalled = (key: string): boolean => (counters.rules.get(key)?.counters.stalled ?? 0) > 0;
+    const stats = buildStats({
       now: new Date(),
       previous,
       interval: this.running.daemon.statsInterval,
@@ -210,10 +215,12 @@ export class Daemon {
       lastReload: this.record.last,
       reloads: this.record.counts,
       ruleSet: this.running,
-      conditions: this.ruleStates.observe(this.running, this.plane.status(), (name) => this.links.isDown(name)),
-      counters: this.plane.counters(),
+      conditions: this.ruleStates.observe(this.running, this.plane.status(), (name) => this.links.isDown(name), isStalled),
+      counters,
       softnet: this.softnet.since(),
     });
+    for (const line of this.stalls.observe(stats.rules, Date.now())) this.options.logger[line.level](line.message);
+    return stats;
   }
 }
 

@@ -29,7 +29,7 @@ export class LinkState {
   /** Reads, as they are now, every link a rules file names (inputs and outputs). */
   read(ruleSet: RuleSet): void {
     for (const rule of ruleSet.rules) {
-      for (const name of [rule.input.interface, ...rule.outputs.map((output) => output.interface)]) {
+      for (const name of [...rule.inputs.map((input) => input.interface), ...rule.outputs.map((output) => output.interface)]) {
         if (this.readIsDown(name)) this.down.add(name);
         else this.down.delete(name);
       }

@@ -5,4 +5,4 @@
 // reported instead of misused. Bump it when what the addon's functions take or return
 // changes. Appending a counter to src/counter-list.js needs no bump: JavaScript reads
 // the counter layout from the addon itself.
-export const ADDON_ABI_VERSION = '4';
+export const ADDON_ABI_VERSION = '5';

@@ -63,14 +63,44 @@ export interface NativePolicy {
   loopWindowMs: number;
 }
 
-export interface NativeRule {
-  key: string;
+export interface NativeInput {
   interface: string;
   group: string;
   port: number;
   source?: string | null;
+  /** Silent this long, the input is stalled; 0 or absent: not watched. */
+  timeoutMs?: number;
+}
+
+/** What a rule's datagrams carry, and how its inputs combine (all optional). */
+export interface NativeHealth {
+  payload?: 'none' | 'rtp' | 'mpegts' | 'rtp-mpegts' | 'auto';
+  /** RTP clock in Hz; 0: the payload type's static rate. */
+  clockRate?: number;
+  redundancy?: 'none' | 'failover' | 'merge';
+  /** Failover: back to an earlier input after this long alive; null: never. */
+  revertAfterMs?: number | null;
+  mergeWindowMs?: number;
+}
+
+/** A rule: its inputs (the first the primary), or the older flat form of one input
+ * (interface, group, port, source). */
+export interface NativeRule {
+  key: string;
+  inputs?: NativeInput[];
+  interface?: string;
+  group?: string;
+  port?: number;
+  source?: string | null;
+  health?: NativeHealth;
   outputs: NativeOutput[];
   policy?: NativePolicy | null;
+}
+
+export interface NativeInputStatus {
+  state: NativeState;
+  ifindex: number;
+  error: string;
 }
 
 export type NativeState = 'active' | 'pending' | 'error';
@@ -93,6 +123,8 @@ export interface NativeRuleStatus {
   state: NativeState;
   error: string;
   ifindex: number;
+  /** Each input's own state, in the rule's order (absent from an older addon). */
+  inputs?: NativeInputStatus[];
   outputs: NativeOutputStatus[];
 }
 
@@ -105,9 +137,14 @@ export interface NativeInfo {
   blockWords: number;
   /** Rule slots per block; output counters start after them. */
   maxRules: number;
+  /** Output slots per block; path counters start after them. */
+  maxOutputs?: number;
+  /** Path slots per rule slot (the most inputs a rule may have). */
+  maxInputs?: number;
   workerCounters: string[];
   ruleCounters: string[];
   outputCounters: string[];
+  pathCounters?: string[];
 }
 
 export interface LinkEvent {
@@ -126,6 +163,8 @@ export interface NativeDataPlane {
   addRule(rule: NativeRule): void;
   /** policy: the rule's checks from now on (null: none). */
   replaceOutputs(key: string, outputs: NativeOutput[], policy?: NativePolicy | null): void;
+  /** New health settings for a running rule (by key); its inputs give the timeouts. */
+  setHealth(rule: Pick<NativeRule, 'key' | 'inputs' | 'health'>): void;
   removeRule(key: string): void;
   /** Until endBatch, filter rebuilds and worker hand-overs wait, to happen once. */
   beginBatch(): void;

@@ -25,12 +25,11 @@ export const DESCRIPTOR_MARGIN = 32;
 export function estimateDescriptors(ruleSet: RuleSet, workers: number): DescriptorNeeds {
   const flows = ruleSet.rules.filter((rule) => rule.enabled);
   const outputs = flows.reduce((sum, rule) => sum + rule.outputs.length, 0);
-  const interfaces = new Set(flows.map((rule) => rule.input.interface));
+  const inputs = flows.flatMap((rule) => rule.inputs);
+  const interfaces = new Set(inputs.map((input) => input.interface));
   const joins = new Set(
-    flows.map((rule) =>
-      isMulticast(rule.input.group)
-        ? `${rule.input.interface}|${rule.input.group.text}|${rule.input.source?.text ?? '*'}`
-        : `${rule.input.group.text}|${rule.input.port}`,
+    inputs.map((input) =>
+      isMulticast(input.group) ? `${input.interface}|${input.group.text}|${input.source?.text ?? '*'}` : `${input.group.text}|${input.port}`,
     ),
   );
   const rings = interfaces.size * workers;

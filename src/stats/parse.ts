@@ -3,7 +3,7 @@
 // file. Pure (no file access). It checks every field the table and the Prometheus
 // formatter read, with the path of the first wrong one, so a format drift between
 // mcrd and mcr shows as a plain message instead of "undefined" in a column.
-import { OUTPUT_COUNTERS, RULE_COUNTERS, statsFieldOrder, type TrafficCounterSpec } from '../counter-specs.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, statsFieldOrder, type TrafficCounterSpec } from '../counter-specs.js';
 import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, STATS_VERSION, type StatsFile } from './types.js';
 
 /** The text is not valid JSON, not a stats file, or a stats version this mcr cannot read. */
@@ -18,6 +18,8 @@ type Json = Record<string, unknown>;
 
 const OUTPUT_EGRESS = ['frame', 'socket', ''];
 const TRIGGERS = ['start', 'sighup', 'file'];
+const PAYLOADS = ['rtp', 'mpegts', 'rtp-mpegts', 'auto'];
+const REDUNDANCIES = ['failover', 'merge'];
 
 function fail(path: string, expected: string, value: unknown): never {
   const got = value === undefined ? 'missing' : `got ${JSON.stringify(value)?.slice(0, 40)}`;
@@ -78,6 +80,26 @@ function trafficFields(specs: readonly TrafficCounterSpec[]): { first: string[];
 }
 
 const RULE_FIELDS = trafficFields(RULE_COUNTERS);
+const PATH_FIELDS = statsFieldOrder(PATH_COUNTERS);
+
+/** A path of a rule with several inputs (only in files of an mcrd that has them). */
+function checkPath(value: unknown, path: string): void {
+  const one = object(value, path);
+  for (const key of ['interface', 'group']) string(one, key, path);
+  number(one, 'port', path);
+  if (one.source !== null) string(one, 'source', path);
+  if (one.timeoutMs !== null) number(one, 'timeoutMs', path);
+  for (const key of PATH_FIELDS) counterField(one, key, path);
+}
+
+/** A rule's health settings: absent from an older mcrd's file, which had none. */
+function checkHealth(rule: Json, path: string): void {
+  if (rule.health === undefined) rule.health = { payload: null, redundancy: null, timeoutMs: null };
+  const health = object(rule.health, path);
+  if (health.payload !== null) oneOf(health, 'payload', path, PAYLOADS);
+  if (health.redundancy !== null) oneOf(health, 'redundancy', path, REDUNDANCIES);
+  if (health.timeoutMs !== null) number(health, 'timeoutMs', path);
+}
 const OUTPUT_FIELDS = trafficFields(OUTPUT_COUNTERS);
 
 function checkOutput(value: unknown, path: string): void {
@@ -99,6 +121,9 @@ function checkRule(value: unknown, path: string): void {
   for (const key of ['name', 'key', 'error']) string(rule, key, path);
   for (const key of RULE_FIELDS.last) counterField(rule, key, path);
   oneOf(rule, 'state', path, RULE_STATES);
+  checkHealth(rule, `${path}.health`);
+  if (rule.paths === undefined) rule.paths = [];
+  array(rule.paths, `${path}.paths`).forEach((one, i) => checkPath(one, `${path}.paths[${i}]`));
   const input = object(rule.input, `${path}.input`);
   for (const key of ['interface', 'group']) string(input, key, `${path}.input`);
   number(input, 'port', `${path}.input`);

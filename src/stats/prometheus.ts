@@ -9,18 +9,20 @@
 import {
   familyMembers,
   OUTPUT_COUNTERS,
+  PATH_COUNTERS,
   RULE_COUNTERS,
   WORKER_COUNTERS,
   WORKER_FAMILIES,
   workerFamilyOf,
   type CounterType,
+  type HealthSetting,
   type TrafficCounterSpec,
   type WorkerFamilyId,
 } from '../counter-specs.js';
 import { fieldOf } from './counter-fields.js';
 import { REFLECTOR_DROPS } from './reflectors.js';
 import { SOFTNET_DROPPED } from './softnet.js';
-import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, type StatsFile } from './types.js';
+import { DAEMON_STATES, OUTPUT_STATES, RULE_STATES, type RuleHealthStats, type StatsFile } from './types.js';
 
 export type Labels = Readonly<Record<string, string>>;
 type Sample = readonly [Labels, number];
@@ -106,6 +108,24 @@ function daemonFamilies(stats: StatsFile): string[] {
   ];
 }
 
+/** Whether a rule has the setting a counter belongs to (`applies` in the list): a rule
+ * that does not look at RTP has no RTP loss to report, rather than a 0 that says "clean". */
+export function hasSetting(health: RuleHealthStats | undefined, setting: HealthSetting): boolean {
+  const payload = health?.payload ?? null;
+  switch (setting) {
+    case 'rtp':
+      return payload === 'rtp' || payload === 'rtp-mpegts' || payload === 'auto';
+    case 'ts':
+      return payload === 'mpegts' || payload === 'rtp-mpegts' || payload === 'auto';
+    case 'payload':
+      return payload !== null;
+    case 'timeout':
+      return (health?.timeoutMs ?? null) !== null;
+    case 'failover':
+      return health?.redundancy === 'failover';
+  }
+}
+
 function ruleFamilies(stats: StatsFile): string[] {
   const rules = stats.rules.map((rule) => ({
     rule,
@@ -117,22 +137,31 @@ function ruleFamilies(stats: StatsFile): string[] {
       labels: { rule: rule.name, output_interface: output.interface, output_group: output.group, output_port: String(output.port) },
     })),
   );
-  /** One family per counter of the list, a sample per rule or output that carries it. */
-  const counterFamilies = (specs: readonly TrafficCounterSpec[], items: readonly { item: object; labels: Labels }[]): string[] =>
+  const paths = stats.rules.flatMap((rule) =>
+    (rule.paths ?? []).map((path, i) => ({
+      item: path,
+      labels: { rule: rule.name, path: String(i), interface: path.interface, group: path.group, port: String(path.port), source: path.source ?? '' },
+    })),
+  );
+  /** One family per counter of the list, a sample per rule or output that carries it
+   * (and, for a counter that belongs to a setting, has it), in base units. */
+  const counterFamilies = (specs: readonly TrafficCounterSpec[], items: readonly { item: object; labels: Labels; health?: RuleHealthStats }[]): string[] =>
     specs.flatMap((spec) =>
-      family(spec.metric, spec.type, spec.help, items.flatMap(({ item, labels }) => {
+      family(spec.metric, spec.type, spec.help, items.flatMap(({ item, labels, health }) => {
         const value = fieldOf(item, spec.name);
-        return typeof value === 'number' ? [[labels, value] as const] : [];
+        if (spec.applies !== undefined && !hasSetting(health, spec.applies)) return [];
+        return typeof value === 'number' ? [[labels, value * (spec.scale ?? 1)] as const] : [];
       })),
     );
   return [
     ...family('mcr_rule_state', 'gauge', 'A rule state: 1 for the current one, 0 for the others.', rules.flatMap(({ rule, labels }) => enumSamples(labels, RULE_STATES, rule.state))),
-    ...counterFamilies(RULE_COUNTERS, rules.map(({ rule, labels }) => ({ item: rule, labels }))),
+    ...counterFamilies(RULE_COUNTERS, rules.map(({ rule, labels }) => ({ item: rule, labels, health: rule.health }))),
     ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.', outputs.flatMap(({ output, labels }) => enumSamples(labels, OUTPUT_STATES, output.state))),
     // The kind as a label of its own series: a label on every output metric would start
     // new series (and break rate()) whenever an output is opened again as the other kind.
     ...family('mcr_output_info', 'gauge', 'Always 1; the egress label says how the output sends: frame, socket, or "" while it is not open.', outputs.map(({ output, labels }) => [{ ...labels, egress: output.egress }, 1] as const)),
     ...counterFamilies(OUTPUT_COUNTERS, outputs.map(({ output, labels }) => ({ item: output, labels }))),
+    ...counterFamilies(PATH_COUNTERS, paths),
   ];
 }
 

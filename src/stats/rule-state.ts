@@ -16,6 +16,8 @@ export interface RuleFacts {
   readonly wasActive: boolean;
   /** Its input interface exists but is down or has no carrier. */
   readonly inputDown: boolean;
+  /** Every input has been silent for its timeout (the data plane's stalled gauge). */
+  readonly stalled?: boolean;
 }
 
 /** In order: the first row whose test holds is the rule's state. */
@@ -24,6 +26,7 @@ const RULE_STATES: readonly (readonly [RuleState, (facts: RuleFacts) => boolean]
   ['error', (f) => f.plane === undefined || f.plane === 'error'],
   ['pending', (f) => f.plane === 'pending' && !f.wasActive],
   ['paused', (f) => f.plane === 'pending' || f.inputDown],
+  ['stalled', (f) => f.stalled === true],
   ['active', () => true],
 ];
 
@@ -74,7 +77,12 @@ export class RuleStates {
   private readonly wasActive = new Set<string>();
 
   /** Every rule's condition now, by rule key. */
-  observe(ruleSet: RuleSet, statuses: readonly RuleStatus[], isDown: (name: string) => boolean): Map<string, RuleCondition> {
+  observe(
+    ruleSet: RuleSet,
+    statuses: readonly RuleStatus[],
+    isDown: (name: string) => boolean,
+    isStalled: (key: string) => boolean = () => false,
+  ): Map<string, RuleCondition> {
     const byKey = new Map(statuses.map((status) => [status.key, status]));
     for (const status of statuses) if (status.state === 'active') this.wasActive.add(status.key);
     return new Map(
@@ -89,7 +97,9 @@ export class RuleStates {
             return [key, { state, error: plane?.error ?? '', egress: plane?.egress ?? '' }];
           }),
         );
-        const facts = { enabled: rule.enabled, plane: status?.state, wasActive: this.wasActive.has(rule.key), inputDown: isDown(rule.input.interface) };
+        // A rule with several inputs is paused only when all of them are down.
+        const inputDown = rule.inputs.every((input) => isDown(input.interface));
+        const facts = { enabled: rule.enabled, plane: status?.state, wasActive: this.wasActive.has(rule.key), inputDown, stalled: isStalled(rule.key) };
         return [rule.key, { state: ruleState(facts), error: status?.error ?? '', outputs }];
       }),
     );

@@ -3,14 +3,14 @@
 // rates). Pure: the daemon does the reading and the writing. Addresses become their
 // canonical text here, the form the stats file and its labels carry.
 import { describeEndpoint } from '../config/endpoints.js';
-import { outputKey, type RuleSet } from '../config/ruleset.js';
+import { outputKey, type Rule, type RuleSet } from '../config/ruleset.js';
 import type { CounterSnapshot } from '../counters.js';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type RuleCounterFields } from '../counter-specs.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, type OutputCounterFields, type PathCounterFields, type RuleCounterFields } from '../counter-specs.js';
 import { counterFields, lostOf } from './counter-fields.js';
 import { reflectorStats } from './reflectors.js';
 import type { RuleCondition } from './rule-state.js';
 import { SOFTNET_DROPPED, workerSoftnet } from './softnet.js';
-import { STATS_VERSION, type DaemonState, type OutputStats, type ReloadResult, type RuleStats, type StatsFile } from './types.js';
+import { STATS_VERSION, type DaemonState, type OutputStats, type PathStats, type ReloadResult, type RuleHealthStats, type RuleStats, type StatsFile } from './types.js';
 
 export interface SampleInput {
   now: Date;
@@ -27,6 +27,15 @@ export interface SampleInput {
   counters: CounterSnapshot;
   /** The kernel's backlog drops per CPU since mcrd started; null when unknown. */
   softnet: ReadonlyMap<number, number> | null;
+}
+
+export function healthOf(rule: Rule): RuleHealthStats {
+  const timeouts = rule.inputs.flatMap((one) => (one.timeoutMs === null ? [] : [one.timeoutMs]));
+  return {
+    payload: rule.health.payload,
+    redundancy: rule.health.redundancy,
+    timeoutMs: timeouts.length === 0 ? null : Math.min(...timeouts),
+  };
 }
 
 export function buildStats(input: SampleInput): StatsFile {
@@ -61,6 +70,15 @@ export function buildStats(input: SampleInput): StatsFile {
       state: condition?.state ?? 'error',
       error: condition?.error ?? '',
       ...counterFields<RuleCounterFields>(RULE_COUNTERS, counters?.counters, previous, seconds),
+      health: healthOf(rule),
+      paths: rule.inputs.length < 2 ? [] : rule.inputs.map((one, i): PathStats => ({
+        interface: one.interface,
+        group: one.group.text,
+        port: one.port,
+        source: one.source?.text ?? null,
+        timeoutMs: one.timeoutMs,
+        ...counterFields<PathCounterFields>(PATH_COUNTERS, counters?.paths[i], previous?.paths?.[i], seconds),
+      })),
       outputs,
     };
   });
@@ -82,12 +100,15 @@ export function buildStats(input: SampleInput): StatsFile {
   };
 }
 
-/** "3/4 rules active, 12.0k pps in, generation 7": for STATUS= and the periodic log line. */
+/** "3/4 rules active, 12.0k pps in, generation 7": for STATUS= and the periodic log line
+ * ("3/4 rules active, 1 stalled, ..." while a rule is stalled). */
 export function summaryLine(stats: StatsFile): string {
   const active = stats.rules.filter((rule) => rule.state === 'active').length;
+  const stalled = stats.rules.filter((rule) => rule.state === 'stalled').length;
   const pps = stats.rules.reduce((sum, rule) => sum + rule.pps, 0);
   const shown = pps >= 1000 ? `${(pps / 1000).toFixed(1)}k` : pps.toFixed(0);
-  return `${active}/${stats.rules.length} rules active, ${shown} pps in, generation ${stats.config.generation}`;
+  const stalls = stalled > 0 ? `, ${stalled} stalled` : '';
+  return `${active}/${stats.rules.length} rules active${stalls}, ${shown} pps in, generation ${stats.config.generation}`;
 }
 
 /** One line per rule for a SIGUSR1 snapshot. */

@@ -27,12 +27,41 @@ export interface TableOptions {
   width?: number;
 }
 
-type Row = [string, string, string, string, string];
+/** RULE, STATE, IN pps, OUT pps, DROPS, and INPUT when a rule looks at its stream. */
+type Row = string[];
 /** A table row, or a note (an error message) spanning the line under the row before. */
 type Line = { row: Row } | { note: string };
 
 const HEADINGS: Row = ['RULE', 'STATE', 'IN pps', 'OUT pps', 'DROPS'];
-const RIGHT_ALIGNED = [false, false, true, true, true];
+const INPUT_HEADING = 'INPUT';
+const RIGHT_ALIGNED = [false, false, true, true, true, false];
+
+/** What the rule saw of the stream it received: "clean", or what was wrong with it;
+ * "" when it does not look (no payload setting). */
+export function inputVerdict(rule: RuleStats): string {
+  const payload = rule.health?.payload ?? null;
+  if (payload === null) return '';
+  const faults: [number, string][] = [
+    [rule.rtp_lost, 'lost'],
+    [rule.rtp_duplicates, 'dup'],
+    [rule.rtp_reordered, 'reordered'],
+    [rule.ts_cc_errors, 'CC err'],
+    [rule.ts_tei, 'TEI'],
+    [rule.ts_sync_loss, 'sync loss'],
+  ];
+  const found = faults.filter(([count]) => count > 0).map(([count, what]) => `${formatCount(count)} ${what}`);
+  return found.length === 0 ? 'clean' : found.join(', ');
+}
+
+/** A path (an input of a rule with several): received, relayed, and what it lost. */
+function pathLines(rule: RuleStats): Line[] {
+  return rule.paths.map((path, i) => {
+    const where = printable(`  <= ${path.interface} ${path.group}:${path.port}${i === 0 ? ' (primary)' : ''}`);
+    const state = path.stalled > 0 ? 'stalled' : path.active > 0 ? 'used' : 'standby';
+    const lost = path.lost > 0 ? `${formatCount(path.lost)} lost` : 'clean';
+    return { row: [where, state, formatCount(path.received), formatCount(path.used), '', rule.health.payload === null ? '' : lost] };
+  });
+}
 
 /** Parts joined with ", " into lines of at most `width` columns, continuation lines
  * indented; a part too long for any line is cut, as a terminal would wrap it anyway. */
@@ -97,16 +126,20 @@ function outputLines(rule: RuleStats, output: OutputStats): Line[] {
 
 function ruleLines(rule: RuleStats): Line[] {
   const drops = rule.outputs.reduce((sum, output) => sum + lostOf(output, OUTPUT_COUNTERS), lostOf(rule, RULE_COUNTERS));
-  const lines: Line[] = [{ row: [printable(rule.name), rule.state, rule.state === 'active' ? formatCount(rule.pps) : '-', '', formatCount(drops)] }];
+  const lines: Line[] = [{ row: [printable(rule.name), rule.state, rule.state === 'active' ? formatCount(rule.pps) : '-', '', formatCount(drops), inputVerdict(rule)] }];
   if (rule.state === 'error' && rule.error) lines.push({ note: printable(`  error: ${rule.error}`) });
+  lines.push(...pathLines(rule));
   for (const output of rule.outputs) lines.push(...outputLines(rule, output));
   return lines;
 }
 
 function table(rules: RuleStats[], width: number): string[] {
-  const lines: Line[] = rules.flatMap(ruleLines);
-  const rows = [HEADINGS, ...lines.flatMap((line) => ('row' in line ? [line.row] : []))];
-  const widths = HEADINGS.map((_, column) => Math.max(...rows.map((row) => widthOf(row[column] ?? ''))));
+  // The INPUT column only where a rule looks at its stream: other tables keep their shape.
+  const looks = rules.some((rule) => (rule.health?.payload ?? null) !== null || rule.paths.length > 0);
+  const headings = looks ? [...HEADINGS, INPUT_HEADING] : HEADINGS;
+  const lines: Line[] = rules.flatMap(ruleLines).map((line) => ('row' in line ? { row: line.row.slice(0, headings.length) } : line));
+  const rows = [headings, ...lines.flatMap((line) => ('row' in line ? [line.row] : []))];
+  const widths = headings.map((_, column) => Math.max(...rows.map((row) => widthOf(row[column] ?? ''))));
   // Only the RULE column gives way: numbers and states are never cut.
   const rest = widths.slice(1).reduce((sum, w) => sum + w + GAP.length, 0);
   widths[0] = Math.min(widths[0] ?? 0, Math.max(MIN_RULE_WIDTH, width - rest));
@@ -120,7 +153,7 @@ function table(rules: RuleStats[], width: number): string[] {
       .join(GAP)
       .trimEnd();
   const body = lines.map((line) => ('row' in line ? render(line.row) : truncate(line.note, width)));
-  return [render(HEADINGS), ...(rules.length === 0 ? ['(no rules)'] : body)];
+  return [render(headings), ...(rules.length === 0 ? ['(no rules)'] : body)];
 }
 
 /** Worker totals, one part per group of the counter list's TOTALS, each the sum of the

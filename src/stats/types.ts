@@ -2,7 +2,7 @@
 // what `mcr stats` reads, and what the Prometheus text file is made from. Documented
 // field by field in docs/stats.md; bump STATS_VERSION on any incompatible change.
 // The counter fields of rules and outputs come from the counter list (src/counter-list.js).
-import type { OutputCounterFields, RuleCounterFields } from '../counter-specs.js';
+import type { OutputCounterFields, PathCounterFields, RuleCounterFields } from '../counter-specs.js';
 
 export const STATS_VERSION = 1;
 
@@ -15,8 +15,10 @@ export const STATS_VERSION = 1;
  * pending — its input interface has not existed since this rule was loaded;
  * paused — it was active, and its input interface went away or down;
  * disabled — enabled = false in the rules file;
- * error — the data plane could not set it up (see `error`). */
-export const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error'] as const;
+ * error — the data plane could not set it up (see `error`);
+ * stalled — set up and its interfaces up, but every input has been silent for its
+ *   timeout (input.timeout_ms). */
+export const RULE_STATES = ['active', 'pending', 'paused', 'disabled', 'error', 'stalled'] as const;
 export type RuleState = (typeof RULE_STATES)[number];
 
 /** Where an output stands:
@@ -49,12 +51,34 @@ export interface OutputStats extends OutputCounterFields {
   egress: OutputEgress;
 }
 
+/** A rule's stream-health settings, as Prometheus and `mcr stats` need them (an older
+ * mcrd's file has none: all null). */
+export interface RuleHealthStats {
+  payload: 'rtp' | 'mpegts' | 'rtp-mpegts' | 'auto' | null;
+  redundancy: 'failover' | 'merge' | null;
+  /** The shortest input timeout; null: silence is not watched. */
+  timeoutMs: number | null;
+}
+
+/** One input of a rule with several (a path), with its own counters. */
+export interface PathStats extends PathCounterFields {
+  interface: string;
+  group: string;
+  port: number;
+  source: string | null;
+  timeoutMs: number | null;
+}
+
 export interface RuleStats extends RuleCounterFields {
   name: string;
   key: string;
+  /** The rule's input; for a rule with several, the primary (paths[0]). */
   input: { interface: string; group: string; port: number; source: string | null };
   state: RuleState;
   error: string;
+  health: RuleHealthStats;
+  /** Every input of a rule with several, the primary first; [] for a rule with one. */
+  paths: PathStats[];
   outputs: OutputStats[];
 }
 

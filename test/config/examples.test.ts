@@ -52,5 +52,5 @@ t.test('mcr.toml.example passes with every commented setting and rule enabled', 
   await writeFile(file, uncommented);
   const result = await run(MCR, ['check', file]);
   t.equal(result.code, 0, result.stderr);
-  t.equal(result.stdout, `${file}: OK: 7 rules (1 disabled), 8 outputs, 1 reflector (4 flows), 6 interfaces (eth0, eth1, eth2, iot, lan, wg0)`);
+  t.equal(result.stdout, `${file}: OK: 8 rules (1 disabled), 9 outputs, 1 reflector (4 flows), 6 interfaces (eth0, eth1, eth2, iot, lan, wg0)`);
 });

@@ -13,6 +13,8 @@ export interface InvalidCase {
 
 const INPUT = 'input = { interface = "eth0", group = "239.1.1.1", port = 5000 }';
 const OUTPUT = 'outputs = [ { interface = "eth1", group = "239.2.2.2", port = 5000 } ]';
+const INPUT_A = '{ interface = "eth0", group = "239.1.1.1", port = 5000 }';
+const INPUT_B = '{ interface = "eth2", group = "239.1.1.1", port = 5000 }';
 
 /** A [[rule]] whose output table is the given inline-table body. */
 function ruleWithOutput(body: string): string[] {
@@ -93,7 +95,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     name: 'an unknown daemon setting with nothing close',
     lines: ['[daemon]', 'colour = "blue"'],
     errors: [
-      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, ring_ms, egress, log_level',
+      '2:1: unknown key "colour" in [daemon]; expected one of: workers, cpus, stats_interval, stats_file, prometheus_file, backend, ring_ms, egress, input_timeout_ms, log_level',
     ],
     codes: ['unknown-key'],
   },
@@ -631,7 +633,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
       'input.port = 5000',
       `input.${Array(20_000).fill('deep').join('.')} = 1`,
     ],
-    errors: ['6:7: unknown key "deep" in [rule.input]; expected one of: interface, group, port, source'],
+    errors: ['6:7: unknown key "deep" in [rule.input]; expected one of: interface, group, port, source, timeout_ms'],
     codes: ['unknown-key'],
   },
 
@@ -660,7 +662,7 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     // "Did you mean" compared it letter by letter with every allowed key: seconds.
     name: 'an unknown key of 100,000 characters is reported at once',
     lines: ['[[rule]]', OUTPUT, '[rule.input]', 'interface = "eth0"', 'group = "239.1.1.1"', 'port = 5000', `${'k'.repeat(100_000)} = 1`],
-    errors: [`7:1: unknown key "${'k'.repeat(100_000)}" in [rule.input]; expected one of: interface, group, port, source`],
+    errors: [`7:1: unknown key "${'k'.repeat(100_000)}" in [rule.input]; expected one of: interface, group, port, source, timeout_ms`],
     codes: ['unknown-key'],
   },
 
@@ -672,6 +674,57 @@ export const INVALID_CASES: readonly InvalidCase[] = [
     codes: ['unknown-key'],
   },
 
+  // Redundant inputs and stream health: settings that only mean something together.
+  {
+    name: 'a rule with both input and inputs',
+    lines: ['[[rule]]', INPUT, `inputs = [ ${INPUT_A}, ${INPUT_B} ]`, 'redundancy = "failover"', OUTPUT],
+    errors: ['3:10: a rule has either input or inputs, not both; inputs lists every input, the primary first'],
+    codes: ['input-and-inputs'],
+  },
+  {
+    name: 'inputs without redundancy',
+    lines: ['[[rule]]', `inputs = [ ${INPUT_A}, ${INPUT_B} ]`, OUTPUT],
+    errors: [
+      '2:10: inputs lists 2 inputs but the rule has no redundancy; set redundancy = "failover" (relay the primary, switch when it goes silent) or "merge" (SMPTE ST 2022-7: the first copy of each RTP datagram)',
+    ],
+    codes: ['needs-redundancy'],
+  },
+  {
+    name: 'revert_after_ms on a merge rule',
+    lines: ['[[rule]]', `inputs = [ ${INPUT_A}, ${INPUT_B} ]`, 'redundancy = "merge"', 'payload = "rtp"', 'revert_after_ms = 100', OUTPUT],
+    errors: ['5:19: revert_after_ms applies to redundancy = "failover" only'],
+    codes: ['needs-redundancy'],
+  },
+  {
+    name: 'redundancy on a rule with one input',
+    lines: ['[[rule]]', INPUT, 'redundancy = "failover"', OUTPUT],
+    errors: ['3:14: redundancy = "failover" needs inputs = [ {...}, {...} ]: two or more inputs, the primary first'],
+    codes: ['needs-inputs'],
+  },
+  {
+    name: 'a merge rule whose payload is not RTP',
+    lines: ['[[rule]]', `inputs = [ ${INPUT_A}, ${INPUT_B} ]`, 'redundancy = "merge"', 'payload = "mpegts"', OUTPUT],
+    errors: ['4:11: redundancy = "merge" matches the copies by RTP sequence number: set payload = "rtp" or "rtp-mpegts" (got "mpegts")'],
+    codes: ['needs-rtp'],
+  },
+  {
+    name: 'a clock rate without RTP',
+    lines: ['[[rule]]', INPUT, 'payload = "mpegts"', 'clock_rate = 90000', OUTPUT],
+    errors: ['4:14: clock_rate is the RTP timestamp clock: it needs payload = "rtp", "rtp-mpegts" or "auto"'],
+    codes: ['needs-rtp'],
+  },
+  {
+    name: 'one input listed twice in a rule',
+    lines: ['[[rule]]', `inputs = [ ${INPUT_A}, ${INPUT_A} ]`, 'redundancy = "failover"', OUTPUT],
+    errors: ['2:70: input eth0 239.1.1.1:5000 is listed twice in this rule (first at line 2)'],
+    codes: ['duplicate-input'],
+  },
+  {
+    name: 'a rule with neither input nor inputs',
+    lines: ['[[rule]]', OUTPUT],
+    errors: ['1:1: [[rule]] is missing required key "input"'],
+    codes: ['missing-key'],
+  },
   // IPv6: every problem an IPv6 address can have in its place.
   {
     name: 'an IPv6 group with "::" twice',

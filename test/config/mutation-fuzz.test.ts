@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ConfigResult } from '../../src/config/load.js';
 import { formatConfigError, PROBLEM_CODES, type ConfigError } from '../../src/config/problems.js';
-import { inputKey, outputKey, sourceText, type RuleSet } from '../../src/config/ruleset.js';
+import { outputKey, ruleKey, sourceText, type RuleSet } from '../../src/config/ruleset.js';
 import { diff } from '../../src/diff.js';
 import { planIsEmpty } from '../../src/daemon/effective.js';
 import { mutate, type Mutant } from '../helpers/config-mutations.js';
@@ -93,16 +93,28 @@ function rulesAsToml(ruleSet: RuleSet): string {
   return ruleSet.rules
     .filter((rule) => !rule.reflector)
     .map((rule) => {
-      const input = `{ interface = ${escape(rule.input.interface)}, group = ${escape(rule.input.group.text)}, port = ${rule.input.port}${
-        rule.input.source === null ? '' : `, source = ${escape(rule.input.source.text)}`
-      } }`;
+      const inputs = rule.inputs.map(
+        (one) =>
+          `{ interface = ${escape(one.interface)}, group = ${escape(one.group.text)}, port = ${one.port}${
+            one.source === null ? '' : `, source = ${escape(one.source.text)}`
+          }${one.timeoutMs === null ? '' : `, timeout_ms = ${one.timeoutMs}`} }`,
+      );
+      const input = rule.inputs.length > 1 ? `s = [ ${inputs.join(', ')} ]` : ` = ${inputs[0]}`;
+      const { health } = rule;
+      const settings = [
+        health.redundancy === null ? '' : `redundancy = ${escape(health.redundancy)}\n`,
+        health.redundancy !== 'failover' ? '' : `revert_after_ms = ${health.revertAfterMs === null ? '"never"' : health.revertAfterMs}\n`,
+        health.redundancy !== 'merge' ? '' : `merge_window_ms = ${health.mergeWindowMs}\n`,
+        health.payload === null ? '' : `payload = ${escape(health.payload)}\n`,
+        health.clockRate === null ? '' : `clock_rate = ${health.clockRate}\n`,
+      ].join('');
       const outputs = rule.outputs.map(
         (o) =>
           `{ interface = ${escape(o.interface)}, group = ${escape(o.directed ? 'broadcast' : o.group.text)}, port = ${o.port}, ttl = ${o.ttl}${
             o.sourceAddress === null ? '' : `, source_address = ${escape(sourceText(o.sourceAddress) ?? '')}`
           }, egress = ${escape(o.egress)}, dscp = ${o.dscp} }`,
       );
-      return `[[rule]]\nname = ${escape(rule.name)}\nenabled = ${rule.enabled}\ninput = ${input}\noutputs = [ ${outputs.join(', ')} ]\n`;
+      return `[[rule]]\nname = ${escape(rule.name)}\nenabled = ${rule.enabled}\ninput${input}\n${settings}outputs = [ ${outputs.join(', ')} ]\n`;
     })
     .join('\n');
 }
@@ -114,7 +126,8 @@ function ruleSetFaults(ruleSet: RuleSet): string[] {
   const keys = new Set<string>();
   const names = new Set<string>();
   for (const rule of ruleSet.rules) {
-    if (rule.key !== inputKey(rule.input)) faults.push(`rule ${rule.name}: key ${rule.key} is not its input`);
+    if (rule.key !== ruleKey(rule.inputs)) faults.push(`rule ${rule.name}: key ${rule.key} is not its inputs'`);
+    if (rule.input !== rule.inputs[0]) faults.push(`rule ${rule.name}: input is not its first input`);
     if (keys.has(rule.key)) faults.push(`two rules with input ${rule.key}`);
     if (names.has(rule.name)) faults.push(`two rules named ${rule.name}`);
     keys.add(rule.key);

@@ -19,6 +19,7 @@ t.test('an empty file is valid, has no rules, and gets every default from the sc
     backend: daemon.backend.default,
     ringMs: daemon.ring_ms.default,
     egress: daemon.egress.default,
+    inputTimeoutMs: null,
     logLevel: daemon.log_level.default,
   });
   t.equal(ruleSet.daemon.statsFile, '/run/mcr/stats.json');
@@ -46,6 +47,7 @@ t.test('daemon settings are read as written', async (t) => {
     backend: 'syscalls',
     ringMs: 80,
     egress: 'socket',
+    inputTimeoutMs: null,
     logLevel: 'debug',
   });
 });

@@ -183,9 +183,12 @@ t.test('counters are summed over workers and found by slot', async (t) => {
     workers: 2,
     blockWords: 1 + 2 * 2 + 2 * 4,
     maxRules: 2,
+    maxOutputs: 2,
+    maxInputs: 0,
     workerCounters: ['rx'],
     ruleCounters: ['packets', 'bytes'],
     outputCounters: ['packets', 'bytes', 'errors', 'drops'],
+    pathCounters: [],
   };
   const words = new BigUint64Array(layout.blockWords * 2);
   // worker 0: rx 5, rule slot 1 = (3, 300), output slot 0 = (3, 300, 0, 1)

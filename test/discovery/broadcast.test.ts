@@ -7,7 +7,7 @@ import t from 'tap';
 import { Lab, rootSkipReason } from '../helpers/netns.js';
 import { segments } from '../helpers/segments.js';
 import { sendFrom, startWitness, witnessSkipReason } from '../helpers/witness.js';
-import { flowsOf, startReflector } from './discovery-helpers.js';
+import { flowsOf, startReflector } from '../helpers/discovery.js';
 
 const skip = rootSkipReason() || witnessSkipReason();
 const COUNT = 20;

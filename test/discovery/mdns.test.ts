@@ -5,7 +5,7 @@
 import t from 'tap';
 import { Lab, rootSkipReason } from '../helpers/netns.js';
 import { segments } from '../helpers/segments.js';
-import { browse, flowsOf, registerService, startReflector, zeroconfSkipReason } from './discovery-helpers.js';
+import { browse, flowsOf, registerService, startReflector, zeroconfSkipReason } from '../helpers/discovery.js';
 
 const skip = rootSkipReason() || zeroconfSkipReason();
 

@@ -7,7 +7,7 @@ import { daemonSection, writeConfig } from '../helpers/mcrd.js';
 import { Lab, rootSkipReason } from '../helpers/netns.js';
 import { segments } from '../helpers/segments.js';
 import { runGen, startSink } from '../helpers/traffic.js';
-import { delay, flowsOf, startReflector } from './discovery-helpers.js';
+import { delay, flowsOf, startReflector } from '../helpers/discovery.js';
 
 const skip = rootSkipReason();
 const reflector = (interfaces: string[]) => ['[[reflector]]', 'name = "r"', 'group = "239.255.255.250"', 'port = 1900', `interfaces = [${interfaces.map((name) => `"${name}"`).join(', ')}]`];

@@ -10,7 +10,7 @@ import { Lab, rootSkipReason, type Netns } from '../helpers/netns.js';
 import { segments } from '../helpers/segments.js';
 import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { startReflector } from './discovery-helpers.js';
+import { startReflector } from '../helpers/discovery.js';
 
 const skip = rootSkipReason() || (existsSync('/usr/bin/gssdp-discover') ? false : 'gssdp-discover is not installed (apt-get install gupnp-tools)');
 const DEVICE = fileURLToPath(new URL('../helpers/ssdp-device.py', import.meta.url));

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS } from '../../src/counter-specs.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS } from '../../src/counter-specs.js';
 import { ADDON_ABI_VERSION } from '../../src/native/abi-version.js';
 import { candidatePaths, EXPECTED_ADDON_VERSION, loadBinding, NativeLoadError } from '../../src/native/load-binding.js';
 
 t.test('the addon built by npm ci loads and reports its version', async (t) => {
   const version = loadBinding().version();
-  t.equal(version.addon, '4', 'the ABI version shipped');
+  t.equal(version.addon, '5', 'the ABI version shipped (5: rules with several inputs, stream health)');
   t.equal(version.addon, ADDON_ABI_VERSION, 'the one written in src/native/abi-version.js, compiled in');
   t.equal(EXPECTED_ADDON_VERSION, ADDON_ABI_VERSION, 'and the one the loader asks for');
   t.equal(version.napi, 8);
@@ -37,7 +37,10 @@ t.test("the addon's counters are the counter list's, in its order", async (t) =>
     t.same(info.workerCounters, WORKER_COUNTERS.map((spec) => spec.name), 'worker counters (a difference: rebuild the addon)');
     t.same(info.ruleCounters, RULE_COUNTERS.map((spec) => spec.name), 'rule counters');
     t.same(info.outputCounters, OUTPUT_COUNTERS.map((spec) => spec.name), 'output counters');
-    const words = WORKER_COUNTERS.length + 2 * RULE_COUNTERS.length + 2 * OUTPUT_COUNTERS.length;
+    t.same(info.pathCounters, PATH_COUNTERS.map((spec) => spec.name), 'path counters');
+    // Worker counters, then 2 rule slots, 2 output slots, and the paths of each rule slot.
+    const words = WORKER_COUNTERS.length + 2 * RULE_COUNTERS.length + 2 * OUTPUT_COUNTERS.length + 2 * (info.maxInputs ?? 0) * PATH_COUNTERS.length;
+    t.equal(info.maxInputs, 4, 'up to 4 inputs per rule');
     t.equal(info.blockWords, words, 'a block holds exactly those words');
   } finally {
     plane.close();

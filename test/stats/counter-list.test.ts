@@ -4,10 +4,10 @@
 // exactly these; the compiler checks the C++ side (native/dataplane/counters.cc, worker.cc).
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, WORKER_FAMILIES, workerFamilyOf, type CounterType, type TotalsGroup, type TrafficCounterSpec } from '../../src/counter-specs.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, TOTALS, WORKER_COUNTERS, WORKER_FAMILIES, workerFamilyOf, type CounterType, type TotalsGroup, type TrafficCounterSpec } from '../../src/counter-specs.js';
 import { combineWorkers } from '../../src/counters.js';
 import { formatPrometheus } from '../../src/stats/prometheus.js';
-import type { OutputStats, RuleStats } from '../../src/stats/types.js';
+import type { OutputStats, PathStats, RuleStats } from '../../src/stats/types.js';
 import { output, rule, statsFile } from './fixtures.js';
 import { parseExposition, valueOf } from './prometheus-format.js';
 
@@ -51,6 +51,7 @@ function table(heading: string, columns: string[]): DocTable {
 const WORKER_TABLE = table('`totals` and `workers`', ['counter', 'meaning', 'metric', '`mcr stats`']);
 const RULE_TABLE = table('`rules[]`', ['field', 'rate', 'meaning', 'metric']);
 const OUTPUT_TABLE = table('`rules[].outputs[]`', ['field', 'rate', 'meaning', 'metric']);
+const PATH_TABLE = table('`rules[].paths[]`', ['field', 'rate', 'meaning', 'metric']);
 
 /** The one row of a table about this counter, or a failure saying there is none, or two. */
 function rowOf(t: Test, docs: DocTable, name: string, what: string): string[] | undefined {
@@ -68,13 +69,21 @@ function totalsLabel(group: TotalsGroup): string {
 const workerValues = Object.fromEntries(WORKER_COUNTERS.map((spec, i) => [spec.name, 100 + i]));
 const ruleValues = Object.fromEntries(RULE_COUNTERS.map((spec, i) => [spec.name, 200 + i]));
 const outputValues = Object.fromEntries(OUTPUT_COUNTERS.map((spec, i) => [spec.name, 300 + i]));
+const pathValues = Object.fromEntries(PATH_COUNTERS.map((spec, i) => [spec.name, 400 + i]));
+const paths = ['eth0 239.1.1.1:5000', 'eth2 239.1.1.1:5000'].map((at) => {
+  const [name = '', group = ''] = at.split(' ');
+  return { interface: name, group: group.split(':')[0] ?? '', port: 5000, source: null, timeoutMs: 200, ...pathValues } as PathStats;
+});
+// A rule with every setting a counter may belong to, so that every family has its sample.
+const everySetting: Partial<RuleStats> = { ...ruleValues, health: { payload: 'rtp-mpegts', redundancy: 'failover', timeoutMs: 200 }, paths };
 const STATS = statsFile({
   workers: [workerValues],
-  rules: [rule('r', 'eth0 239.1.1.1:5000', [output('eth1 239.2.1.1:5000', outputValues as Partial<OutputStats>)], ruleValues as Partial<RuleStats>)],
+  rules: [rule('r', 'eth0 239.1.1.1:5000', [output('eth1 239.2.1.1:5000', outputValues as Partial<OutputStats>)], everySetting)],
 });
 const EXPOSITION = parseExposition(formatPrometheus(STATS));
 const RULE_LABELS = { rule: 'r', interface: 'eth0', group: '239.1.1.1', port: '5000', source: '' };
 const OUTPUT_LABELS = { rule: 'r', output_interface: 'eth1', output_group: '239.2.1.1', output_port: '5000' };
+const PATH_LABELS = { rule: 'r', path: '1', interface: 'eth2', group: '239.1.1.1', port: '5000', source: '' };
 
 function checkFamily(t: Test, what: string, metric: string, type: string, labels: Record<string, string>, value: number): void {
   const family = EXPOSITION.families.get(metric);
@@ -106,7 +115,7 @@ function checkTraffic(t: Test, what: string, specs: readonly TrafficCounterSpec[
   t.ok(specs.length > 0);
   for (const spec of specs) {
     t.match(spec.name, NAME, `${what} ${JSON.stringify(spec.name)} has a snake_case name`);
-    checkFamily(t, `${what} ${spec.name}`, spec.metric, spec.type, labels, values[spec.name] ?? NaN);
+    checkFamily(t, `${what} ${spec.name}`, spec.metric, spec.type, labels, (values[spec.name] ?? NaN) * (spec.scale ?? 1));
     const row = rowOf(t, docs, spec.name, what);
     if (!row) continue;
     t.equal(row[1]?.split(' ')[0] ?? '', spec.rate ? `\`${spec.rate.field}\`` : '', `${what} ${spec.name}: docs name its rate`);
@@ -123,11 +132,24 @@ t.test('every output counter has a name, a Prometheus family with HELP and TYPE,
   checkTraffic(t, 'output counter', OUTPUT_COUNTERS, OUTPUT_TABLE, OUTPUT_LABELS, outputValues);
 });
 
+t.test('every path counter has a name, a Prometheus family with HELP and TYPE, and a row in docs/stats.md', async (t) => {
+  checkTraffic(t, 'path counter', PATH_COUNTERS, PATH_TABLE, PATH_LABELS, pathValues);
+});
+
+t.test('a rule without the setting a counter belongs to has no sample of it in Prometheus', async (t) => {
+  const plain = parseExposition(formatPrometheus(statsFile({ rules: [rule('p', 'eth0 239.1.1.9:5000', [], ruleValues as Partial<RuleStats>)] })));
+  for (const spec of RULE_COUNTERS) {
+    const labels = { rule: 'p', interface: 'eth0', group: '239.1.1.9', port: '5000', source: '' };
+    t.equal(valueOf(plain, spec.metric, labels) === undefined, spec.applies !== undefined, `${spec.metric}`);
+  }
+});
+
 t.test('docs/stats.md describes no counter the list does not have', async (t) => {
   const cases: [DocTable, readonly { name: string }[]][] = [
     [WORKER_TABLE, WORKER_COUNTERS],
     [RULE_TABLE, RULE_COUNTERS],
     [OUTPUT_TABLE, OUTPUT_COUNTERS],
+    [PATH_TABLE, PATH_COUNTERS],
   ];
   for (const [docs, specs] of cases) {
     const names = new Set(specs.map((spec) => `\`${spec.name}\``));
@@ -145,6 +167,7 @@ t.test('the list holds together: distinct names and metrics, Prometheus conventi
     ['worker', WORKER_COUNTERS],
     ['rule', RULE_COUNTERS],
     ['output', OUTPUT_COUNTERS],
+    ['path', PATH_COUNTERS],
   ];
   for (const [what, specs] of families) {
     const names = specs.map((spec) => spec.name);
@@ -156,7 +179,7 @@ t.test('the list holds together: distinct names and metrics, Prometheus conventi
     t.equal(family.metric.endsWith('_total'), family.type === 'counter', `${family.metric}: _total exactly when it is a counter`);
     if (spec.family) t.ok(spec.total, `${spec.name} is a drop (${family.metric}), so mcr stats shows it in a total`);
   }
-  for (const [what, specs] of [['rule', RULE_COUNTERS], ['output', OUTPUT_COUNTERS]] as const) {
+  for (const [what, specs] of [['rule', RULE_COUNTERS], ['output', OUTPUT_COUNTERS], ['path', PATH_COUNTERS]] as const) {
     for (const spec of specs) {
       claim(spec.metric, `${what} ${spec.name}`);
       t.equal(spec.metric.endsWith('_total'), spec.type === 'counter', `${spec.metric}: _total exactly when it is a counter`);

@@ -56,6 +56,8 @@ export function rule(name: string, input: string, outputs: OutputStats[], fields
     state: 'active',
     error: '',
     ...(zeros(RULE_COUNTERS) as Pick<RuleStats, 'packets' | 'bytes' | 'pps' | 'bps'>),
+    health: { payload: null, redundancy: null, timeoutMs: null },
+    paths: [],
     ...fields,
     input: at,
     outputs,

@@ -58,7 +58,7 @@ t.test('anything else is refused with the place of the first wrong field', async
     ['a counter as text', broken((d) => (d.totals.rx_frames = '1')), 'not a stats file: .totals.rx_frames must be a number (got "1")'],
     ['workers not a list', broken((d) => (d.workers = {})), 'not a stats file: .workers must be an array (got {})'],
     ['a worker counter infinite', broken((d) => (d.workers[1].matched = null)), 'not a stats file: .workers[1].matched must be a number (got null)'],
-    ['an unknown rule state', broken((d) => (d.rules[0].state = 'on')), 'not a stats file: .rules[0].state must be one of active, pending, paused, disabled, error (got "on")'],
+    ['an unknown rule state', broken((d) => (d.rules[0].state = 'on')), 'not a stats file: .rules[0].state must be one of active, pending, paused, disabled, error, stalled (got "on")'],
     ['a rule without input', broken((d) => delete d.rules[1].input), 'not a stats file: .rules[1].input must be an object (missing)'],
     ['a source neither text nor null', broken((d) => (d.rules[1].input.source = 7)), 'not a stats file: .rules[1].input.source must be a string (got 7)'],
     ['outputs missing', broken((d) => delete d.rules[0].outputs), 'not a stats file: .rules[0].outputs must be an array (missing)'],

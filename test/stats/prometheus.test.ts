@@ -1,5 +1,5 @@
 import t from 'tap';
-import { OUTPUT_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS as WORKER_COUNTER_SPECS, WORKER_FAMILIES, workerFamilyOf } from '../../src/counter-specs.js';
+import { OUTPUT_COUNTERS, PATH_COUNTERS, RULE_COUNTERS, WORKER_COUNTERS as WORKER_COUNTER_SPECS, WORKER_FAMILIES, workerFamilyOf } from '../../src/counter-specs.js';
 import { escapeLabelValue, formatPrometheus, formatValue } from '../../src/stats/prometheus.js';
 import { counters, output, reload, rule, statsFile, WORKER_COUNTERS } from './fixtures.js';
 import { checkExposition, parseExposition, valueOf } from './prometheus-format.js';
@@ -42,10 +42,13 @@ t.test('a small file gives exactly this text', async (t) => {
       `mcr_rule_state{${RULE},state="pending"} 0`,
       `mcr_rule_state{${RULE},state="paused"} 0`,
       `mcr_rule_state{${RULE},state="disabled"} 0`,
-      `mcr_rule_state{${RULE},state="error"} 0`),
+      `mcr_rule_state{${RULE},state="error"} 0`,
+      `mcr_rule_state{${RULE},state="stalled"} 0`),
     ...family('mcr_rule_packets_total', 'counter', 'Datagrams the rule received.', `mcr_rule_packets_total{${RULE}} 9`),
     ...family('mcr_rule_bytes_total', 'counter', 'UDP payload bytes the rule received.', `mcr_rule_bytes_total{${RULE}} 1206`),
-    ...RULE_COUNTERS.filter((spec) => spec.later).flatMap((spec) => family(spec.metric, spec.type, spec.help, `${spec.metric}{${RULE}} 0`)),
+    // A counter that belongs to a setting the rule does not have (payload, timeout,
+    // redundancy) has its family but no sample.
+    ...RULE_COUNTERS.filter((spec) => spec.later).flatMap((spec) => family(spec.metric, spec.type, spec.help, ...(spec.applies ? [] : [`${spec.metric}{${RULE}} 0`]))),
     ...family('mcr_output_state', 'gauge', 'An output state: 1 for the current one, 0 for the others.',
       `mcr_output_state{${OUT},state="active"} 1`,
       `mcr_output_state{${OUT},state="pending"} 0`,
@@ -60,6 +63,8 @@ t.test('a small file gives exactly this text', async (t) => {
     ...family('mcr_output_drops_total', 'counter', "Datagrams not sent because the output's socket buffer was full.", `mcr_output_drops_total{${OUT}} 2`),
     // Counters added since these names shipped: their families as the list gives them.
     ...OUTPUT_COUNTERS.filter((spec) => spec.later).flatMap((spec) => family(spec.metric, spec.type, spec.help, `${spec.metric}{${OUT}} 0`)),
+    // Paths: only rules with several inputs have them.
+    ...PATH_COUNTERS.flatMap((spec) => family(spec.metric, spec.type, spec.help)),
     ...family('mcr_received_frames_total', 'counter', 'Frames read from the AF_PACKET rings.', 'mcr_received_frames_total{worker="0"} 10'),
     ...family('mcr_received_bytes_total', 'counter', 'Bytes of the frames read from the AF_PACKET rings.', 'mcr_received_bytes_total{worker="0"} 1400'),
     ...family('mcr_matched_datagrams_total', 'counter', 'Datagrams a rule took.', 'mcr_matched_datagrams_total{worker="0"} 9'),
@@ -101,6 +106,7 @@ const FAMILIES: Record<string, string> = {
   mcr_output_errors_total: 'counter',
   mcr_output_drops_total: 'counter',
   ...Object.fromEntries([...RULE_COUNTERS, ...OUTPUT_COUNTERS].filter((spec) => spec.later).map((spec) => [spec.metric, spec.type])),
+  ...Object.fromEntries(PATH_COUNTERS.map((spec) => [spec.metric, spec.type])),
   mcr_received_frames_total: 'counter',
   mcr_received_bytes_total: 'counter',
   mcr_matched_datagrams_total: 'counter',
@@ -207,8 +213,8 @@ t.test('label values escape backslash, double quote and newline', async (t) => {
 });
 
 t.test('each rule and output has exactly one state at 1', async (t) => {
-  const outputStates = ['pending', 'resolving', 'down', 'active', 'error'] as const;
-  const rules = (['active', 'pending', 'paused', 'disabled', 'error'] as const).map((state, i) =>
+  const outputStates = ['pending', 'resolving', 'down', 'active', 'error', 'active'] as const;
+  const rules = (['active', 'pending', 'paused', 'disabled', 'error', 'stalled'] as const).map((state, i) =>
     rule(`r${i}`, `eth0 239.1.1.${i + 1}:5000`, [output('eth1 239.2.1.1:5000', { state: outputStates[i] })], { state }),
   );
   const parsed = parseExposition(formatPrometheus(statsFile({ rules })));
@@ -216,7 +222,7 @@ t.test('each rule and output has exactly one state at 1', async (t) => {
   rules.forEach((r, i) => {
     const samples = parsed.families.get('mcr_rule_state')?.samples.filter((s) => s.labels.rule === `r${i}`) ?? [];
     t.same(samples.filter((s) => s.value === 1).map((s) => s.labels.state), [r.state], `rule r${i}`);
-    t.equal(samples.length, 5);
+    t.equal(samples.length, 6);
     const outputs = parsed.families.get('mcr_output_state')?.samples.filter((s) => s.labels.rule === `r${i}`) ?? [];
     t.same(outputs.filter((s) => s.value === 1).map((s) => s.labels.state), [r.outputs[0]?.state], `output of r${i}`);
   });

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../core/flow_table.h"
+#include "specs.h"
 
 namespace mcr {
 
@@ -28,8 +29,14 @@ struct Command {
   Kind kind = Kind::kStop;
   uint64_t sequence = 0;
   PacketRing* ring = nullptr;  // attach/detach: owned by the control plane
-  FlowKey key;                 // set/remove rule
+  // set/remove rule: the flow key of each input, in the rule's order; ifindex 0 for an
+  // input this worker must not take (not attached, or another worker's to take).
+  std::vector<FlowKey> inputs;
   uint32_t rule_slot = 0;
+  // set rule: the rule's health settings, and whether this worker is its home (watches
+  // its inputs' silence and, for several inputs, decides what is relayed).
+  HealthSpec health;
+  bool home = false;
   // set rule: the complete new output list (owned by the control plane, which keeps
   // each open until the workers acknowledge a later command). Commands are applied
   // between blocks, when every send queue is empty, so swapping lists loses nothing; an

@@ -18,18 +18,9 @@ constexpr unsigned kUringEntries = 4096;
 // block's work; this bound only matters if a worker is wedged.
 constexpr auto kAckTimeout = std::chrono::seconds(5);
 
-int ResolveInterface(const std::string& name) { return static_cast<int>(if_nametoindex(name.c_str())); }
-
-FlowKey KeyOf(const RuleSpec& spec, int ifindex) {
-  FlowKey key;
-  key.ifindex = static_cast<uint32_t>(ifindex);
-  key.dst = spec.group;
-  key.dst_port = spec.port;
-  key.src = spec.source.IsUnspecified() ? FlowTable::kAnySource : spec.source;
-  return key;
-}
-
 }  // namespace
+
+int ResolveInterface(const std::string& name) { return static_cast<int>(if_nametoindex(name.c_str())); }
 
 const char* RunStateName(RunState state) {
   switch (state) {
@@ -41,11 +32,30 @@ const char* RunStateName(RunState state) {
   return "error";
 }
 
+bool DataPlane::RuleState::attached() const {
+  for (const InputState& input : inputs) {
+    if (input.attached) return true;
+  }
+  return false;
+}
+
 // An error wins over "attached": a rule whose filter could not be widened to let its
-// traffic in gets nothing, and must not read as active.
+// traffic in gets nothing, and must not read as active. An input that failed while
+// another works is the path's error (see Describe), not the rule's.
 RunState DataPlane::RuleState::state() const {
-  if (!setup_error.empty() || !filter_error.empty()) return RunState::kError;
-  return attached ? RunState::kActive : RunState::kPending;
+  if (!filter_error.empty()) return RunState::kError;
+  if (attached()) return RunState::kActive;
+  for (const InputState& input : inputs) {
+    if (!input.setup_error.empty()) return RunState::kError;
+  }
+  return RunState::kPending;
+}
+
+const std::string& DataPlane::RuleState::error() const {
+  for (const InputState& input : inputs) {
+    if (!input.setup_error.empty()) return input.setup_error;
+  }
+  return filter_error;
 }
 
 RunState DataPlane::OutputState::state() const {
@@ -115,6 +125,9 @@ void DataPlane::Shutdown() {
 
 Status DataPlane::AddRule(const RuleSpec& spec) {
   if (rules_.count(spec.key) != 0) return Status::Error("rule " + spec.key + " is already running");
+  if (spec.inputs.empty() || spec.inputs.size() > kMaxRuleInputs) {
+    return Status::Error("rule " + spec.key + " must have 1 to " + std::to_string(kMaxRuleInputs) + " inputs");
+  }
   if (rule_slots_.available() == 0) Reclaim();
   Status room = ReserveOutputSlots(spec.outputs.size());
   if (!room.ok) return room;
@@ -124,7 +137,8 @@ Status DataPlane::AddRule(const RuleSpec& spec) {
   }
   rule->spec = spec;
   rule->spec.outputs.clear();
-  if (spec.has_policy) rule->policy = policies_.For(spec.policy, spec.interface);
+  rule->inputs.resize(spec.inputs.size());
+  if (spec.has_policy) rule->policy = policies_.For(spec.policy, spec.inputs[0].interface);
   for (const OutputSpec& output_spec : spec.outputs) rule->outputs.push_back(NewOutput(output_spec));
   Attach(rule.get());
   rules_[spec.key] = std::move(rule);
@@ -156,9 +170,20 @@ Status DataPlane::ReplaceOutputs(const std::string& key, const std::vector<Outpu
   rule.outputs = std::move(next);
   rule.spec.has_policy = policy != nullptr;
   if (policy != nullptr) rule.spec.policy = *policy;
-  rule.policy = policy != nullptr ? policies_.For(*policy, rule.spec.interface) : nullptr;
+  rule.policy = policy != nullptr ? policies_.For(*policy, rule.spec.inputs[0].interface) : nullptr;
   SendRule(rule);
   for (auto& entry : old) Bury(std::move(entry.second));
+  Settle();
+  return Status::Ok();
+}
+
+Status DataPlane::SetHealth(const std::string& key, const HealthSpec& health) {
+  auto found = rules_.find(key);
+  if (found == rules_.end()) return Status::Error("rule " + key + " is not running");
+  RuleState& rule = *found->second;
+  if (health.inputs != rule.spec.inputs.size()) return Status::Error("rule " + key + ": health settings for another number of inputs");
+  rule.spec.health = health;
+  SendRule(rule);
   Settle();
   return Status::Ok();
 }
@@ -195,13 +220,16 @@ void DataPlane::Refresh() {
       OpenOutput(output.get());
       outputs_changed = true;
     }
-    const int input = ResolveInterface(rule.spec.interface);
-    if (input != rule.ifindex || (!rule.attached && input != 0)) {
-      Detach(&rule);
-      Attach(&rule);
-    } else if (outputs_changed) {
-      SendRule(rule);
+    bool inputs_changed = false;
+    for (size_t i = 0; i < rule.inputs.size(); ++i) {
+      const int now = ResolveInterface(rule.spec.inputs[i].interface);
+      InputState& input = rule.inputs[i];
+      if (now == input.ifindex && (input.attached || now == 0)) continue;
+      DetachInput(&rule, i);
+      AttachInput(&rule, i);
+      inputs_changed = true;
     }
+    if (inputs_changed || outputs_changed) SendRule(rule);
   }
   Settle();
 }
@@ -213,9 +241,15 @@ std::vector<RuleStatus> DataPlane::Describe() const {
     RuleStatus status;
     status.key = rule.spec.key;
     status.slot = rule.slot;
-    status.ifindex = rule.ifindex;
+    status.ifindex = rule.inputs.empty() ? 0 : rule.inputs[0].ifindex;
     status.state = rule.state();
     status.error = rule.error();
+    for (const InputState& input : rule.inputs) {
+      const RunState state = input.attached           ? RunState::kActive
+                             : input.setup_error.empty() ? RunState::kPending
+                                                         : RunState::kError;
+      status.inputs.push_back(InputStatus{state, input.ifindex, input.setup_error});
+    }
     for (const auto& output : rule.outputs) {
       status.outputs.push_back(
           OutputStatus{output->spec.key, output->slot, output->state(), output->error, EgressName(output->output.get())});
@@ -247,67 +281,6 @@ void DataPlane::OpenOutput(OutputState* output) {
   output->output = output->ifindex == 0 ? nullptr
                                         : mcr::OpenOutput(output->spec, output->ifindex, output->slot, Context(),
                                                           &output->error);
-}
-
-void DataPlane::Attach(RuleState* rule) {
-  rule->setup_error.clear();
-  rule->filter_error.clear();
-  rule->ifindex = ResolveInterface(rule->spec.interface);
-  if (rule->ifindex == 0) return;  // pending: Refresh() attaches it when it appears
-  std::string error;
-  Ingress* ingress = AcquireIngress(rule->ifindex, &error);
-  if (ingress == nullptr) {
-    rule->setup_error = error;
-    return;
-  }
-  if (!AcquireGroup(*rule, rule->ifindex, &error)) {
-    rule->setup_error = error;
-    ReleaseIngress(rule->ifindex, rule->spec.group);
-    return;
-  }
-  rule->attached = true;
-  // Workers learn the rule before the kernel filter lets its traffic through.
-  SendRule(*rule);
-  ingress->AddDestination(rule->spec.group);
-  rule->has_directed_input = rule->spec.group == IpAddress::FromIpv4(0xffffffffu) &&
-                             DirectedBroadcast(rule->ifindex, &rule->directed_input) &&
-                             rule->directed_input != rule->spec.group;
-  if (rule->has_directed_input) ingress->AddDestination(rule->directed_input);
-  awaiting_filter_.push_back(rule->spec.key);
-}
-
-void DataPlane::Detach(RuleState* rule) {
-  if (!rule->attached) return;
-  Broadcast(Command::Kind::kRemoveRule, *rule);
-  ReleaseGroup(*rule);
-  if (rule->has_directed_input) {
-    auto ingress = ingress_.find(rule->ifindex);
-    if (ingress != ingress_.end()) ingress->second->RemoveDestination(rule->directed_input);
-    rule->has_directed_input = false;
-  }
-  ReleaseIngress(rule->ifindex, rule->spec.group);
-  rule->attached = false;
-  rule->filter_error.clear();
-}
-
-void DataPlane::SendRule(const RuleState& rule) {
-  if (rule.attached) Broadcast(Command::Kind::kSetRule, rule);
-}
-
-void DataPlane::Broadcast(Command::Kind kind, const RuleState& rule) {
-  for (size_t i = 0; i < workers_.size(); ++i) {
-    Command command;
-    command.kind = kind;
-    command.key = KeyOf(rule.spec, rule.ifindex);
-    command.rule_slot = rule.slot;
-    if (kind == Command::Kind::kSetRule) {
-      for (const auto& output : rule.outputs) {
-        if (output->output) command.outputs.push_back(output->output.get());
-      }
-      command.policy = rule.policy;
-    }
-    last_sent_[i] = workers_[i]->commands().Push(std::move(command));
-  }
 }
 
 Ingress* DataPlane::AcquireIngress(int ifindex, std::string* error) {
@@ -343,49 +316,6 @@ void DataPlane::ReleaseIngress(int ifindex, const IpAddress& destination) {
   ingress_.erase(found);
 }
 
-bool DataPlane::AcquireGroup(const RuleState& rule, int ifindex, std::string* error) {
-  const RuleSpec& spec = rule.spec;
-  if (spec.group.IsMulticast()) {
-    const auto key = std::make_tuple(ifindex, spec.group, spec.source);
-    Shared& membership = memberships_[key];
-    if (membership.refs == 0) {
-      membership.fd = OpenMembershipSocket(ifindex, spec.group, spec.source, error);
-      if (!membership.fd.valid()) {
-        memberships_.erase(key);
-        return false;
-      }
-    }
-    ++membership.refs;
-    return true;
-  }
-  // Unicast to us: without a socket on the port the kernel would answer every datagram
-  // with an ICMP port-unreachable. Failing to bind one (the port is taken by another
-  // program) is not an error: that program then answers.
-  Shared& catcher = catchers_[CatcherKey(spec, ifindex)];
-  if (catcher.refs == 0) {
-    std::string ignored;
-    catcher.fd = OpenUnicastCatcher(spec.group, spec.port, ifindex, &ignored);
-  }
-  ++catcher.refs;
-  return true;
-}
-
-void DataPlane::ReleaseGroup(const RuleState& rule) {
-  const RuleSpec& spec = rule.spec;
-  if (spec.group.IsMulticast()) {
-    auto found = memberships_.find(std::make_tuple(rule.ifindex, spec.group, spec.source));
-    if (found != memberships_.end() && --found->second.refs <= 0) memberships_.erase(found);
-    return;
-  }
-  auto found = catchers_.find(CatcherKey(spec, rule.ifindex));
-  if (found != catchers_.end() && --found->second.refs <= 0) catchers_.erase(found);
-}
-
-// One catcher per address and port; a link-scope address exists once per interface.
-std::tuple<IpAddress, uint16_t, int> DataPlane::CatcherKey(const RuleSpec& spec, int ifindex) {
-  return std::make_tuple(spec.group, spec.port, spec.group.IsLinkScope() ? ifindex : 0);
-}
-
 void DataPlane::Bury(std::unique_ptr<OutputState> output) {
   if (!output) return;
   if (output->output) graveyard_.outputs.push_back(std::move(output->output));
@@ -412,16 +342,23 @@ void DataPlane::Reclaim() {
 void DataPlane::FlushFilters() {
   for (auto& entry : ingress_) {
     Ingress& ingress = *entry.second;
-    if (!ingress.filter_stale()) continue;
+    // Steering before the filter: a destination the filter now lets in already goes to
+    // its home worker. Without it a rule with several inputs could decide in two places.
+    std::string steering_error;
+    const bool steered = !ingress.steering_stale() || ingress.UpdateSteering(&steering_error);
+    if (!ingress.filter_stale() && steered) continue;
     std::string error;
-    const bool updated = ingress.UpdateFilter(&error);
+    const bool updated = !ingress.filter_stale() || ingress.UpdateFilter(&error);
     for (auto& rule : rules_) {
-      if (!rule.second->attached || rule.second->ifindex != entry.first) continue;
+      bool here = false;
+      for (const InputState& input : rule.second->inputs) here = here || (input.attached && input.ifindex == entry.first);
+      if (!here) continue;
       // A filter that now holds every destination clears an earlier failure. A failed
       // one marks the rules it should have let in; one left out of a narrower filter
       // still works (the old, wider filter is still attached).
-      if (updated) rule.second->filter_error.clear();
-      else if (IsAwaitingFilter(rule.first)) rule.second->filter_error = error;
+      if (!steered && Steered(*rule.second) && IsAwaitingFilter(rule.first)) rule.second->filter_error = steering_error;
+      else if (updated && steered) rule.second->filter_error.clear();
+      else if (!updated && IsAwaitingFilter(rule.first)) rule.second->filter_error = error;
     }
   }
   awaiting_filter_.clear();

@@ -39,6 +39,9 @@ enum class RunState : uint8_t {
 };
 const char* RunStateName(RunState state);
 
+// The index of the interface of that name, 0 when there is none.
+int ResolveInterface(const std::string& name);
+
 struct OutputStatus {
   std::string key;
   uint32_t slot = 0;
@@ -47,12 +50,19 @@ struct OutputStatus {
   const char* egress = "";  // the kind in use: "frame" or "socket"; "" when not open
 };
 
+struct InputStatus {
+  RunState state = RunState::kPending;
+  int ifindex = 0;
+  std::string error;
+};
+
 struct RuleStatus {
   std::string key;
   uint32_t slot = 0;
   RunState state = RunState::kPending;
   std::string error;
-  int ifindex = 0;
+  int ifindex = 0;  // the primary input's
+  std::vector<InputStatus> inputs;
   std::vector<OutputStatus> outputs;
 };
 
@@ -76,6 +86,8 @@ class DataPlane {
   // its loop window and buckets.
   Status ReplaceOutputs(const std::string& key, const std::vector<OutputSpec>& outputs,
                         const PolicySpec* policy = nullptr);
+  // New stream-health settings for a running rule (its inputs are its identity and stay).
+  Status SetHealth(const std::string& key, const HealthSpec& health);
   Status RemoveRule(const std::string& key);
   // Between these, the changes of one reload are gathered: each input's kernel filter is
   // rebuilt once and workers are waited for once, instead of once per rule (the filter
@@ -96,21 +108,26 @@ class DataPlane {
     std::string error;
     RunState state() const;
   };
+  struct InputState {
+    int ifindex = 0;
+    bool attached = false;    // its ring, filter destination and group are in place
+    std::string setup_error;  // attaching failed: it is not attached
+    // A broadcast input (255.255.255.255) also takes the input interface's directed
+    // broadcast, as it was when the input was attached.
+    IpAddress directed;
+    bool has_directed = false;
+  };
   struct RuleState {
     RuleSpec spec;  // outputs live in `outputs`
     uint32_t slot = 0;
-    int ifindex = 0;
-    bool attached = false;     // workers know it and its input is joined
-    std::string setup_error;   // attaching failed: it is not attached
-    std::string filter_error;  // attached, but its input's filter could not let it in
+    std::vector<InputState> inputs;  // one per spec.inputs
+    bool known = false;        // workers have it: a kSetRule went out since the last kRemoveRule
+    std::string filter_error;  // attached, but an input's filter could not let it in
     std::vector<std::unique_ptr<OutputState>> outputs;
     std::shared_ptr<const FlowPolicy> policy;  // a reflector's flows only
-    // A broadcast input (255.255.255.255) also takes the input interface's directed
-    // broadcast, as it was when the rule was attached.
-    IpAddress directed_input;
-    bool has_directed_input = false;
+    bool attached() const;
     RunState state() const;
-    const std::string& error() const { return setup_error.empty() ? filter_error : setup_error; }
+    const std::string& error() const;
   };
   struct Shared {
     Fd fd;
@@ -131,15 +148,25 @@ class DataPlane {
   void OpenOutput(OutputState* output);
   // Counter slots for outputs not yet running; Reclaim()s first if need be.
   Status ReserveOutputSlots(size_t needed);
+  // Inputs (rule_inputs.cc): each attached on its own, so an input whose interface
+  // comes and goes never disturbs the rule's other inputs.
   void Attach(RuleState* rule);
   void Detach(RuleState* rule);
-  void SendRule(const RuleState& rule);
+  void AttachInput(RuleState* rule, size_t input);
+  void DetachInput(RuleState* rule, size_t input);
+  // Tells the workers what the rule now is: kSetRule while an input is attached,
+  // kRemoveRule once none is.
+  void SendRule(RuleState& rule);
   void Broadcast(Command::Kind kind, const RuleState& rule);
+  // The worker that watches the rule's silence and, for several inputs, gets all of
+  // them (their ingress steers them there: see ingress/fanout_program.h).
+  uint32_t HomeOf(const RuleState& rule) const { return rule.slot % worker_count(); }
+  bool Steered(const RuleState& rule) const { return rule.spec.inputs.size() > 1 && worker_count() > 1; }
   Ingress* AcquireIngress(int ifindex, std::string* error);
   void ReleaseIngress(int ifindex, const IpAddress& destination);
-  bool AcquireGroup(const RuleState& rule, int ifindex, std::string* error);
-  void ReleaseGroup(const RuleState& rule);
-  static std::tuple<IpAddress, uint16_t, int> CatcherKey(const RuleSpec& spec, int ifindex);
+  bool AcquireGroup(const InputSpec& input, int ifindex, std::string* error);
+  void ReleaseGroup(const InputSpec& input, int ifindex);
+  static std::tuple<IpAddress, uint16_t, int> CatcherKey(const InputSpec& input, int ifindex);
   bool IsAwaitingFilter(const std::string& key) const;
   void Bury(std::unique_ptr<OutputState> output);
   void FlushFilters();

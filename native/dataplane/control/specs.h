@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../../core/address.h"
+#include "../../core/failover.h"
 #include "../../core/address_prefix.h"
 
 namespace mcr {
@@ -72,12 +73,57 @@ struct PolicySpec {
   uint32_t loop_window_ms = 0;  // 0: no loop suppression
 };
 
-struct RuleSpec {
-  std::string key;  // the rule's identity: its input
+struct InputSpec {
   std::string interface;
   IpAddress group;
   uint16_t port = 0;
-  IpAddress source;  // unspecified: any source
+  IpAddress source;         // unspecified: any source
+  uint32_t timeout_ms = 0;  // silent this long: the input is stalled; 0: not watched
+};
+
+// What a rule looks for in its payload (see health/rule_health.h).
+enum class PayloadKind : uint8_t { kNone, kRtp, kMpegTs, kRtpMpegTs, kAuto };
+// How a rule with several inputs chooses what to relay.
+enum class Redundancy : uint8_t { kNone, kFailover, kMerge };
+inline constexpr uint32_t kRevertNever = UINT32_MAX;
+
+// A rule's stream-health settings, as workers need them. Equal specs mean a worker keeps
+// the rule's analysis state across a change of its outputs.
+struct HealthSpec {
+  PayloadKind payload = PayloadKind::kNone;
+  uint32_t clock_rate = 0;  // RTP clock in Hz; 0: the payload type's static rate
+  Redundancy redundancy = Redundancy::kNone;
+  uint32_t revert_after_ms = kRevertNever;
+  uint32_t merge_window_ms = 0;
+  uint32_t inputs = 1;
+  uint32_t timeout_ms[kMaxRuleInputs] = {};  // per input, from InputSpec
+
+  bool timed() const {
+    for (uint32_t i = 0; i < inputs && i < kMaxRuleInputs; ++i) {
+      if (timeout_ms[i] != 0) return true;
+    }
+    return false;
+  }
+  // Anything for a worker to do beyond relaying.
+  bool active() const { return payload != PayloadKind::kNone || redundancy != Redundancy::kNone || timed(); }
+  bool operator==(const HealthSpec& other) const {
+    if (payload != other.payload || clock_rate != other.clock_rate || redundancy != other.redundancy ||
+        revert_after_ms != other.revert_after_ms || merge_window_ms != other.merge_window_ms ||
+        inputs != other.inputs) {
+      return false;
+    }
+    for (uint32_t i = 0; i < kMaxRuleInputs; ++i) {
+      if (timeout_ms[i] != other.timeout_ms[i]) return false;
+    }
+    return true;
+  }
+  bool operator!=(const HealthSpec& other) const { return !(*this == other); }
+};
+
+struct RuleSpec {
+  std::string key;  // the rule's identity: its inputs
+  std::vector<InputSpec> inputs;  // 1..kMaxRuleInputs; the first is the primary
+  HealthSpec health;
   std::vector<OutputSpec> outputs;
   bool has_policy = false;
   PolicySpec policy;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../../core/address.h"
@@ -28,6 +29,14 @@ class Ingress {
   // Rebuilds the kernel filter from the destinations and attaches it to every ring.
   bool UpdateFilter(std::string* error);
 
+  // Steering (fanout_program.h): the flow to (destination, port) from source (any when
+  // unspecified) goes to `worker`. Counted like destinations. Only with two or more
+  // workers; UpdateSteering installs the program.
+  void Steer(const IpAddress& destination, uint16_t port, const IpAddress& source, uint32_t worker);
+  void Unsteer(const IpAddress& destination, uint16_t port, const IpAddress& source);
+  bool steering_stale() const { return steering_stale_; }
+  bool UpdateSteering(std::string* error);
+
   int ifindex() const { return ifindex_; }
   PacketRing* ring(uint32_t worker) const { return rings_[worker].get(); }
   size_t ring_count() const { return rings_.size(); }
@@ -39,6 +48,12 @@ class Ingress {
   std::vector<std::unique_ptr<PacketRing>> rings_;
   std::map<IpAddress, int> destinations_;
   bool filter_stale_ = false;
+  struct Steering {
+    uint32_t worker = 0;
+    int refs = 0;
+  };
+  std::map<std::tuple<IpAddress, uint16_t, IpAddress>, Steering> steering_;
+  bool steering_stale_ = false;
 };
 
 }  // namespace mcr

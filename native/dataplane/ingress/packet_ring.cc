@@ -82,14 +82,15 @@ std::unique_ptr<PacketRing> PacketRing::Open(int ifindex, const RingGeometry& ge
   return ring;
 }
 
-bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
+bool PacketRing::JoinFanout(int fanout_id, bool programmed, std::string* error) {
   // Hash mode keeps each flow on one socket, so one worker: no duplicates, no reordering.
+  // mcr's program (fanout_program.h) does the same, and steers some flows on purpose.
   // Once in a group, the kernel delivers through the group's hook, not the socket's: the
   // socket's PACKET_IGNORE_OUTGOING no longer applies, and the group must say it too, or
   // every frame mcr sends out of this interface comes back as input (two rules relaying
   // a group both ways between two interfaces would loop). Linux < 6.2 does not know the
   // flag: there the group is joined without it.
-  const int mode = PACKET_FANOUT_HASH | kFanoutIgnoreOutgoing;
+  const int mode = (programmed ? PACKET_FANOUT_CBPF : PACKET_FANOUT_HASH) | kFanoutIgnoreOutgoing;
   int argument = fanout_id < 0 ? ((mode | PACKET_FANOUT_FLAG_UNIQUEID) << 16) : ((mode << 16) | fanout_id);
   if (setsockopt(fd(), SOL_PACKET, PACKET_FANOUT, &argument, sizeof argument) != 0) {
     if (errno != EINVAL) {
@@ -110,6 +111,12 @@ bool PacketRing::JoinFanout(int fanout_id, std::string* error) {
   }
   fanout_id_ = fanout_id;
   return true;
+}
+
+bool PacketRing::SetFanoutProgram(const std::vector<sock_filter>& program, std::string* error) {
+  sock_fprog fprog{static_cast<unsigned short>(program.size()), const_cast<sock_filter*>(program.data())};
+  return SetOption(fd(), PACKET_FANOUT_DATA, &fprog, sizeof fprog,
+                   "setting the fanout program (PACKET_FANOUT_DATA, needs Linux >= 4.5)", error);
 }
 
 bool PacketRing::SetFilter(const std::vector<sock_filter>& program, std::string* error) {

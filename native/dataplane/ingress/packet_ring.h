@@ -40,6 +40,8 @@ struct RingFrame {
   // output, handed over a veth uncut): its UDP payload is several datagrams of
   // segment_size bytes each, the last maybe shorter. 0: one datagram.
   uint16_t segment_size = 0;
+  // When the kernel received it (CLOCK_REALTIME, ns): RTP jitter is measured on it.
+  uint64_t timestamp_ns = 0;
 };
 
 // The kernel's struct virtio_net_hdr, in front of each frame with PACKET_VNET_HDR:
@@ -65,9 +67,13 @@ class PacketRing {
   // frame reaches it before it is in its fanout group and has its real filter.
   static std::unique_ptr<PacketRing> Open(int ifindex, const RingGeometry& geometry, std::string* error);
 
-  // Joins a fanout group; fanout_id < 0 creates a new group with a kernel-chosen id.
-  bool JoinFanout(int fanout_id, std::string* error);
+  // Joins a fanout group; fanout_id < 0 creates a new group with a kernel-chosen id. With
+  // `programmed`, the group's sockets are chosen by a classic BPF program
+  // (PACKET_FANOUT_CBPF, see SetFanoutProgram) instead of the kernel's flow hash.
+  bool JoinFanout(int fanout_id, bool programmed, std::string* error);
   int fanout_id() const { return fanout_id_; }
+  // The group's program (PACKET_FANOUT_DATA): one call sets it for every member.
+  bool SetFanoutProgram(const std::vector<sock_filter>& program, std::string* error);
   bool SetFilter(const std::vector<sock_filter>& program, std::string* error);
 
   int fd() const { return fd_.get(); }
@@ -126,8 +132,9 @@ void PacketRing::ForEachFrame(tpacket_block_desc* block, Visit&& visit, uint64_t
       const uint32_t status = header->tp_status;
       RingFrame frame{base + start, header->tp_snaplen, (status & TP_STATUS_VLAN_VALID) != 0,
                       (status & (TP_STATUS_CSUM_VALID | TP_STATUS_CSUMNOTREADY)) != 0,
-                      (status & TP_STATUS_CSUMNOTREADY) != 0, 0};
+                      (status & TP_STATUS_CSUMNOTREADY) != 0, 0, 0};
       if (vnet_header_) frame.segment_size = SegmentSize(base + start - kVnetHeaderSize);
+      frame.timestamp_ns = uint64_t{header->tp_sec} * 1'000'000'000u + header->tp_nsec;
       visit(frame);
     }
     if (header->tp_next_offset == 0) return;

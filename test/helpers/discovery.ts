@@ -5,9 +5,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { tempDir } from '../helpers/cli.js';
-import { daemonSection, startMcrd, writeConfig, type Mcrd } from '../helpers/mcrd.js';
-import type { Netns, TeardownHost } from '../helpers/netns.js';
+import { tempDir } from './cli.js';
+import { daemonSection, startMcrd, writeConfig, type Mcrd } from './mcrd.js';
+import type { Netns, TeardownHost } from './netns.js';
 import type { RuleStats, StatsFile } from '../../src/stats/types.js';
 
 const PYTHON = '/usr/bin/python3';
