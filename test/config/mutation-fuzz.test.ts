@@ -18,9 +18,9 @@ import { mutate, type Mutant } from '../helpers/config-mutations.js';
 import { MCR, run, tempDir } from '../helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MUTANTS = 5_000;
+const MUTANTS = 3_000;
 /** Each `mcr check` is a Node process (about 0.3 s, more on a busy machine). */
-const CLI_SAMPLE = 40;
+const CLI_SAMPLE = 24;
 const CLI_VALID = 6;
 const CLI_PER_CODE = 2;
 const CLI_CONCURRENCY = 2;
