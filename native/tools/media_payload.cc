@@ -19,9 +19,10 @@ bool ParseMediaKind(const std::string& text, MediaKind* out) {
 
 uint32_t RtpTimestamp(uint64_t index, uint64_t rate) {
   if (rate == 0) return static_cast<uint32_t>(index);
-  // index / rate seconds, in 90 kHz ticks; the product fits 64 bits for any run mcr-gen
-  // allows (rate <= 1e8, index <= 8.64e12).
-  const unsigned __int128 ticks = static_cast<unsigned __int128>(index) * kRtpClockRate / rate;
+  // index / rate seconds, in 90 kHz ticks, split into whole seconds and the rest so that
+  // no product overflows 64 bits (the rest times the clock is under rate * 90,000, and
+  // mcr-gen allows rate <= 1e8). The timestamp wraps at 32 bits, as RTP's does.
+  const uint64_t ticks = (index / rate) * kRtpClockRate + (index % rate) * kRtpClockRate / rate;
   return static_cast<uint32_t>(ticks);
 }
 
