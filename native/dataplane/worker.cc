@@ -196,7 +196,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         Bump(rule_counters[kRulePackets], segments);
         Bump(rule_counters[kRuleBytes], datagram.payload_len);
         if (segments == 1) {
-          if (Admitted(datagram, *rule, rule_counters) && Admit(*rule, input, datagram, frame.timestamp_ns, now)) {
+          if (Admitted(datagram, *rule, rule_counters, now) && Admit(*rule, input, datagram, frame.timestamp_ns, now)) {
             Replicate(datagram, *rule);
           }
           return;
@@ -205,7 +205,7 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
         for (size_t at = 0; at < datagram.payload_len; at += frame.segment_size) {
           piece.payload = datagram.payload + at;
           piece.payload_len = std::min<size_t>(frame.segment_size, datagram.payload_len - at);
-          if (Admitted(piece, *rule, rule_counters) && Admit(*rule, input, piece, frame.timestamp_ns, now)) {
+          if (Admitted(piece, *rule, rule_counters, now) && Admit(*rule, input, piece, frame.timestamp_ns, now)) {
             Replicate(piece, *rule);
           }
         }
@@ -215,9 +215,10 @@ void Worker::ProcessBlock(PacketRing& ring, void* raw_block) {
   Bump(c[kBatches]);
 }
 
-bool Worker::Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters) {
+bool Worker::Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters,
+                      uint64_t now_ns) {
   if (!rule.policy) return true;
-  switch (rule.policy->Check(datagram, NowNs())) {
+  switch (rule.policy->Check(datagram, now_ns)) {
     case PolicyVerdict::kPass:
       return true;
     case PolicyVerdict::kSourceDenied:

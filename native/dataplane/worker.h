@@ -73,8 +73,9 @@ class Worker {
   void SetInputs(WorkerRule& rule, const std::vector<FlowKey>& inputs, uint32_t slot);
   void SetHealth(WorkerRule& rule, const Command& command);
   // A reflector flow's checks (policy/flow_policy.h): true when the datagram may go;
-  // otherwise counted on the rule by reason.
-  bool Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters);
+  // otherwise counted on the rule by reason. now_ns: the block's read time (one clock
+  // read per block, not per datagram).
+  bool Admitted(const UdpDatagram& datagram, const WorkerRule& rule, std::atomic<uint64_t>* rule_counters, uint64_t now_ns);
   void CountUnsent(PrepareResult result, uint32_t output_slot);
   // Seals every queued message and sends them all.
   void Flush();
